@@ -1,0 +1,1 @@
+"""Qt-free and database-free core: enums, value objects, validation, weeks, PII guard."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy models, the one place that opens the database, services and migrations."""
