@@ -100,8 +100,10 @@ def action(**changes):
 
 
 def test_validation_error_joins_messages_and_is_a_value_error():
-    errors = [FieldError("ends_at", "Sluttiden måste vara efter starttiden."),
-              FieldError("adults_met", "Antal vuxna som mötts måste vara ett heltal, 0 eller mer.")]
+    errors = [
+        FieldError("ends_at", "Sluttiden måste vara efter starttiden."),
+        FieldError("adults_met", "Antal vuxna som mötts måste vara ett heltal, 0 eller mer."),
+    ]
     error = ValidationError(errors)
     assert isinstance(error, ValueError)
     assert str(error) == (
@@ -194,6 +196,11 @@ def test_shift_length_is_real_time_across_dst_change():
     assert error.field == "ends_at"
 
 
+def test_shift_of_24_clock_hours_when_summer_time_starts_is_23_real_hours():
+    assert shift(starts_at=sthlm(2024, 3, 30, 12, 0), ends_at=sthlm(2024, 3, 31, 12, 30),
+                 now=sthlm(2024, 3, 31, 13, 0)) == []
+
+
 def test_shift_starting_more_than_a_day_ahead():
     now = FRI_19 - FUTURE_TOLERANCE
     assert shift(now=now) == []
@@ -231,7 +238,8 @@ def test_youth_count_cell_message_in_swedish():
 def test_youth_counts_with_an_unknown_key():
     error = only(shift(youth_counts={"13-15|pojke": 2, "12-14|pojke": 1}))
     assert error == FieldError(
-        "youth_counts", "Okänd åldersgrupp eller okänt kön bland antalet ungdomar (12-14|pojke)."
+        "youth_counts",
+        "Okänd åldersgrupp eller okänt kön bland antalet ungdomar (12-14|pojke).",
     )
     assert only(shift(youth_counts={"13-15": 1})).field == "youth_counts"
 
@@ -331,6 +339,20 @@ def test_observation_in_the_future_of_an_ended_shift():
     assert error.message == "Iakttagelsens tid ligger i framtiden; kontrollera klockslaget."
 
 
+def test_observation_in_the_repeated_hour_when_summer_time_ends():
+    # The shift ends 02:10 summer time; the clocks go back at 03:00 and 02:50 comes again,
+    # now in winter time: 1 h 40 min after the shift ended, beyond the tolerance.
+    starts = sthlm(2024, 10, 26, 20, 0)
+    ends = sthlm(2024, 10, 27, 2, 10)
+    now = sthlm(2024, 10, 27, 9, 0)
+    ok = sthlm(2024, 10, 27, 2, 30)
+    late = sthlm(2024, 10, 27, 2, 50).replace(fold=1)
+    assert observation(observed_at=ok, shift_starts_at=starts, shift_ends_at=ends, now=now) == []
+    error = only(observation(observed_at=late, shift_starts_at=starts, shift_ends_at=ends,
+                             now=now))
+    assert error.message == "Iakttagelsens tid måste ligga inom passet (20:00–02:10)."
+
+
 def test_more_youths_than_people():
     error = only(observation(people_count=3, youths_present=4))
     assert error == FieldError(
@@ -394,6 +416,14 @@ def test_action_window_at_most_seven_days():
     )
 
 
+def test_action_window_is_measured_in_real_time():
+    # Seven clock days across the end of summer time are 7 days and 1 hour.
+    start = sthlm(2024, 10, 21, 18, 0)
+    error = only(action(starts_at=start, ends_at=sthlm(2024, 10, 28, 18, 0),
+                        now=sthlm(2024, 10, 20, 10, 0)))
+    assert error.field == "ends_at"
+
+
 def test_action_far_from_today_is_probably_a_typo():
     start = sthlm(2025, 11, 22, 18, 0)
     error = only(action(starts_at=start, ends_at=start + timedelta(hours=6),
@@ -435,7 +465,8 @@ def test_meeting_time_missing_or_naive():
 def test_text_that_is_fine():
     assert check_text("notes", None, label="Anteckningar") == []
     assert check_text("notes", "", label="Anteckningar") == []
-    assert check_text("notes", "Lugnt vid Älvsjö centrum.\nTolv ungdomar.", label="Anteckningar") == []
+    text = "Lugnt vid Älvsjö centrum.\nTolv ungdomar."
+    assert check_text("notes", text, label="Anteckningar") == []
     assert check_text("notes", "x" * 10000, label="Anteckningar") == []
 
 

@@ -15,7 +15,7 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from fieldapp.domain.enums import AgeBand, Gender
 from fieldapp.domain.weeks import to_stockholm
@@ -81,6 +81,12 @@ def parse_youth_key(key: str) -> tuple[AgeBand, Gender]:
 # -- building blocks ------------------------------------------------------------------------
 
 
+def _utc(moment: datetime) -> datetime:
+    # Arithmetic and comparison on two datetimes sharing one tzinfo use wall-clock time and
+    # ignore a DST change in between; in UTC they are exact.
+    return moment.astimezone(timezone.utc)
+
+
 def _hhmm(moment: datetime) -> str:
     return to_stockholm(moment).strftime("%H:%M")
 
@@ -139,7 +145,9 @@ def check_count(field: str, value, *, label: str, maximum: int = MAX_COUNT) -> l
     return []
 
 
-def check_text(field: str, value, *, label: str, max_length: int = MAX_TEXT_LENGTH) -> list[FieldError]:
+def check_text(
+    field: str, value, *, label: str, max_length: int = MAX_TEXT_LENGTH
+) -> list[FieldError]:
     """Free text (None or a str): no NUL characters, text that can be saved, at most
     ``max_length`` characters."""
     if value is None:
@@ -238,13 +246,14 @@ def check_shift(
     errors += _check_moment("ends_at", ends_at, label=_("End time"), required=False)
     errors += _check_moment("now", now, label=_("Current time"))
     if _is_aware(starts_at) and _is_aware(ends_at):
-        if ends_at <= starts_at:
+        start, end = _utc(starts_at), _utc(ends_at)
+        if end <= start:
             errors.append(FieldError("ends_at", _("End time must be after the start time.")))
-        elif ends_at - starts_at > MAX_SHIFT:
+        elif end - start > MAX_SHIFT:
             errors.append(
                 FieldError("ends_at", _("A shift can last at most 24 hours; check the end time."))
             )
-    if _is_aware(starts_at) and _is_aware(now) and starts_at > now + FUTURE_TOLERANCE:
+    if _is_aware(starts_at) and _is_aware(now) and _utc(starts_at) > _utc(now) + FUTURE_TOLERANCE:
         errors.append(
             FieldError(
                 "starts_at", _("The start time is more than a day in the future; check the date.")
@@ -280,30 +289,25 @@ def check_observation(
     errors += _check_moment("now", now, label=_("Current time"))
 
     if _is_aware(observed_at) and _is_aware(shift_starts_at):
-        too_early = observed_at < shift_starts_at - OBSERVATION_TOLERANCE
+        too_early = _utc(observed_at) < _utc(shift_starts_at) - OBSERVATION_TOLERANCE
         if _is_aware(shift_ends_at):
-            too_late = observed_at > shift_ends_at + OBSERVATION_TOLERANCE
+            too_late = _utc(observed_at) > _utc(shift_ends_at) + OBSERVATION_TOLERANCE
             if too_early or too_late:
+                message = _("The observation's time must lie within the shift ({start}–{end}).")
                 errors.append(
                     FieldError(
                         "observed_at",
-                        _("The observation's time must lie within the shift ({start}–{end}).").format(
-                            start=_hhmm(shift_starts_at), end=_hhmm(shift_ends_at)
-                        ),
+                        message.format(start=_hhmm(shift_starts_at), end=_hhmm(shift_ends_at)),
                     )
                 )
         elif too_early:
+            message = _("The observation's time cannot be before the shift started ({start}).")
             errors.append(
-                FieldError(
-                    "observed_at",
-                    _("The observation's time cannot be before the shift started ({start}).").format(
-                        start=_hhmm(shift_starts_at)
-                    ),
-                )
+                FieldError("observed_at", message.format(start=_hhmm(shift_starts_at)))
             )
     already = any(error.field == "observed_at" for error in errors)
     if not already and _is_aware(observed_at) and _is_aware(now):
-        if observed_at > now + OBSERVATION_TOLERANCE:
+        if _utc(observed_at) > _utc(now) + OBSERVATION_TOLERANCE:
             errors.append(
                 FieldError(
                     "observed_at", _("The observation's time lies in the future; check the time.")
@@ -345,16 +349,21 @@ def check_action(*, place_id, area_id, starts_at, ends_at, now) -> list[FieldErr
     errors += _check_moment("ends_at", ends_at, label=_("End time"))
     errors += _check_moment("now", now, label=_("Current time"))
     if _is_aware(starts_at) and _is_aware(ends_at):
-        if ends_at <= starts_at:
+        start, end = _utc(starts_at), _utc(ends_at)
+        if end <= start:
             errors.append(FieldError("ends_at", _("End time must be after the start time.")))
-        elif ends_at - starts_at > MAX_ACTION_WINDOW:
+        elif end - start > MAX_ACTION_WINDOW:
             errors.append(
                 FieldError(
                     "ends_at",
                     _("An action's time window can be at most 7 days long; check the end time."),
                 )
             )
-    if _is_aware(starts_at) and _is_aware(now) and abs(starts_at - now) > ACTION_HORIZON:
+    if (
+        _is_aware(starts_at)
+        and _is_aware(now)
+        and abs(_utc(starts_at) - _utc(now)) > ACTION_HORIZON
+    ):
         errors.append(
             FieldError(
                 "starts_at", _("The action's start is more than a year from today; check the date.")
@@ -367,7 +376,7 @@ def check_meeting(*, held_at, now) -> list[FieldError]:
     """A meeting: held at an aware time at most a day ahead of ``now``."""
     errors = _check_moment("held_at", held_at, label=_("Meeting time"))
     errors += _check_moment("now", now, label=_("Current time"))
-    if _is_aware(held_at) and _is_aware(now) and held_at > now + FUTURE_TOLERANCE:
+    if _is_aware(held_at) and _is_aware(now) and _utc(held_at) > _utc(now) + FUTURE_TOLERANCE:
         errors.append(
             FieldError(
                 "held_at", _("The meeting time is more than a day in the future; check the date.")

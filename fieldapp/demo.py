@@ -1,0 +1,195 @@
+"""A realistic demo for a first look: weeks of shifts, observations and meetings.
+
+The same seed gives the same content (ids and the device's own id differ: every database is
+its own device). The weeks end with the last complete week before ``now``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from fieldapp.domain.enums import (
+    ActionTaken,
+    AgeBand,
+    Gender,
+    MeetingKind,
+    Severity,
+    ShiftKind,
+    StaffRole,
+)
+from fieldapp.domain.ids import reference_id
+from fieldapp.domain.records import FlaggedPlace, PlaceRecord
+from fieldapp.domain.validation import youth_key
+from fieldapp.domain.weeks import STOCKHOLM, IsoWeek
+from fieldapp.store.database import Database
+from fieldapp.store.services import Services
+from fieldapp.store.types import utcnow
+
+DEMO_STAFF = (
+    ("AL", "Amira Lindqvist", StaffRole.FIELD_WORKER),
+    ("JB", "Jonas Berg", StaffRole.FIELD_WORKER),
+    ("SK", "Sara Karlsson", StaffRole.TEAM_LEAD),
+)
+
+# Weekend night walks and weekday outreach rotate over the seeds' prioritised areas.
+NIGHT_AREAS = (("alvsjo", "solberga"), ("liljeholmen",), ("fruangen", "vastertorp", "hagerstensasen"))
+DAY_AREAS = (("liljeholmen",), ("fruangen", "vastertorp"), ("alvsjo",), ("hagerstensasen", "vastberga"))
+
+CATEGORY_WEIGHTS = {
+    "ungdomssamling": 10, "berusade-alkohol": 5, "narkotikaforsaljning": 3,
+    "narkotikabruk": 3, "ordningsstorning": 4, "skadegorelse-klotter": 4, "nedskrapning": 3,
+    "spar-av-missbruk": 2, "otrygg-fysisk-miljo": 2, "vald-hot": 1, "personran": 1,
+    "rekrytering-kriminell-narvaro": 1, "extremistiska-uttryck": 1, "olovlig-bosattning": 1,
+}
+
+SITUATIONS = (
+    "Ökad samling av unga på kvällstid; oro för försäljning nära stationen.",
+    "Lugnare vecka. Klotter och nedskräpning anmält till Trafikkontoret.",
+    "Flera rapporter om påverkade personer sena kvällar; riktade insatser till helgen.",
+    "Skolavslutning närmar sig; förstärkt närvaro fredag och lördag kväll.",
+)
+
+
+@dataclass
+class DemoResult:
+    weeks: list[IsoWeek]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """A Stockholm wall-clock time on ``day`` (hours ≥ 24 run into the next day), as UTC."""
+    extra, hour = divmod(hour, 24)
+    local = dt.datetime.combine(day + dt.timedelta(days=extra), dt.time(hour, minute), STOCKHOLM)
+    return local.astimezone(dt.timezone.utc)
+
+
+def generate_demo(database: Database, *, seed: int = 1, weeks: int = 4,
+                  now: dt.datetime | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> DemoResult:
+    if weeks < 1:
+        raise ValueError("weeks must be at least 1")
+    now = now or utcnow()
+    rng = random.Random(seed)
+    last = IsoWeek.last_complete(now)
+    week_list = [last.previous(n) for n in reversed(range(weeks))]
+    device_id = database.device_id()
+    counts = {"shifts": 0, "observations": 0, "meetings": 0, "actions": 0}
+
+    with database.session() as session:
+        services = Services(session, device_id, clock=lambda: now)
+        staff = [services.staff.create(initials=i, name=n, role=r.value) for i, n, r in DEMO_STAFF]
+        places = services.places.list()
+        categories = {c.key: c for c in services.reference.categories()}
+        category_keys = [k for k in CATEGORY_WEIGHTS if k in categories] or list(categories)
+        category_weights = [CATEGORY_WEIGHTS.get(k, 1) for k in category_keys]
+
+    def places_in(area_keys) -> list[PlaceRecord]:
+        area_ids = {reference_id("area", k) for k in area_keys}
+        found = [p for p in places if p.area_id in area_ids]
+        return found or places
+
+    def weight(place: PlaceRecord) -> int:
+        return {"active": 6, "watched": 2}.get(place.hotspot_status or "", 1)
+
+    police = (reference_id("partner", "lpo-skarholmen"), reference_id("partner", "lpo-globen"))
+    walkers = {
+        "alvsjo": reference_id("partner", "alvsjo-aik-nattvandrare"),
+        "liljeholmen": reference_id("partner", "nattvandring-nu"),
+        "fruangen": reference_id("partner", "sodra-folkparken-nattvandrare"),
+    }
+
+    for index, week in enumerate(week_list):
+        days = week.days()
+        with database.session() as session:
+            services = Services(session, device_id, clock=lambda: now)
+            known_partners = {p.id for p in services.reference.partners()}
+            # Thursday utsättningsmöte with the police: lägesbild, flagged places, actions.
+            night_areas = NIGHT_AREAS[rng.randrange(len(NIGHT_AREAS))]
+            hot = sorted(places_in(night_areas), key=lambda p: (-weight(p), p.name))[:4]
+            flagged = rng.sample(hot, k=min(2, len(hot)))
+            meeting = services.meetings.create(
+                kind=MeetingKind.UTSATTNINGSMOTE.value,
+                held_at=_at(days[3], 13),
+                title="Utsättningsmöte v. %d" % week.week,
+                situation=SITUATIONS[rng.randrange(len(SITUATIONS))],
+                situation_shareable=True,
+                staff_ids=[staff[2].id, staff[rng.randrange(2)].id],
+                partner_ids=[p for p in police if p in known_partners],
+                flags=[FlaggedPlace(p.id, "Återkommande samling kvällstid") for p in flagged],
+            )
+            counts["meetings"] += 1
+            for n, place in enumerate(flagged):
+                day = days[4 + n]  # Friday, Saturday
+                services.actions.create(
+                    meeting_id=meeting.id, place_id=place.id, starts_at=_at(day, 20),
+                    ends_at=_at(day, 24),
+                    responsible_partner_id=police[0] if police[0] in known_partners else None,
+                    note="Gemensam närvaro fältassistenter och polis",
+                )
+                counts["actions"] += 1
+
+        for day in days:
+            weekday = day.weekday()
+            if weekday in (4, 5):
+                kind, start_h, end_h, areas = ShiftKind.NATTVANDRING, 19, 25, night_areas
+            elif weekday < 4 and rng.random() < 0.8:
+                kind, start_h, end_h = ShiftKind.FALTPASS, 14, 20
+                areas = DAY_AREAS[rng.randrange(len(DAY_AREAS))]
+            else:
+                continue
+            starts_at, ends_at = _at(day, start_h), _at(day, end_h)
+            if ends_at > now:
+                continue
+            area_ids = [reference_id("area", k) for k in areas]
+            crew = rng.sample(staff, k=2 if kind is ShiftKind.FALTPASS else 3)
+            partner_ids = [walkers[areas[0]]] if kind is ShiftKind.NATTVANDRING and areas[0] in walkers else []
+            with database.session() as session:
+                services = Services(session, device_id, clock=lambda: now)
+                known_partners = {p.id for p in services.reference.partners()}
+                shift = services.shifts.create(
+                    kind=kind.value, starts_at=starts_at, staff_ids=[s.id for s in crew],
+                    partner_ids=[p for p in partner_ids if p in known_partners],
+                    area_ids=area_ids, weather=rng.choice(("Klart", "Mulet", "Regn", "Kallt")),
+                )
+                candidates = places_in(areas)
+                weights = [weight(p) for p in candidates]
+                minutes = (end_h - start_h) * 60
+                n_obs = rng.randint(2, 6) if kind is ShiftKind.NATTVANDRING else rng.randint(1, 4)
+                for offset in sorted(rng.sample(range(10, minutes - 10), k=n_obs)):
+                    category = categories[rng.choices(category_keys, category_weights)[0]]
+                    people = rng.randint(1, 25)
+                    services.observations.create(
+                        shift_id=shift.id,
+                        place_id=rng.choices(candidates, weights)[0].id,
+                        category_id=category.id,
+                        severity=rng.choices(list(Severity), (6, 3, 1))[0].value,
+                        observed_at=starts_at + dt.timedelta(minutes=offset),
+                        people_count=people,
+                        youths_present=rng.randint(0, people),
+                        action_taken=rng.choices(list(ActionTaken), (3, 6, 2, 1, 1, 1, 1))[0].value,
+                    )
+                    counts["observations"] += 1
+                youth_counts = {
+                    youth_key(band, gender): rng.randint(0, 6)
+                    for band in (AgeBand.AGE_13_15, AgeBand.AGE_16_17, AgeBand.AGE_18_20)
+                    for gender in (Gender.GIRL, Gender.BOY)
+                }
+                services.shifts.end(
+                    shift.id, ends_at=ends_at, youth_counts=youth_counts,
+                    adults_met=rng.randint(0, 8), referrals_made=rng.choices((0, 1, 2), (8, 2, 1))[0],
+                    summary="Lugnt pass, bra samtal med ungdomar." if rng.random() < 0.7
+                    else "Stökigt vid stationen, polis informerad.",
+                    summary_shareable=True,
+                    private_notes="Privat anteckning: uppföljning behövs.",
+                )
+                counts["shifts"] += 1
+                # The weekend's shifts carry out what the meeting agreed; one in a few is missed.
+                for action in services.actions.covered_by(shift.id):
+                    if rng.random() < 0.85:
+                        services.actions.mark_done(action.id, shift.id)
+        if progress:
+            progress(index + 1, len(week_list))
+    return DemoResult(weeks=week_list, counts=counts)

@@ -1,0 +1,132 @@
+"""One task runner for everything slow (STYLE.md): jobs run on a QThreadPool, never touch
+widgets, and return plain data; success and failure callbacks run on the UI thread.
+
+Database work is serialised on one lane (a pool with one thread), so SQLite writes never
+race. Tests build the runner with ``synchronous=True`` and every job runs at once, in order.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+
+class Progress:
+    """Handed to a job: report progress and check for cancellation (thread-safe enough:
+    it only emits signals and reads a flag)."""
+
+    def __init__(self, emit: Callable[[int, int, str], None]):
+        self._emit = emit
+        self.cancelled = False
+
+    def __call__(self, done: int, total: int, message: str = "") -> None:
+        self._emit(done, total, message)
+
+
+class _Signals(QObject):
+    succeeded = Signal(object)
+    failed = Signal(object, str)
+    progressed = Signal(int, int, str)
+
+
+class _Job(QRunnable):
+    def __init__(self, fn, signals: _Signals, progress: Progress):
+        super().__init__()
+        self.fn, self.signals, self.progress = fn, signals, progress
+        self.setAutoDelete(True)
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self.fn(self.progress)
+        except BaseException as exc:  # noqa: BLE001 - reported to the UI thread
+            self.signals.failed.emit(exc, traceback.format_exc())
+        else:
+            self.signals.succeeded.emit(result)
+
+
+class TaskHandle:
+    def __init__(self, progress: Progress, signals: _Signals | None = None):
+        self._progress = progress
+        self.signals = signals
+
+    def cancel(self) -> None:
+        self._progress.cancelled = True
+
+
+class TaskRunner(QObject):
+    """Run ``job(progress) -> result`` off the UI thread.
+
+    ``lane="db"`` (default) runs one job at a time; ``lane="io"`` may run in parallel
+    (network, files not in the database).
+    """
+
+    busy_changed = Signal(bool)
+
+    def __init__(self, *, synchronous: bool = False, parent: QObject | None = None):
+        super().__init__(parent)
+        self.synchronous = synchronous
+        self._pools = {"db": QThreadPool(self), "io": QThreadPool(self)}
+        self._pools["db"].setMaxThreadCount(1)
+        self._pools["io"].setMaxThreadCount(2)
+        self._running = 0
+        self._keep: set[_Signals] = set()
+
+    def run(self, job: Callable[[Progress], Any], on_success: Callable[[Any], None] | None = None,
+            on_failure: Callable[[BaseException, str], None] | None = None,
+            on_progress: Callable[[int, int, str], None] | None = None,
+            lane: str = "db") -> TaskHandle:
+        if self.synchronous:
+            progress = Progress(lambda d, t, m: on_progress and on_progress(d, t, m))
+            try:
+                result = job(progress)
+            except BaseException as exc:  # noqa: BLE001
+                if on_failure is None:
+                    raise
+                on_failure(exc, traceback.format_exc())
+            else:
+                if on_success:
+                    on_success(result)
+            return TaskHandle(progress)
+
+        signals = _Signals()
+        self._keep.add(signals)
+        progress = Progress(signals.progressed.emit)
+
+        def finished() -> None:
+            self._keep.discard(signals)
+            self._running -= 1
+            if self._running == 0:
+                self.busy_changed.emit(False)
+
+        def succeeded(result) -> None:
+            try:
+                if on_success:
+                    on_success(result)
+            finally:
+                finished()
+
+        def failed(exc, trace) -> None:
+            try:
+                if on_failure:
+                    on_failure(exc, trace)
+                else:
+                    raise exc
+            finally:
+                finished()
+
+        signals.succeeded.connect(succeeded)
+        signals.failed.connect(failed)
+        if on_progress:
+            signals.progressed.connect(on_progress)
+        self._running += 1
+        if self._running == 1:
+            self.busy_changed.emit(True)
+        self._pools[lane].start(_Job(job, signals, progress))
+        return TaskHandle(progress, signals)
+
+    def wait(self, msecs: int = 30000) -> bool:
+        return all(pool.waitForDone(msecs) for pool in self._pools.values())
