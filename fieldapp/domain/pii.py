@@ -29,6 +29,7 @@ Only ASCII digits count as digits, so exotic Unicode digits never reach ``int()`
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -72,13 +73,13 @@ class Finding:
 # --------------------------------------------------------------------------------------------
 
 # Separators people type between the date part and the last four digits. "+" means the
-# person is 100 years or older; a space or a dash (also en dash) is a plain separator.
+# person is 100 years or older; a dash (also en dash) or a space is a plain separator.
 _ID_NUMBER = re.compile(
     r"""
     (?<![0-9])                    # not the tail of a longer number
     (?P<century>18|19|20)?        # optional century (12-digit form)
     (?P<date>[0-9]{6})            # YYMMDD (day + 60 for a samordningsnummer)
-    (?P<sep>[-+\u2013 ]?)         # optional separator
+    (?P<sep>[-+\u2013 \u00a0]?)   # optional separator
     (?P<serial>[0-9]{4})          # three-digit serial number + Luhn check digit
     (?![0-9])                     # not the head of a longer number
     """,
@@ -235,7 +236,8 @@ def _find_emails(text: str) -> list[Finding]:
 # --------------------------------------------------------------------------------------------
 
 # A capitalised word: an upper-case letter (Swedish ÅÄÖ and other Latin letters included)
-# and at least one more letter; an inner hyphen or apostrophe is allowed (Anna-Karin, O'Neil).
+# and any further letters ("J" is a nickname too); an inner hyphen or apostrophe is allowed
+# (Anna-Karin, O'Neil).
 _NAME_WORD = r"[A-ZÅÄÖÆØÜÉÈÁÀÍÓÚÇ][^\W\d_]*(?:['\u2019\-][^\W\d_]+)*"
 
 _NAME = re.compile(
@@ -254,18 +256,22 @@ _NAME = re.compile(
     re.VERBOSE,
 )
 
-# Words before the cue that show it names a place, a group or a thing, not a person:
-# "platsen kallas Gropen", "gänget kallar sig X", "appen heter Snapchat".
+# Words before the cue that show it names a place, an organisation or a thing, not a
+# person: "platsen kallas Gropen", "föreningen heter Älvsjö AIK", "appen heter Snapchat".
+# Groups of young people ("gruppen", "gänget") are deliberately not here: "ledaren för
+# gruppen kallas X" names a person, and a gang's name is not for sharing either.
 _NON_PERSON_SUBJECTS = frozenset(
     """
     platsen parken området stället gatan torget vägen skolan gården fritidsgården
-    klubben föreningen gruppen gänget nätverket butiken kiosken affären restaurangen
+    klubben föreningen butiken kiosken affären restaurangen
     appen spelet låten filmen programmet projektet insatsen verksamheten stationen
     hållplatsen backen berget skogen planen bron tunneln huset
     """.split()
 )
 
-# Capitalised words after a cue that are not names (pronouns, sentence starters, places).
+# Capitalised words after a cue that are not names: pronouns, small words that start a
+# clause ("vad han heter Och …" is rare, but "heter Han" after a line break is not), and
+# authorities ("kallas Polisen").
 _NOT_NAMES = frozenset(
     """
     jag du han hon hen vi ni de dem den det man någon ingen inget vad vem
@@ -305,13 +311,20 @@ def find_pii(text: str) -> list[Finding]:
     """Every suspected identifier in ``text``, sorted by start and never overlapping."""
     if not text:
         return []
-    accepted: list[Finding] = []
+    # ``starts``/``kept`` stay sorted by start; each detector's findings are checked against
+    # their neighbours only, so long texts with many findings stay fast.
+    starts: list[int] = []
+    kept: list[Finding] = []
     for detector in _DETECTORS:
         for finding in detector(text):
-            if all(finding.end <= kept.start or finding.start >= kept.end for kept in accepted):
-                accepted.append(finding)
-    accepted.sort(key=lambda f: f.start)
-    return accepted
+            index = bisect.bisect_left(starts, finding.start)
+            if index > 0 and kept[index - 1].end > finding.start:
+                continue  # overlaps the finding before it
+            if index < len(kept) and kept[index].start < finding.end:
+                continue  # overlaps the finding after it
+            starts.insert(index, finding.start)
+            kept.insert(index, finding)
+    return kept
 
 
 def is_shareable(text: str | None) -> bool:

@@ -40,15 +40,29 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def _migrate(engine: Engine, action, target: str) -> None:
+    """Run an Alembic command on one connection with foreign keys off (SQLite cannot
+    rebuild a referenced table in batch mode otherwise), then check them before commit."""
+    with engine.connect() as connection:
+        # pysqlite issues no BEGIN before a PRAGMA, so this takes effect.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        try:
+            with connection.begin():
+                config = alembic_config()
+                config.attributes["connection"] = connection
+                action(config, target)
+                problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if problems:
+                    raise RuntimeError(f"migration to {target} broke foreign keys: {problems[:5]}")
+        finally:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+
+
 def upgrade(engine: Engine, target: str = "head") -> None:
-    with engine.begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, target)
+    _migrate(engine, command.upgrade, target)
 
 
 def downgrade(engine: Engine, target: str) -> None:
-    with engine.begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, target)
+    _migrate(engine, command.downgrade, target)

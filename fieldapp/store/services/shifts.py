@@ -15,7 +15,6 @@ from fieldapp.i18n import _
 from fieldapp.store.models import Area, Partner, Shift, Staff
 from fieldapp.store.services.base import SyncedService, meta_of
 
-TEXT_FIELDS = {"weather": "Weather", "summary": "Summary", "private_notes": "Private notes"}
 EDITABLE = {
     "kind", "starts_at", "ends_at", "weather", "summary", "summary_shareable", "private_notes",
     "youth_counts", "adults_met", "referrals_made", "staff_ids", "partner_ids", "area_ids",
@@ -56,8 +55,9 @@ class ShiftService(SyncedService[Shift]):
             adults_met=values.get("adults_met", 0),
             referrals_made=values.get("referrals_made", 0),
         )
-        for field, label in TEXT_FIELDS.items():
-            errors += check_text(field, values.get(field, ""), label=_(label))
+        for field, label in (("weather", _("Weather")), ("summary", _("Summary")),
+                             ("private_notes", _("Private notes"))):
+            errors += check_text(field, values.get(field, ""), label=label)
         if not isinstance(values.get("summary_shareable", False), bool):
             errors.append(FieldError("summary_shareable", _("Choose whether the summary may be shared.")))
         if values.get("summary_shareable") and values.get("summary"):

@@ -1,0 +1,224 @@
+"""Avsluta pass: who was met (youths by age band and gender, adults, referrals), a short
+summary that may be shared with the team if it passes the PII guard, what the shift logged,
+and the agreed actions it carried out."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldapp.domain.enums import AgeBand, Gender
+from fieldapp.domain.validation import MAX_COUNT, youth_key
+from fieldapp.i18n import _
+from fieldapp.ui.context import AppContext
+from fieldapp.ui.widgets.checklist import CheckList
+from fieldapp.ui.widgets.datetime_edit import StockholmDateTimeEdit
+from fieldapp.ui.widgets.forms import FieldErrorLabel, FormErrors
+from fieldapp.ui.widgets.formatting import day_and_time, hhmm, shift_kind_label
+from fieldapp.ui.widgets.pii_text import PiiTextEdit
+from fieldapp.ui.widgets.saving import save_with
+
+
+def _spin(maximum: int = MAX_COUNT) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(0, maximum)
+    spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+    spin.setAccelerated(True)
+    return spin
+
+
+class EndShiftDialog(QDialog):
+    saved = Signal(object)  # the ended ShiftRecord
+
+    def __init__(self, ctx: AppContext, shift_id, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.shift_id = shift_id
+        self.setObjectName("endShiftDialog")
+        self.setWindowTitle(_("End shift"))
+        with ctx.services() as services:
+            shift = services.shifts.get(shift_id)
+            observations = services.observations.list(shift_id=shift_id)
+            categories = {c.id: c.name for c in services.reference.categories()}
+            places = {p.id: p.name for p in services.places.list()}
+            actions = services.actions.covered_by(shift_id)
+        self.shift = shift
+        self.form = FormErrors(FieldErrorLabel())
+
+        heading = QLabel(_("{kind}, started {start}").format(
+            kind=shift_kind_label(shift.kind), start=day_and_time(shift.starts_at)))
+        heading.setObjectName("dialogHeading")
+
+        # Who was met
+        self.ends_at = StockholmDateTimeEdit(max(ctx.clock(), shift.starts_at))
+        self.youth_spins: dict[str, QSpinBox] = {}
+        grid_box = QWidget()
+        grid = QGridLayout(grid_box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(QLabel(_("Age")), 0, 0)
+        for column, gender in enumerate(Gender, start=1):
+            header = QLabel(gender.label)
+            header.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            grid.addWidget(header, 0, column)
+        for row, band in enumerate(AgeBand, start=1):
+            grid.addWidget(QLabel(band.label), row, 0)
+            for column, gender in enumerate(Gender, start=1):
+                spin = _spin()
+                spin.setObjectName(f"youth_{band.value}_{gender.value}")
+                spin.setAccessibleName(f"{band.label}, {gender.label}")
+                spin.setValue(shift.youth_counts.get(youth_key(band, gender), 0))
+                spin.valueChanged.connect(self._update_total)
+                grid.addWidget(spin, row, column)
+                self.youth_spins[youth_key(band, gender)] = spin
+        self.youth_total = QLabel()
+        grid.addWidget(self.youth_total, len(AgeBand) + 1, 0, 1, len(Gender) + 1)
+        self.adults_met = _spin()
+        self.adults_met.setValue(shift.adults_met)
+        self.referrals_made = _spin()
+        self.referrals_made.setValue(shift.referrals_made)
+
+        met = QGroupBox(_("Who you met"))
+        met_form = QFormLayout(met)
+        met_form.addRow(_("Shift &ended"), self.form.add("ends_at", self.ends_at, "now"))
+        met_form.addRow(_("Youths met"), self.form.add("youth_counts", grid_box))
+        met_form.addRow(_("&Adults met"), self.form.add("adults_met", self.adults_met))
+        met_form.addRow(_("&Reports of concern made"),
+                        self.form.add("referrals_made", self.referrals_made))
+
+        # Summary and sharing
+        self.summary = PiiTextEdit()
+        self.summary.setPlainText(shift.summary)
+        self.summary.setPlaceholderText(_("A few lines on how the shift went. No names or "
+                                          "other details that identify a person."))
+        self.summary.setMinimumHeight(70)
+        self.share = QCheckBox(_("Share with the team"))
+        self.share.setChecked(shift.summary_shareable)
+        self.share_reason = QLabel()
+        self.share_reason.setWordWrap(True)
+        self.summary.findings_changed.connect(self._update_share)
+        summary_box = QGroupBox(_("Summary"))
+        summary_layout = QVBoxLayout(summary_box)
+        summary_layout.addWidget(self.form.add("summary", self.summary))
+        share_row = QHBoxLayout()
+        share_row.addWidget(self.form.add("summary_shareable", self.share))
+        share_row.addWidget(self.share_reason, 1)
+        summary_layout.addLayout(share_row)
+
+        # What the shift logged
+        logged = QGroupBox(_("Logged during the shift"))
+        logged_layout = QVBoxLayout(logged)
+        by_category = Counter(categories.get(o.category_id, "?") for o in observations)
+        if observations:
+            logged_layout.addWidget(QLabel(_("{count} observations").format(count=len(observations))))
+            for name, count in sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0])):
+                logged_layout.addWidget(QLabel(f"  {count} × {name}"))
+        else:
+            logged_layout.addWidget(QLabel(_("No observations were logged.")))
+        logged_layout.addStretch(1)
+
+        # Agreed actions the shift covered
+        actions_box = QGroupBox(_("Agreed actions carried out"))
+        actions_layout = QVBoxLayout(actions_box)
+        self.actions = CheckList()
+        self.actions.set_items(
+            ((a.id, _("{place}, {start}–{end}").format(
+                place=places.get(a.place_id, "") or _("the whole area"),
+                start=day_and_time(a.starts_at), end=hhmm(a.ends_at))
+              + (f" – {a.note}" if a.note else "")) for a in actions),
+            checked=(a.id for a in actions))
+        self.actions.fit_rows(min(len(actions), 4))
+        if actions:
+            actions_layout.addWidget(QLabel(_("Tick the actions this shift carried out.")))
+            actions_layout.addWidget(self.actions)
+        else:
+            self.actions.hide()
+            actions_layout.addWidget(QLabel(_("No agreed actions for this time and area.")))
+
+        buttons = QDialogButtonBox()
+        self.end_button = buttons.addButton(_("End shift"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.end_button.setDefault(True)
+        cancel = buttons.addButton(_("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.save)
+        cancel.clicked.connect(self.reject)
+
+        left = QVBoxLayout()
+        left.addWidget(met)
+        left.addWidget(summary_box, 1)
+        right = QVBoxLayout()
+        right.addWidget(logged)
+        right.addWidget(actions_box, 1)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.form.general)
+        layout.addLayout(columns, 1)
+        layout.addWidget(buttons)
+
+        self._update_total()
+        self._update_share(self.summary.findings)
+        first_spin = self.youth_spins[youth_key(AgeBand.UNDER_13, Gender.GIRL)]
+        first_spin.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.setTabOrder(self.ends_at, first_spin)
+        self.resize(900, 560)
+
+    def youth_counts(self) -> dict[str, int]:
+        return {key: spin.value() for key, spin in self.youth_spins.items() if spin.value()}
+
+    def _update_total(self) -> None:
+        total = sum(spin.value() for spin in self.youth_spins.values())
+        self.youth_total.setText(_("In total: {count} youths").format(count=total))
+
+    def _update_share(self, findings) -> None:
+        if findings:
+            self.share.setChecked(False)
+            self.share.setEnabled(False)
+            self.share_reason.setText(_("Cannot be shared: {reason} (\"{text}\").").format(
+                reason=findings[0].reason, text=findings[0].text))
+        else:
+            self.share.setEnabled(True)
+            self.share_reason.setText("")
+
+    def save(self) -> None:
+        shift_id = self.shift_id
+        values = dict(ends_at=self.ends_at.moment(), youth_counts=self.youth_counts(),
+                      adults_met=self.adults_met.value(),
+                      referrals_made=self.referrals_made.value(),
+                      summary=self.summary.toPlainText().strip(),
+                      summary_shareable=self.share.isChecked() and self.share.isEnabled())
+        done = self.actions.checked_ids() if self.actions.count() else []
+
+        def work(services):
+            record = services.shifts.end(shift_id, **values)
+            for action_id in done:
+                services.actions.mark_done(action_id, shift_id)
+            return record
+
+        def saved(record) -> None:
+            self.saved.emit(record)
+            self.accept()
+
+        save_with(self.ctx, self, self.form, work, saved, changed=("shift", "action"))
+
+
+def open_end_shift(ctx: AppContext, shift_id, parent) -> EndShiftDialog:
+    """Open the dialog (window-modal, not blocking) and return it."""
+    dialog = EndShiftDialog(ctx, shift_id, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
