@@ -193,3 +193,118 @@ def generate_demo(database: Database, *, seed: int = 1, weeks: int = 4,
         if progress:
             progress(index + 1, len(week_list))
     return DemoResult(weeks=week_list, counts=counts)
+
+
+# -- bulk data for benchmarks ---------------------------------------------------------------
+
+def generate_bulk(database: Database, *, devices: int, weeks: int, observations: int,
+                  seed: int = 1, now: dt.datetime | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> DemoResult:
+    """Many devices' worth of shifts, observations, meetings and actions, written with bulk
+    inserts (the services would take an hour for a city-year). Same shapes as
+    :func:`generate_demo`: weekday fältpass, Friday and Saturday nattvandringar, a Thursday
+    meeting per device and week with two actions, observations weighted to hotspots.
+    Rows belong to ``devices`` synthetic devices (as after a team lead's sync)."""
+    import uuid
+
+    from sqlalchemy import insert
+
+    from fieldapp.store.models import (
+        Action, Device, Meeting, Observation, Shift, Staff, shift_area, shift_staff,
+    )
+
+    now = now or utcnow()
+    rng = random.Random(seed)
+    week_list = [IsoWeek.last_complete(now).previous(n) for n in reversed(range(weeks))]
+    with database.session() as session:
+        services = Services(session, database.device_id())
+        places = services.places.list()
+        categories = services.reference.categories()
+    place_weights = [{"active": 6, "watched": 2}.get(p.hotspot_status or "", 1) for p in places]
+    device_ids = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(devices)]
+    shifts_per_week = 6
+    per_shift = max(1, observations // max(1, devices * weeks * shifts_per_week))
+    remaining = observations
+    counts = {"shifts": 0, "observations": 0, "meetings": 0, "actions": 0}
+
+    def meta(device_id, when):
+        return {"id": uuid.UUID(int=rng.getrandbits(128), version=4), "device_id": device_id,
+                "revision": 1, "created_at": when, "updated_at": when, "acked_revision": 1}
+
+    with database.engine.begin() as connection:
+        connection.execute(insert(Device), [
+            {"id": d, "name": f"Enhet {n + 1}", "is_self": False, "created_at": now} for n, d in enumerate(device_ids)])
+        staff_rows = []
+        for n, device_id in enumerate(device_ids):
+            for k in range(3):
+                row = meta(device_id, now)
+                row.update(initials=f"{chr(65 + n % 26)}{chr(65 + k)}{n // 26 or ''}", name=f"Personal {n}-{k}",
+                           role=StaffRole.FIELD_WORKER.value, active=True)
+                staff_rows.append(row)
+        connection.execute(insert(Staff), staff_rows)
+        staff_by_device = {d: [r["id"] for r in staff_rows if r["device_id"] == d] for d in device_ids}
+
+        for index, week in enumerate(week_list):
+            days = week.days()
+            shift_rows, obs_rows, links, areas_links, meeting_rows, action_rows = [], [], [], [], [], []
+            for device_id in device_ids:
+                held = _at(days[3], 13)
+                meeting = meta(device_id, held)
+                meeting.update(kind=MeetingKind.UTSATTNINGSMOTE.value, held_at=held, title=f"v. {week.week}",
+                               situation="", situation_shareable=False)
+                meeting_rows.append(meeting)
+                for day in (days[0], days[1], days[2], days[3], days[4], days[5]):
+                    night = day.weekday() >= 4
+                    starts_at = _at(day, 19 if night else 14)
+                    ends_at = _at(day, 25 if night else 20)
+                    if ends_at > now:
+                        continue
+                    shift = meta(device_id, ends_at)
+                    youth = {youth_key(b, g): rng.randint(0, 4) for b in (AgeBand.AGE_13_15, AgeBand.AGE_16_17)
+                             for g in (Gender.GIRL, Gender.BOY)}
+                    shift.update(kind=(ShiftKind.NATTVANDRING if night else ShiftKind.FALTPASS).value,
+                                 starts_at=starts_at, ends_at=ends_at, weather="", summary="",
+                                 summary_shareable=False, private_notes="", youth_counts=youth,
+                                 adults_met=rng.randint(0, 5), referrals_made=rng.choice((0, 0, 0, 1)))
+                    shift_rows.append(shift)
+                    links += [{"shift_id": shift["id"], "staff_id": s} for s in staff_by_device[device_id][:2]]
+                    place = rng.choices(places, place_weights)[0]
+                    areas_links.append({"shift_id": shift["id"], "area_id": place.area_id})
+                    if night and rng.random() < 0.35:
+                        action = meta(device_id, held)
+                        action.update(meeting_id=meeting["id"], place_id=place.id, area_id=None,
+                                      starts_at=_at(day, 20), ends_at=_at(day, 24),
+                                      responsible_partner_id=None, status="done",
+                                      carried_out_shift_id=shift["id"], note="")
+                        action_rows.append(action)
+                    n_obs = min(remaining, per_shift if rng.random() < 0.5 else per_shift + 1)
+                    remaining -= n_obs
+                    for _ in range(n_obs):
+                        observed = starts_at + dt.timedelta(minutes=rng.randrange(10, 350))
+                        row = meta(device_id, observed)
+                        people = rng.randint(1, 20)
+                        row.update(shift_id=shift["id"],
+                                   place_id=rng.choices(places, place_weights)[0].id,
+                                   category_id=categories[rng.randrange(len(categories))].id,
+                                   severity=rng.choice(("low", "low", "medium", "high")),
+                                   observed_at=observed, people_count=people,
+                                   youths_present=rng.randint(0, people),
+                                   action_taken=ActionTaken.TALK.value, details="", details_shareable=False)
+                        obs_rows.append(row)
+            for model, rows in ((Shift, shift_rows), (Meeting, meeting_rows)):
+                if rows:
+                    connection.execute(insert(model), rows)
+            for table, rows in ((shift_staff, links), (shift_area, areas_links)):
+                if rows:
+                    connection.execute(insert(table), rows)
+            if action_rows:
+                connection.execute(insert(Action), action_rows)
+            for start in range(0, len(obs_rows), 20000):
+                connection.execute(insert(Observation), obs_rows[start:start + 20000])
+            counts["shifts"] += len(shift_rows)
+            counts["observations"] += len(obs_rows)
+            counts["meetings"] += len(meeting_rows)
+            counts["actions"] += len(action_rows)
+            if progress:
+                progress(index + 1, len(week_list))
+    return DemoResult(weeks=week_list, counts=counts)

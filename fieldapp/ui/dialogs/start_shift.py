@@ -59,12 +59,12 @@ class StartShiftDialog(QDialog):
 
         top = QFormLayout()
         top.addRow(_("&Kind of shift"), self.form.add("kind", self.kind))
-        top.addRow(_("S&tarts"), self.form.add("starts_at", self.starts_at, "now"))
+        top.addRow(_("Start &time"), self.form.add("starts_at", self.starts_at, "now"))
 
         lists = QGridLayout()
         for column, (field, text, widget) in enumerate((
-            ("area_ids", _("&Areas"), self.areas),
-            ("staff_ids", _("S&taff"), self.staff),
+            ("area_ids", _("A&reas"), self.areas),
+            ("staff_ids", _("&Staff"), self.staff),
             ("partner_ids", _("&Partners present"), self.partners),
         )):
             label = QLabel(text)

@@ -1,0 +1,97 @@
+"""python -m bench [--scale full|smoke] [--only NAME ...] [--repeat N] [--out FILE]"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.datasets import SCALES, build
+from bench.measures import MEASURES, Row
+
+
+def machine() -> str:
+    try:
+        import PySide6
+        qt = PySide6.__version__
+    except ImportError:
+        qt = "not installed"
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} cores, {mem:.0f} GiB memory, {platform.platform()}, "
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, PySide6 {qt}")
+
+
+def run_one(name: str, data: dict[str, Path], work: Path, repeat: int) -> Row:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.one", name, json.dumps({k: str(v) for k, v in data.items()}),
+         str(work / name), str(repeat)],
+        capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    for line in result.stdout.splitlines():
+        if line.startswith("BENCH-ROW "):
+            return Row(**json.loads(line[len("BENCH-ROW "):]))
+    raise RuntimeError(f"measure {name} failed:\n{result.stderr[-3000:]}")
+
+
+def to_markdown(rows: list[Row], scale: str) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {dt.date.today().isoformat()} on {machine()}; scale `{scale}`.",
+        "Each figure is the median of several runs (min–max in brackets) beside a bare baseline "
+        "measured in the same run on the same data.",
+        "",
+        "| measure | data | figure | bare baseline | ratio | target | met | peak memory |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "–"
+        met = {True: "yes", False: "**no**", None: "–"}[r.met]
+        peak = f"{r.peak_mb:.0f} MB" if r.peak_mb else "–"
+        lines.append(f"| {r.measure} | {r.data} | {r.value} | {r.baseline} | {ratio} | {r.target} | {met} | {peak} |")
+    notes = [f"- {r.measure}: {r.note}" for r in rows if r.note]
+    if notes:
+        lines += ["", "Notes:", *notes]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="full")
+    parser.add_argument("--only", nargs="*", choices=sorted(MEASURES), default=None)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parent / "data")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the data sets")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="Markdown file (default bench/RESULTS.md for full scale)")
+    args = parser.parse_args(argv)
+    specs = SCALES[args.scale]
+    data = {}
+    for name, spec in specs.items():
+        print(f"data set {name}: {spec.devices} devices, {spec.weeks} weeks, {spec.observations} observations",
+              flush=True)
+        data[name] = build(args.data / args.scale, spec, fresh=args.fresh)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="fieldapp-bench-") as work:
+        for name in args.only or list(MEASURES):
+            row = run_one(name, data, Path(work), args.repeat)
+            print(f"{row.measure}: {row.value} vs {row.baseline} ({row.target})", flush=True)
+            rows.append(row)
+    out = args.out or (Path(__file__).resolve().parent / "RESULTS.md" if args.scale == "full" else None)
+    text = to_markdown(rows, args.scale)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        print(f"written to {out}")
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""Data sets made with the demo generator's bulk mode, cached per scale in a folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from fieldapp.demo import generate_bulk
+from fieldapp.store.database import open_database
+
+# Fixed "now" so every run measures the same weeks: Wednesday of 2024-W48.
+NOW = dt.datetime(2024, 11, 27, 12, 0, tzinfo=dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    devices: int
+    weeks: int
+    observations: int
+
+
+SCALES: dict[str, dict[str, Spec]] = {
+    "full": {
+        "team-week": Spec("team-week", devices=5, weeks=1, observations=3_000),
+        "team-year": Spec("team-year", devices=5, weeks=52, observations=150_000),
+        "city-year": Spec("city-year", devices=150, weeks=52, observations=1_000_000),
+    },
+    "smoke": {
+        "team-week": Spec("team-week", devices=2, weeks=1, observations=200),
+        "team-year": Spec("team-year", devices=2, weeks=4, observations=1_000),
+        "city-year": Spec("city-year", devices=4, weeks=4, observations=3_000),
+    },
+}
+
+
+def build(folder: Path, spec: Spec, *, fresh: bool = False) -> Path:
+    """The database file for ``spec`` in ``folder``, made once and reused."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{spec.name}-{spec.devices}d-{spec.weeks}w-{spec.observations}o.sqlite"
+    done = path.with_suffix(".done")
+    if fresh or not done.exists():
+        for stale in folder.glob(path.name + "*"):
+            stale.unlink()
+        if (folder / "backups").exists():
+            shutil.rmtree(folder / "backups")
+        database = open_database(path)
+        try:
+            generate_bulk(database, devices=spec.devices, weeks=spec.weeks,
+                          observations=spec.observations, seed=1, now=NOW)
+            with database.engine.begin() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                connection.exec_driver_sql("ANALYZE")
+        finally:
+            database.close()
+        done.write_text("ok")
+    return path
+
+
+def copy_of(path: Path, target: Path) -> Path:
+    """A private copy for measures that write, so the cached set stays as made."""
+    shutil.copyfile(path, target)
+    return target

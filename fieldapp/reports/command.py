@@ -1,0 +1,107 @@
+"""``fieldapp report``: the weekly log as PDF, XLSX, CSV or JSON.
+
+    fieldapp [--db PATH] report --week 2024-W47 [--scope device|team]
+             [--format pdf|xlsx|csv|json] [-o FILE] [--created 2024-11-25T08:00+01:00]
+
+``--week last`` (the default) is the last complete week. The format follows ``--format``,
+else the suffix of ``-o``, else PDF. Without ``-o`` the file is ``veckologg-2024-W47.pdf`` in
+the current folder. A fixed ``--created`` time (or SOURCE_DATE_EPOCH) gives the same bytes
+for the same data. Bad input (week, format, output path): a message and exit code 2, and no
+file is left behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from fieldapp.i18n import _
+from fieldapp.reports.export import (
+    FORMATS,
+    ReportError,
+    check_writable,
+    default_filename,
+    export_week,
+    format_for,
+    parse_week,
+)
+from fieldapp.reports.summary import Scope
+from fieldapp.store.types import utcnow
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def add_parser(subparsers, name: str):
+    parser = subparsers.add_parser(
+        name, help=_("export the weekly log (PDF, XLSX, CSV or JSON)"),
+        description=_("Export the weekly log of an ISO week as PDF, XLSX, CSV or JSON."))
+    parser.add_argument("--week", default="last",
+                        help=_("ISO week, e.g. 2024-W47, or 'last' for the last complete week "
+                               "(the default)"))
+    parser.add_argument("--scope", default=Scope.TEAM.value,
+                        help=_("device: this device's records; team: every record in the "
+                               "database (the default)"))
+    parser.add_argument("--format", dest="format", default=None,
+                        help=_("pdf, xlsx, csv or json (default: from the file suffix, else pdf)"))
+    parser.add_argument("-o", "--output", type=Path, default=None,
+                        help=_("output file (default: veckologg-<week>.<format> here)"))
+    parser.add_argument("--created", default=None,
+                        help=_("fixed creation time (ISO 8601 with time zone) for a "
+                               "reproducible file; SOURCE_DATE_EPOCH works too"))
+    return parser
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> int:
+    print(f"fieldapp report: {message}", file=sys.stderr)
+    return code
+
+
+def run(args) -> int:
+    from fieldapp.store.database import DatabaseFileError, open_database
+
+    try:
+        week = parse_week(args.week, utcnow())
+        try:
+            scope = Scope((args.scope or "").strip().lower())
+        except ValueError:
+            raise ReportError(_("Unknown scope {scope}; choose device or team.").format(
+                scope=args.scope)) from None
+        fmt = format_for(args.output, args.format)
+        output = args.output or Path.cwd() / default_filename(week, fmt)
+        created = None
+        if args.created:
+            try:
+                created = dt.datetime.fromisoformat(args.created)
+            except ValueError:
+                raise ReportError(_("Cannot read {text} as a time; write it like "
+                                    "2024-11-25T08:00+01:00.").format(text=args.created)) from None
+            if created.tzinfo is None:
+                raise ReportError(_("Give the creation time with a time zone, like "
+                                    "2024-11-25T08:00+01:00."))
+        check_writable(output)
+    except ReportError as exc:
+        return _fail(str(exc))
+
+    db_path = Path(args.db)
+    if not db_path.exists():
+        return _fail(_("No database at {path}; give one with --db.").format(path=db_path),
+                     EXIT_FAILED)
+    try:
+        database = open_database(db_path)
+    except DatabaseFileError as exc:
+        return _fail(str(exc), EXIT_FAILED)
+    try:
+        summary = export_week(database, week, scope, fmt, output, created_at=created)
+    except ReportError as exc:
+        return _fail(str(exc))
+    finally:
+        database.close()
+    print(_("{title}: {shifts} shifts, {observations} observations, {meetings} meetings. "
+            "Written to {path}").format(
+        title=_("Weekly log {week}").format(week=week.label()), shifts=summary.key.shifts,
+        observations=summary.key.observations, meetings=summary.key.meetings, path=output))
+    return EXIT_OK
+
+
+__all__ = ["add_parser", "run", "FORMATS"]

@@ -1,0 +1,103 @@
+"""``fieldapp sync``: sync this database with the team hub from the command line.
+
+Exit codes: 0 synced; 1 the hub cannot be used (unreachable, read-only, wrong key, not set
+up) and nothing local was changed; 2 bad usage (no hub given, no team key); 3 synced, but one
+or more bundles were refused (listed with file and reason).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from fieldapp.i18n import _
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 0, 1, 2, 3
+
+
+def is_postgres_url(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+def make_hub(target: str, key: bytes):
+    """A hub for ``target``: a folder path or a ``postgresql://`` URL."""
+    if is_postgres_url(target):
+        from fieldapp.sync.postgres import PostgresHub
+
+        return PostgresHub(target)
+    from fieldapp.sync.folder import FolderHub
+
+    return FolderHub(target, key)
+
+
+def add_parser(subparsers, name: str) -> None:
+    parser = subparsers.add_parser(name, help=_("sync with the team hub (a folder or PostgreSQL)"))
+    parser.add_argument("--hub", default=None, metavar="PATH|URL",
+                        help=_("hub folder or postgresql:// URL (default: the hub in the settings)"))
+
+
+def _counts(counts: dict[str, int]) -> str:
+    from fieldapp.sync.receipts import type_label
+
+    return ", ".join(f"{type_label(name)} {n}" for name, n in counts.items())
+
+
+def run(args) -> int:
+    from fieldapp.store.database import open_database
+    from fieldapp.sync.engine import sync, team_key
+    from fieldapp.sync.hub import HubError, HubKeyError
+
+    database = open_database(args.db)
+    try:
+        with database.session() as session:
+            from fieldapp.store.services.settings import SettingsService
+
+            settings = SettingsService(session)
+            target = args.hub or settings.get("hub_url") or settings.get("hub_path") or ""
+            key = team_key(session)
+        target = str(target)
+        if not target:
+            print(_("fieldapp sync: no hub given. Use --hub PATH (a shared folder) or "
+                    "--hub postgresql://…, or set the hub in the settings."), file=sys.stderr)
+            return EXIT_USAGE
+        if not is_postgres_url(target) and not key:
+            print(_("fieldapp sync: no team key. Set the team key in the settings or in the "
+                    "environment variable FIELDAPP_TEAM_KEY; every device of the team uses "
+                    "the same key."), file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            hub = make_hub(target, key)
+            report = sync(database, hub)
+        except HubKeyError as exc:
+            print(_("fieldapp sync: {error}").format(error=exc), file=sys.stderr)
+            return EXIT_FAILED
+        except HubError as exc:
+            print(_("fieldapp sync: {error}").format(error=exc), file=sys.stderr)
+            return EXIT_FAILED
+    finally:
+        database.close()
+    print(_("Hub: {hub}").format(hub=report.hub))
+    for problem in report.repaired:
+        print(_("Own bundle damaged or missing, everything sent again: {problem}").format(problem=problem))
+    if report.pushed:
+        print(_("Sent {count} records ({details}) to {file}").format(
+            count=report.pushed_total, details=_counts(report.pushed), file=report.pushed_to))
+    else:
+        print(_("Nothing new to send."))
+    if report.pulled:
+        print(_("Received {count} records ({details}).").format(
+            count=report.pulled_total, details=_counts(report.pulled)))
+    else:
+        print(_("Nothing new received."))
+    if report.waiting:
+        print(_("{count} received records wait for records they refer to (they come with a "
+                "later sync).").format(count=report.waiting))
+    if report.ignored:
+        print(_("{count} received records were ignored: they change records owned by another "
+                "device.").format(count=report.ignored))
+    for device in report.devices:
+        seen = device.last_seen_at.isoformat(timespec="seconds") if device.last_seen_at else "–"
+        print(_("Device {device}: last bundle {time}").format(device=device.device_id, time=seen))
+    for refusal in report.refused:
+        print(_("Refused {file}: {reason}").format(file=refusal.file, reason=refusal.reason),
+              file=sys.stderr)
+    return EXIT_REFUSED if report.refused else EXIT_OK

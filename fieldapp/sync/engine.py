@@ -1,0 +1,335 @@
+"""The sync engine: push what changed here, pull what the others pushed, keep receipts.
+
+:func:`sync` is plain code (no Qt): the CLI calls it directly and the Synk view runs it on
+the task runner. It takes a progress callback ``progress(done, total, message)`` and a cancel
+check ``cancel() -> bool`` (looked at between bundles); a cancelled or interrupted sync
+resumes where it stopped, because every pulled bundle is applied together with its cursor in
+one transaction, and pushed records count as synced only after the hub acknowledged them.
+
+State kept in the Setting table (JSON values, device-local, never synced):
+
+- ``sync.cursor.<hub-id>.<source>``: the last bundle (folder) or server_seq (PostgreSQL) read
+- ``sync.pushed_seq.<hub-id>``: the number of this device's last bundle
+- ``sync.refused.<hub-id>``: refused bundles ``{"<device>/<seq>": {file, reason, at}}``
+- ``sync.parked``: received records that refer to a record not received yet (kept and
+  applied as soon as their parent arrives, whichever device it comes from)
+- ``sync.last``: the last sync (hub, time, counts, error) for the Synk view
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from fieldapp.i18n import _
+from fieldapp.store.database import Database
+from fieldapp.store.models import REFERENCE_DEVICE_ID, Device, Setting
+from fieldapp.store.types import utcnow
+from fieldapp.sync.bundle import BundleError
+from fieldapp.sync.envelope import (
+    SPECS,
+    TYPE_ORDER,
+    Envelope,
+    EnvelopeError,
+    Outcome,
+    apply_envelope,
+    format_time,
+    sort_for_apply,
+    sort_key,
+    to_envelope,
+    validate_envelope,
+)
+from fieldapp.sync.hub import Batch, Hub, HubState
+from fieldapp.sync.receipts import LAST_SYNC_KEY, pushable
+
+PARKED_KEY = "sync.parked"
+
+ProgressFn = Callable[[int, int, str], None]
+CancelFn = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DeviceSeen:
+    device_id: uuid.UUID
+    last_seen_at: dt.datetime | None
+
+
+@dataclass
+class SyncReport:
+    hub: str
+    pushed: dict[str, int] = field(default_factory=dict)  # type -> records sent
+    pulled: dict[str, int] = field(default_factory=dict)  # type -> records applied
+    refused: list[Refusal] = field(default_factory=list)  # bundles refused (still in the hub)
+    devices: list[DeviceSeen] = field(default_factory=list)  # devices whose bundles were read
+    pushed_to: str | None = None  # the bundle file (folder hub)
+    repaired: list[str] = field(default_factory=list)  # own bundles found damaged: re-sent
+    ignored: int = 0  # records from another device for a record it does not own
+    waiting: int = 0  # received records waiting for a parent record
+    cancelled: bool = False
+    finished_at: dt.datetime | None = None
+
+    @property
+    def pushed_total(self) -> int:
+        return sum(self.pushed.values())
+
+    @property
+    def pulled_total(self) -> int:
+        return sum(self.pulled.values())
+
+
+# -- settings -------------------------------------------------------------------------------
+
+def _get(session: Session, key: str, default=None):
+    row = session.get(Setting, key)
+    return default if row is None else row.value
+
+
+def _set(session: Session, key: str, value) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+
+
+def load_state(session: Session, hub_id: str) -> HubState:
+    prefix = f"sync.cursor.{hub_id}."
+    cursors = {
+        row.key[len(prefix):]: int(row.value)
+        for row in session.scalars(select(Setting).where(Setting.key.startswith(prefix, autoescape=True)))
+    }
+    return HubState(
+        cursors=cursors,
+        pushed_seq=int(_get(session, f"sync.pushed_seq.{hub_id}", 0) or 0),
+        refused=dict(_get(session, f"sync.refused.{hub_id}", {}) or {}),
+    )
+
+
+def team_key(session: Session | None = None, environ=None) -> bytes:
+    """The team key: FIELDAPP_TEAM_KEY when set (one run), else the setting ``team_key``."""
+    import os
+
+    environ = os.environ if environ is None else environ
+    value = environ.get("FIELDAPP_TEAM_KEY") or ""
+    if not value and session is not None:
+        value = _get(session, "team_key", "") or ""
+    return str(value).encode("utf-8")
+
+
+# -- push -----------------------------------------------------------------------------------
+
+def pending_envelopes(session: Session, device_id: uuid.UUID) -> list[Envelope]:
+    """Everything this device must send: parents before children."""
+    envelopes = []
+    for name in TYPE_ORDER:
+        model = SPECS[name].model
+        rows = session.scalars(select(model).where(pushable(model, device_id))
+                               .order_by(model.updated_at, model.id))
+        envelopes.extend(to_envelope(row) for row in rows)
+    return envelopes
+
+
+def mark_acked(session: Session, envelopes: Sequence[Envelope]) -> None:
+    """The hub holds these revisions: record the receipts (never lowering one)."""
+    by_type: dict[str, list[dict]] = {}
+    for env in envelopes:
+        by_type.setdefault(env["type"], []).append(
+            {"rid": uuid.UUID(env["id"]), "rev": int(env["revision"])})
+    for name, params in by_type.items():
+        table = SPECS[name].model.__table__
+        stmt = (update(table)
+                .where(table.c.id == bindparam("rid"), table.c.acked_revision < bindparam("rev"))
+                .values(acked_revision=bindparam("rev")))
+        session.connection().execute(stmt, params)
+
+
+def forget_receipts(session: Session, device_id: uuid.UUID) -> None:
+    """Send everything this device holds again (its earlier bundles were damaged or lost)."""
+    for name in TYPE_ORDER:
+        spec = SPECS[name]
+        table = spec.model.__table__
+        stmt = update(table).values(acked_revision=0)
+        if not spec.shared:
+            stmt = stmt.where(table.c.device_id == device_id)
+        session.execute(stmt)
+    session.expire_all()
+
+
+# -- pull -----------------------------------------------------------------------------------
+
+def _park_key(env: Envelope) -> str:
+    return f"{env['type']}:{env['id']}"
+
+
+def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid.UUID,
+                report: SyncReport) -> None:
+    """Apply a batch and every parked record it makes applicable, in the caller's transaction."""
+    parked: dict[str, Envelope] = {}
+    for env in _get(session, PARKED_KEY, []) or []:
+        try:
+            validate_envelope(env)
+        except EnvelopeError:
+            continue
+        parked[_park_key(env)] = env
+
+    def apply(env: Envelope) -> Outcome:
+        outcome = apply_envelope(session, env, device_id)
+        if outcome is Outcome.APPLIED:
+            report.pulled[env["type"]] = report.pulled.get(env["type"], 0) + 1
+        elif outcome is Outcome.REFUSED:
+            report.ignored += 1
+        return outcome
+
+    for env in sort_for_apply(envelopes):
+        outcome = apply(env)
+        if outcome is Outcome.MISSING_PARENT:
+            key = _park_key(env)
+            if key not in parked or sort_key(env) > sort_key(parked[key]):
+                parked[key] = env
+    progress = True
+    while parked and progress:
+        progress = False
+        for key, env in list(parked.items()):
+            if apply(env) is not Outcome.MISSING_PARENT:
+                del parked[key]
+                progress = True
+    _set(session, PARKED_KEY, sort_for_apply(parked.values()))
+    report.waiting = len(parked)
+
+
+def _see_devices(session: Session, seen: dict[uuid.UUID, dt.datetime], device_id: uuid.UUID,
+                 report: SyncReport) -> None:
+    for source, at in seen.items():
+        if source in (device_id, REFERENCE_DEVICE_ID):
+            continue
+        row = session.get(Device, source)
+        if row is None:
+            row = Device(id=source, name="", is_self=False, last_seen_at=at)
+            session.add(row)
+        elif row.last_seen_at is None or (at and at > row.last_seen_at):
+            row.last_seen_at = at
+        report.devices = [d for d in report.devices if d.device_id != source]
+        report.devices.append(DeviceSeen(source, row.last_seen_at))
+
+
+# -- the sync -------------------------------------------------------------------------------
+
+def sync(database: Database, hub: Hub, *, progress: ProgressFn | None = None,
+         cancel: CancelFn | None = None, clock: Callable[[], dt.datetime] = utcnow) -> SyncReport:
+    """Push, then pull. Raises :class:`HubError` (nothing local changed) when the hub cannot
+    be used; a refused bundle is reported, not raised."""
+    progress = progress or (lambda done, total, message: None)
+    cancelled = cancel or (lambda: False)
+    report = SyncReport(hub=hub.description)
+    device_id = database.device_id()
+    progress(0, 0, _("Connecting to the hub…"))
+    try:
+        hub.connect(device_id)
+        with database.session() as session:
+            state = load_state(session, hub.hub_id)
+        _run(database, hub, device_id, state, report, progress, cancelled, clock)
+    finally:
+        hub.close()
+    _record_last(database, hub, report, clock)
+    return report
+
+
+def _run(database: Database, hub: Hub, device_id: uuid.UUID, state: HubState,
+         report: SyncReport, progress: ProgressFn, cancelled: CancelFn, clock) -> None:
+    hub_id = hub.hub_id
+    # 1. Own bundles that went missing or were damaged: send everything again.
+    report.repaired = hub.check_own(device_id, state)
+    if report.repaired:
+        with database.session() as session:
+            forget_receipts(session, device_id)
+    if cancelled():
+        report.cancelled = True
+        return
+    # 2. Push.
+    with database.session() as session:
+        envelopes = pending_envelopes(session, device_id)
+    if envelopes:
+        progress(0, 0, _("Sending {count} records…").format(count=len(envelopes)))
+        receipt = hub.push(device_id, envelopes, state)
+        with database.session() as session:
+            mark_acked(session, envelopes)
+            if receipt.seq is not None:
+                state.pushed_seq = receipt.seq
+                _set(session, f"sync.pushed_seq.{hub_id}", receipt.seq)
+        report.pushed = dict(Counter(env["type"] for env in envelopes))
+        report.pushed_to = receipt.label
+    # 3. Pull.
+    hub.forget_gone(state)
+    with database.session() as session:
+        _set(session, f"sync.refused.{hub_id}", state.refused)
+    batches = hub.batches(device_id, state)
+    total = len(batches) if isinstance(batches, list) else 0
+    for done, batch in enumerate(batches):
+        if cancelled():
+            report.cancelled = True
+            break
+        progress(done, total, _("Reading {file}").format(file=batch.label))
+        _pull_one(database, hub_id, batch, device_id, state, report, clock)
+    progress(total, total, _("Done"))
+    report.refused = [Refusal(r.get("file", key), r.get("reason", ""))
+                      for key, r in sorted(state.refused.items())]
+
+
+def _pull_one(database: Database, hub_id: str, batch: Batch, device_id: uuid.UUID,
+              state: HubState, report: SyncReport, clock) -> None:
+    key = batch.refusal_key or f"{batch.source}/{batch.seq}"
+    cursor = max(state.cursors.get(batch.source, 0), batch.seq)
+    try:
+        content = batch.load()
+    except BundleError as exc:
+        _pull_refused(database, hub_id, batch, key, cursor, state, str(exc), clock)
+        return
+    refused = dict(state.refused)
+    refused.pop(key, None)
+    try:
+        with database.session() as session:
+            apply_batch(session, content.envelopes, device_id, report)
+            _see_devices(session, content.seen, device_id, report)
+            _set(session, f"sync.refused.{hub_id}", refused)
+            _set(session, f"sync.cursor.{hub_id}.{batch.source}", cursor)
+    except (SQLAlchemyError, ValueError, KeyError, TypeError) as exc:
+        # Valid and signed, but this store cannot take it (e.g. a clash of unique keys):
+        # nothing of it was applied (the transaction was rolled back); report it like a
+        # damaged bundle.
+        _pull_refused(database, hub_id, batch, key, cursor, state,
+                      _("could not be applied: {error}").format(error=exc), clock)
+        return
+    state.refused = refused
+    state.cursors[batch.source] = cursor
+
+
+def _pull_refused(database: Database, hub_id: str, batch: Batch, key: str, cursor: int,
+                  state: HubState, reason: str, clock) -> None:
+    state.refused[key] = {"file": batch.label, "reason": reason, "at": format_time(clock())}
+    with database.session() as session:
+        _set(session, f"sync.refused.{hub_id}", state.refused)
+        _set(session, f"sync.cursor.{hub_id}.{batch.source}", cursor)
+    state.cursors[batch.source] = cursor
+
+
+def _record_last(database: Database, hub: Hub, report: SyncReport, clock) -> None:
+    report.finished_at = clock()
+    with database.session() as session:
+        _set(session, LAST_SYNC_KEY, {
+            "hub": hub.description, "hub_id": hub.hub_id, "at": format_time(report.finished_at),
+            "pushed": report.pushed_total, "pulled": report.pulled_total,
+            "refused": len(report.refused), "cancelled": report.cancelled,
+        })

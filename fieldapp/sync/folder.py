@@ -1,0 +1,272 @@
+"""FolderHub: the team's hub as a shared folder (network drive, synced cloud folder, USB stick).
+
+::
+
+    <hub>/hub.json                                  # hub id, format, a check of the team key
+    <hub>/devices/<device_id>/<seq:08d>.bundle      # written once, never changed
+    <hub>/devices/<device_id>/<seq:08d>.bundle.damaged   # set aside by its owner (see below)
+
+Writing: a bundle goes to a temporary name in the same folder, is flushed to disk (fsync) and
+then linked to its final name (never over an existing file), so a reader never sees half a
+bundle. The writer reads it back and verifies it before the records count as synced.
+
+Reading: every other device's bundles past this device's cursor, in seq order, each verified
+as a whole (format, HMAC, hash, count, device and number matching its place).
+
+A refused bundle is reported with its file and reason and skipped: the cursor moves past it so
+the bundles after it (and every other device's) are still applied, and the refusal is kept
+(in the Setting table) and reported at every sync while the file stays. If the file is later
+replaced by a good copy, it is applied then. The owner of a device folder checks its own
+bundles at every sync: one that no longer verifies (damaged, cut off, tampered with, or not
+written by it) is renamed to ``….damaged`` and the owner pushes all its records again in a new
+bundle, so nothing is lost for the others; a missing bundle is handled the same way. Readers
+stop reporting a refusal once the file is gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+from fieldapp.i18n import _
+from fieldapp.store.types import utcnow
+from fieldapp.sync.bundle import (
+    SUFFIX,
+    BundleError,
+    bundle_name,
+    decode_bundle,
+    encode_bundle,
+    parse_bundle_name,
+)
+from fieldapp.sync.envelope import Envelope, canonical_json
+from fieldapp.sync.hub import Batch, BatchContent, HubError, HubKeyError, HubState, PushReceipt
+
+HUB_FILE = "hub.json"
+HUB_FORMAT = 1
+DAMAGED = ".damaged"
+STALE_TEMP_SECONDS = 600
+
+
+def _key_check(key: bytes, hub_id: str) -> str:
+    return hmac.new(key, f"faltlogg-hub:{hub_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system (or OS) allows it
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_once(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a flushed temporary file; never replaces an existing file
+    (raises FileExistsError)."""
+    temp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
+    with temp.open("xb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    try:
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links (FAT, some network shares): check, then rename
+            if path.exists():
+                raise FileExistsError(str(path)) from None
+            os.replace(temp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+    _fsync_dir(path.parent)
+
+
+class FolderHub:
+    kind = "folder"
+
+    def __init__(self, path: Path | str, key: bytes, *, clock=utcnow):
+        self.path = Path(path).expanduser()
+        self.key = key
+        self.clock = clock
+        self.hub_id = ""
+        self.description = str(self.path)
+
+    # -- set-up ------------------------------------------------------------------------------
+    def _devices(self) -> Path:
+        return self.path / "devices"
+
+    def _own(self, device_id: uuid.UUID) -> Path:
+        return self._devices() / str(device_id)
+
+    def connect(self, device_id: uuid.UUID) -> None:
+        if not self.key:
+            raise HubKeyError(_("No team key is set. Set the team key in the settings or in "
+                                "the environment variable FIELDAPP_TEAM_KEY."))
+        if not self.path.is_dir():
+            raise HubError(_("The hub folder {path} cannot be reached. Check that the network "
+                             "drive or USB stick is connected.").format(path=self.path))
+        info_path = self.path / HUB_FILE
+        try:
+            if not info_path.exists():
+                hub_id = str(uuid.uuid4())
+                info = {"format": HUB_FORMAT, "hub_id": hub_id,
+                        "key_check": _key_check(self.key, hub_id)}
+                with contextlib.suppress(FileExistsError):  # another device was faster
+                    write_once(info_path, canonical_json(info) + b"\n")
+            info = json.loads(info_path.read_bytes().decode("utf-8"))
+            own = self._own(device_id)
+            own.mkdir(parents=True, exist_ok=True)
+            probe = own / f".probe.{uuid.uuid4().hex}.tmp"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except PermissionError as exc:
+            raise HubError(_("The hub folder {path} cannot be written to ({error}). Ask for "
+                             "write access, or choose another folder.").format(
+                                 path=self.path, error=exc.strerror or exc)) from exc
+        except OSError as exc:
+            raise HubError(_("The hub folder {path} cannot be used: {error}").format(
+                path=self.path, error=exc.strerror or exc)) from exc
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise HubError(_("{file} is damaged; the folder is not a usable hub.").format(
+                file=info_path)) from exc
+        if not isinstance(info, dict) or info.get("format") != HUB_FORMAT:
+            raise HubError(_("{file} has an unknown format; update the app.").format(file=info_path))
+        self.hub_id = str(info.get("hub_id", ""))
+        if not hmac.compare_digest(str(info.get("key_check", "")), _key_check(self.key, self.hub_id)):
+            raise HubKeyError(_("The team key does not match the hub's key. Check the team key "
+                                "in the settings (or FIELDAPP_TEAM_KEY); nothing was changed."))
+
+    def close(self) -> None:
+        pass
+
+    # -- own bundles -------------------------------------------------------------------------
+    def _seqs(self, folder: Path) -> dict[int, Path]:
+        found = {}
+        if folder.is_dir():
+            for entry in folder.iterdir():
+                seq = parse_bundle_name(entry.name)
+                if seq is not None:
+                    found[seq] = entry
+        return found
+
+    def _damaged_seqs(self, folder: Path) -> set[int]:
+        seqs = set()
+        if folder.is_dir():
+            for entry in folder.iterdir():
+                if entry.name.endswith(SUFFIX + DAMAGED):
+                    seq = parse_bundle_name(entry.name[: -len(DAMAGED)])
+                    if seq is not None:
+                        seqs.add(seq)
+        return seqs
+
+    def check_own(self, device_id: uuid.UUID, state: HubState) -> list[str]:
+        own = self._own(device_id)
+        problems: list[str] = []
+        now = time.time()
+        try:
+            for entry in own.iterdir():
+                if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                    with contextlib.suppress(OSError):
+                        if now - entry.stat().st_mtime > STALE_TEMP_SECONDS:
+                            entry.unlink()  # left by an interrupted push
+            bundles = self._seqs(own)
+            for seq, path in sorted(bundles.items()):
+                try:
+                    decode_bundle(path.read_bytes(), self.key, device_id=device_id, seq=seq)
+                except BundleError as exc:
+                    aside = path.with_name(path.name + DAMAGED)
+                    os.replace(path, aside)
+                    problems.append(_("{file}: {reason}; set aside as {aside}").format(
+                        file=path, reason=exc, aside=aside.name))
+            damaged = self._damaged_seqs(own)
+            for seq in range(1, state.pushed_seq + 1):
+                if seq not in bundles and seq not in damaged:
+                    problems.append(_("{file} is missing from the hub").format(
+                        file=own / bundle_name(seq)))
+        except OSError as exc:
+            raise HubError(_("The hub folder {path} cannot be used: {error}").format(
+                path=self.path, error=exc.strerror or exc)) from exc
+        return problems
+
+    # -- push --------------------------------------------------------------------------------
+    def push(self, device_id: uuid.UUID, envelopes: Sequence[Envelope],
+             state: HubState) -> PushReceipt:
+        own = self._own(device_id)
+        try:
+            taken = set(self._seqs(own)) | self._damaged_seqs(own)
+            seq = max([state.pushed_seq, *taken]) + 1
+            while True:
+                data = encode_bundle(envelopes, device_id=device_id, seq=seq, key=self.key,
+                                     created_at=self.clock())
+                path = own / bundle_name(seq)
+                try:
+                    write_once(path, data)
+                    break
+                except FileExistsError:
+                    seq += 1  # another process of this device pushed at the same moment
+            written = path.read_bytes()
+        except OSError as exc:
+            raise HubError(_("The bundle could not be written to {path}: {error}. Nothing "
+                             "counts as synced; try again.").format(
+                                 path=own, error=exc.strerror or exc)) from exc
+        try:
+            decode_bundle(written, self.key, device_id=device_id, seq=seq)
+        except BundleError as exc:
+            raise HubError(_("The bundle {file} did not read back correctly ({reason}). "
+                             "Nothing counts as synced; try again.").format(file=path, reason=exc)) from exc
+        if written != data:
+            raise HubError(_("The bundle {file} did not read back correctly. Nothing counts "
+                             "as synced; try again.").format(file=path))
+        return PushReceipt(label=str(path), seq=seq)
+
+    # -- pull --------------------------------------------------------------------------------
+    def _loader(self, path: Path, device_id: uuid.UUID, seq: int):
+        def load() -> BatchContent:
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                raise BundleError(_("cannot be read: {error}").format(error=exc.strerror or exc)) from exc
+            bundle = decode_bundle(raw, self.key, device_id=device_id, seq=seq)
+            return BatchContent(bundle.envelopes, {bundle.device_id: bundle.created_at})
+        return load
+
+    def batches(self, device_id: uuid.UUID, state: HubState) -> list[Batch]:
+        found: list[Batch] = []
+        try:
+            folders = sorted(p for p in self._devices().iterdir() if p.is_dir())
+        except OSError as exc:
+            raise HubError(_("The hub folder {path} cannot be used: {error}").format(
+                path=self.path, error=exc.strerror or exc)) from exc
+        for folder in folders:
+            try:
+                source = uuid.UUID(folder.name)
+            except ValueError:
+                continue
+            if source == device_id or str(source) != folder.name:
+                continue
+            cursor = state.cursors.get(folder.name, 0)
+            for seq, path in sorted(self._seqs(folder).items()):
+                key = f"{folder.name}/{seq}"
+                if seq > cursor:
+                    found.append(Batch(label=str(path), source=folder.name, seq=seq,
+                                       load=self._loader(path, source, seq)))
+                elif key in state.refused:  # refused before: the file may have been replaced
+                    found.append(Batch(label=str(path), source=folder.name, seq=cursor,
+                                       load=self._loader(path, source, seq), refusal_key=key))
+        return found
+
+    def forget_gone(self, state: HubState) -> None:
+        for key in list(state.refused):
+            source, _sep, seq = key.partition("/")
+            path = self._devices() / source / bundle_name(int(seq)) if seq.isdigit() else None
+            if path is None or not path.exists():
+                del state.refused[key]

@@ -1,0 +1,75 @@
+"""What the sync engine needs from a hub (folder or PostgreSQL), and the errors hubs raise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from fieldapp.sync.envelope import Envelope
+
+
+class HubError(Exception):
+    """The hub cannot be used (unreachable, read-only, wrong key, not set up). Nothing local
+    was changed; the message says what to do."""
+
+
+class HubKeyError(HubError):
+    """The team key is missing or does not match the hub's."""
+
+
+@dataclass
+class HubState:
+    """This device's bookkeeping for one hub, kept in the Setting table (JSON values)."""
+
+    cursors: dict[str, int] = field(default_factory=dict)  # source -> last seq processed
+    pushed_seq: int = 0
+    refused: dict[str, dict] = field(default_factory=dict)  # "source/seq" -> {file, reason, at}
+
+
+@dataclass(frozen=True)
+class BatchContent:
+    envelopes: list[Envelope]
+    seen: dict[uuid.UUID, dt.datetime]  # devices that pushed it, and when
+
+
+@dataclass
+class Batch:
+    """One unit of pull, applied in one transaction: a bundle file, or a page of rows."""
+
+    label: str  # a file path or a description, shown when refused
+    source: str  # cursor key: a device id, or "server"
+    seq: int  # the cursor after this batch
+    load: Callable[[], BatchContent]  # raises BundleError when refused
+    refusal_key: str | None = None  # set: re-reading a bundle refused before
+
+
+@dataclass(frozen=True)
+class PushReceipt:
+    label: str  # where the envelopes went (bundle file or server)
+    seq: int | None  # the bundle number (folder hub)
+
+
+class Hub(Protocol):
+    hub_id: str
+    description: str
+
+    def connect(self, device_id: uuid.UUID) -> None: ...
+
+    def check_own(self, device_id: uuid.UUID, state: HubState) -> list[str]:
+        """Problems with what this device pushed earlier (damaged or missing bundles); when
+        any, the engine pushes everything again."""
+        ...
+
+    def push(self, device_id: uuid.UUID, envelopes: Sequence[Envelope],
+             state: HubState) -> PushReceipt: ...
+
+    def batches(self, device_id: uuid.UUID, state: HubState) -> Iterator[Batch]: ...
+
+    def forget_gone(self, state: HubState) -> None:
+        """Drop refusals whose bundle is no longer in the hub."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,61 @@
+"""The "share with the team" checkbox of a free text: disabled, with the reason, while the
+PII guard (fieldapp.domain.pii.find_pii) finds something in the text."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
+
+from fieldapp.domain.pii import Finding
+from fieldapp.i18n import _
+from fieldapp.ui.widgets.forms import error_colour
+from fieldapp.ui.widgets.pii_text import PiiTextEdit
+
+
+class ShareCheck(QWidget):
+    def __init__(self, text_edit: PiiTextEdit, parent=None):
+        super().__init__(parent)
+        self.text_edit = text_edit
+        self.checkbox = QCheckBox(self)
+        self.checkbox.setObjectName("shareCheck")
+        self.reason_label = QLabel(self)
+        self.reason_label.setObjectName("shareReason")
+        self.reason_label.setWordWrap(True)
+        self.reason_label.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.checkbox)
+        layout.addWidget(self.reason_label)
+        text_edit.findings_changed.connect(self._update)
+        self.retranslate()
+        self._update(text_edit.findings)
+
+    def retranslate(self) -> None:
+        self.checkbox.setText(_("Share with the team"))
+        self._update(self.text_edit.findings)
+
+    def _update(self, findings: list[Finding]) -> None:
+        if findings:
+            first = findings[0]
+            reason = _("Cannot be shared: {reason} (\u201c{text}\u201d). Remove it to share "
+                       "the text.").format(reason=first.reason, text=first.text)
+            self.checkbox.setChecked(False)
+            self.checkbox.setEnabled(False)
+            self.checkbox.setToolTip(reason)
+            palette = self.reason_label.palette()
+            palette.setColor(self.reason_label.foregroundRole(), error_colour(self))
+            self.reason_label.setPalette(palette)
+            self.reason_label.setText(reason)
+            self.reason_label.show()
+        else:
+            self.checkbox.setEnabled(True)
+            self.checkbox.setToolTip(_("Only a summary without names or numbers may be shared."))
+            self.reason_label.clear()
+            self.reason_label.hide()
+
+    def is_checked(self) -> bool:
+        return self.checkbox.isEnabled() and self.checkbox.isChecked()
+
+    def set_checked(self, checked: bool) -> None:
+        if self.checkbox.isEnabled():
+            self.checkbox.setChecked(checked)

@@ -1,0 +1,350 @@
+"""The window: a sidebar of pages, menus with their shortcuts, the running shift in the
+status bar. Pages are built when first shown; pages that other parts of the app have not
+delivered yet show a calm placeholder. Switching the language rebuilds every page."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldapp import __version__
+from fieldapp.domain.records import ShiftRecord
+from fieldapp.i18n import _
+from fieldapp.ui.context import AppContext
+from fieldapp.ui.widgets.formatting import duration, hhmm, shift_kind_label
+from fieldapp.ui.widgets.messages import show_unexpected_error
+
+log = logging.getLogger("fieldapp.ui")
+
+ORGANIZATION = "Faltlogg"
+APPLICATION = "Faltlogg"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    title: Callable[[], str]  # translated at call time
+    module: str
+    cls: str
+    placeholder: Callable[[], str] | None = None  # text when the page is not there yet
+
+
+def coming_soon() -> str:
+    return _("Coming soon: this part of Fältlogg is being built.")
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("today", lambda: _("Today"), "fieldapp.ui.views.today", "TodayView"),
+    PageSpec("shifts", lambda: _("Shifts"), "fieldapp.ui.views.shifts", "ShiftsView"),
+    PageSpec("observations", lambda: _("Observations"), "fieldapp.ui.views.observations",
+             "ObservationsView"),
+    PageSpec("meetings", lambda: _("Meetings"), "fieldapp.ui.views.meetings", "MeetingsView"),
+    PageSpec("places", lambda: _("Places"), "fieldapp.ui.views.places", "PlacesView"),
+    PageSpec("reports", lambda: _("Reports"), "fieldapp.ui.reports_view", "ReportsView"),
+    PageSpec("sync", lambda: _("Sync"), "fieldapp.ui.views.sync", "SyncView",
+             lambda: _("Sync with the team hub will come here: send this laptop's summaries "
+                       "and fetch the team's, through a shared folder or the city's server.")),
+    PageSpec("settings", lambda: _("Settings"), "fieldapp.ui.views.settings", "SettingsView"),
+)
+PAGE_KEYS = tuple(page.key for page in PAGES)
+
+
+class PlaceholderPage(QWidget):
+    """A page that is not there yet."""
+
+    def __init__(self, title: str, text: str, parent=None):
+        super().__init__(parent)
+        self.title = QLabel(title)
+        self.title.setObjectName("pageTitle")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.text = QLabel(text)
+        self.text.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text)
+        layout.addStretch(1)
+
+
+def load_page_class(spec: PageSpec):
+    """The page's class, or None when its module or class does not exist (yet)."""
+    try:
+        module = importlib.import_module(spec.module)
+    except ModuleNotFoundError as exc:
+        if exc.name and spec.module.startswith(exc.name):
+            return None
+        raise
+    return getattr(module, spec.cls, None)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.settings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
+        self.setObjectName("mainWindow")
+        self.running: ShiftRecord | None = None
+        self.pages: dict[str, QWidget] = {}
+        self.last_dialog = None
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.nav.setUniformItemSizes(True)
+        self.nav.setSpacing(2)
+        self.stack = QStackedWidget()
+        for spec in PAGES:
+            item = QListWidgetItem(self.nav)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            self.stack.addWidget(QWidget())  # filled when first shown
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.nav.currentRowChanged.connect(self._row_changed)
+
+        self._build_actions()
+        self.shift_status = QLabel()
+        self.shift_status.setObjectName("shiftStatus")
+        self.statusBar().addPermanentWidget(self.shift_status)
+        self.status_timer = QTimer(self)
+        self.status_timer.setInterval(60_000)
+        self.status_timer.timeout.connect(self._show_shift_status)
+        self.status_timer.start()
+        ctx.events.changed.connect(self._data_changed)
+
+        self.retranslate_chrome()
+        self._restore()
+        self.refresh_running()
+
+    # -- actions and menus ------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        self.action_new_observation = QAction(self)
+        self.action_new_observation.setObjectName("actionNewObservation")
+        self.action_new_observation.setShortcut(QKeySequence("Ctrl+N"))
+        self.action_new_observation.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.action_new_observation.triggered.connect(self.new_observation)
+        self.action_start_shift = QAction(self)
+        self.action_start_shift.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.action_start_shift.triggered.connect(self.start_shift)
+        self.action_end_shift = QAction(self)
+        self.action_end_shift.triggered.connect(self.end_shift)
+        self.action_quit = QAction(self)
+        self.action_quit.setShortcut(QKeySequence("Ctrl+Q"))
+        self.action_quit.setMenuRole(QAction.MenuRole.QuitRole)
+        self.action_quit.triggered.connect(self.close)
+        self.action_about = QAction(self)
+        self.action_about.setMenuRole(QAction.MenuRole.AboutRole)
+        self.action_about.triggered.connect(self.about)
+        self.page_actions: list[QAction] = []
+        for number, spec in enumerate(PAGES, start=1):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.setCheckable(True)
+            action.triggered.connect(lambda _checked=False, key=spec.key: self.show_page(key))
+            self.page_actions.append(action)
+        for action in (self.action_new_observation, self.action_start_shift, self.action_end_shift,
+                       self.action_quit, *self.page_actions):
+            self.addAction(action)  # shortcuts work even with the menu bar hidden
+
+        self.file_menu = self.menuBar().addMenu("")
+        self.file_menu.addAction(self.action_new_observation)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.action_start_shift)
+        self.file_menu.addAction(self.action_end_shift)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.action_quit)
+        self.view_menu = self.menuBar().addMenu("")
+        for action in self.page_actions:
+            self.view_menu.addAction(action)
+        self.help_menu = self.menuBar().addMenu("")
+        self.help_menu.addAction(self.action_about)
+
+    def retranslate_chrome(self) -> None:
+        """Texts of the window itself: title, menus, actions, sidebar, status bar."""
+        self.setWindowTitle(_("Fältlogg"))
+        self.file_menu.setTitle(_("&File"))
+        self.view_menu.setTitle(_("&View"))
+        self.help_menu.setTitle(_("&Help"))
+        self.action_new_observation.setText(_("&New observation…"))
+        self.action_start_shift.setText(_("&Start shift…"))
+        self.action_end_shift.setText(_("&End shift…"))
+        self.action_quit.setText(_("&Quit"))
+        self.action_about.setText(_("&About Fältlogg"))
+        for number, (spec, action) in enumerate(zip(PAGES, self.page_actions), start=1):
+            action.setText(spec.title())
+            item = self.nav.item(number - 1)
+            item.setText(spec.title())
+            item.setToolTip(f"Ctrl+{number}")
+        width = max(self.nav.sizeHintForColumn(0), 100) + 2 * self.nav.frameWidth() + 24
+        self.nav.setFixedWidth(width)
+        self._show_shift_status()
+
+    def retranslate(self) -> None:
+        """Switch every text to the current language: the chrome, then rebuild the pages."""
+        current = self.current_page_key()
+        self.retranslate_chrome()
+        for index, spec in enumerate(PAGES):
+            old = self.pages.pop(spec.key, None)
+            if old is None:
+                continue
+            self.stack.removeWidget(old)
+            old.hide()
+            old.deleteLater()
+            self.stack.insertWidget(index, QWidget())
+        self.show_page(current)
+
+    # -- pages ------------------------------------------------------------------------------
+    def current_page_key(self) -> str:
+        row = self.nav.currentRow()
+        return PAGE_KEYS[row] if 0 <= row < len(PAGE_KEYS) else PAGE_KEYS[0]
+
+    def page(self, key: str) -> QWidget:
+        """The page for ``key``, built on first use."""
+        if key in self.pages:
+            return self.pages[key]
+        index = PAGE_KEYS.index(key)
+        spec = PAGES[index]
+        widget = self._build_page(spec)
+        old = self.stack.widget(index)
+        self.stack.insertWidget(index, widget)
+        if old is not None:
+            self.stack.removeWidget(old)
+            old.deleteLater()
+        self.pages[key] = widget
+        if hasattr(widget, "language_changed"):
+            widget.language_changed.connect(lambda _language: self.retranslate())
+        return widget
+
+    def _build_page(self, spec: PageSpec) -> QWidget:
+        try:
+            cls = load_page_class(spec)
+            if cls is not None:
+                return cls(self.ctx)
+        except Exception:  # noqa: BLE001 - a page being built elsewhere must not stop the window
+            log.exception("page %s could not be built", spec.key)
+        text = spec.placeholder() if spec.placeholder else coming_soon()
+        page = PlaceholderPage(spec.title(), text)
+        page.setObjectName(f"placeholder_{spec.key}")
+        return page
+
+    def show_page(self, key: str) -> QWidget:
+        if key not in PAGE_KEYS:
+            key = PAGE_KEYS[0]
+        row = PAGE_KEYS.index(key)
+        if self.nav.currentRow() != row:
+            self.nav.setCurrentRow(row)  # calls _row_changed
+        else:
+            self._row_changed(row)
+        return self.pages[key]
+
+    def _row_changed(self, row: int) -> None:
+        if not 0 <= row < len(PAGES):
+            return
+        key = PAGE_KEYS[row]
+        widget = self.page(key)
+        self.stack.setCurrentWidget(widget)
+        for number, action in enumerate(self.page_actions):
+            action.setChecked(number == row)
+        self.settings.setValue("window/page", key)
+        reload = getattr(widget, "reload", None)
+        if callable(reload):
+            try:
+                reload()
+            except Exception as exc:  # noqa: BLE001
+                show_unexpected_error(self, exc)
+
+    # -- the running shift ------------------------------------------------------------------
+    def _data_changed(self, kind: str) -> None:
+        if kind in ("shift", "observation"):
+            self.refresh_running()
+
+    def refresh_running(self) -> None:
+        def job(_progress):
+            with self.ctx.services() as services:
+                return services.shifts.running()
+
+        self.ctx.tasks.run(job, on_success=self._set_running,
+                           on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace))
+
+    def _set_running(self, shift: ShiftRecord | None) -> None:
+        self.running = shift
+        self.action_start_shift.setEnabled(shift is None)
+        self.action_end_shift.setEnabled(shift is not None)
+        self._show_shift_status()
+
+    def _show_shift_status(self) -> None:
+        shift = self.running
+        if shift is None:
+            self.shift_status.setText(_("No shift running"))
+        else:
+            self.shift_status.setText(_("{kind} since {start} ({elapsed})").format(
+                kind=shift_kind_label(shift.kind), start=hhmm(shift.starts_at),
+                elapsed=duration(self.ctx.clock() - shift.starts_at)))
+
+    def new_observation(self):
+        from fieldapp.ui.dialogs.quick_observation import open_quick_observation
+
+        self.last_dialog = open_quick_observation(self.ctx, self)
+        return self.last_dialog
+
+    def start_shift(self):
+        from fieldapp.ui.dialogs.start_shift import open_start_shift
+
+        if self.running is not None:
+            return None
+        self.last_dialog = open_start_shift(self.ctx, self)
+        return self.last_dialog
+
+    def end_shift(self):
+        from fieldapp.ui.dialogs.end_shift import open_end_shift
+
+        if self.running is None:
+            return None
+        self.last_dialog = open_end_shift(self.ctx, self.running.id, self)
+        return self.last_dialog
+
+    def about(self) -> None:
+        QMessageBox.about(self, _("About Fältlogg"), _(
+            "Fältlogg {version}\n\nShifts, observations and meetings of the field workers "
+            "(fältassistenter). Works offline; only summaries are shared with the team."
+        ).format(version=__version__))
+
+    # -- window state -----------------------------------------------------------------------
+    def _restore(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(QSize(1180, 760))
+        key = self.settings.value("window/page", PAGE_KEYS[0])
+        self.show_page(key if key in PAGE_KEYS else PAGE_KEYS[0])
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/page", self.current_page_key())
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:
+        self.save_state()
+        super().closeEvent(event)

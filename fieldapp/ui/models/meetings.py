@@ -1,0 +1,133 @@
+"""The meetings list and the actions agreed at the selected meeting."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+from fieldapp.domain.enums import ActionStatus, MeetingKind, ShiftKind
+from fieldapp.i18n import _
+from fieldapp.store import queries
+from fieldapp.store.queries import ActionRow, MeetingRow
+from fieldapp.ui.context import AppContext
+from fieldapp.ui.models import text
+from fieldapp.ui.models.paged import ROW_ROLE, Column, PagedTableModel
+
+
+def _actions(row: MeetingRow) -> str:
+    if not row.action_count:
+        return ""
+    return _("{done} of {total} carried out").format(done=text.number(row.done_count),
+                                                      total=text.number(row.action_count))
+
+
+class MeetingsModel(PagedTableModel):
+    columns = [
+        Column("Date", lambda r: text.moment(r.held_at), "held_at"),
+        Column("Kind", lambda r: text.label(MeetingKind, r.kind), "kind"),
+        Column("Title", lambda r: r.title, "title"),
+        Column("Flagged places", lambda r: text.number(r.flag_count) if r.flag_count else "",
+               numeric=True),
+        Column("Agreed actions", _actions),
+    ]
+    default_sort = ("held_at", True)
+
+    def query_page(self, session, flt, sort, descending, after, limit):
+        return queries.meeting_page(session, flt, sort=sort, descending=descending, after=after,
+                                    limit=limit)
+
+    def query_count(self, session, flt):
+        return queries.count_meetings(session, flt)
+
+
+def action_target(row: ActionRow) -> str:
+    if row.place_name:
+        return row.place_name
+    if row.area_name:
+        return row.area_name
+    return ""
+
+
+def carried_out_by(row: ActionRow) -> str:
+    if row.carried_out_shift_id is None or row.shift_starts_at is None:
+        return ""
+    return f"{text.label(ShiftKind, row.shift_kind)} {text.moment(row.shift_starts_at)}"
+
+
+class ActionsModel(QAbstractTableModel):
+    """The few actions of one meeting (loaded whole: a meeting agrees a handful)."""
+
+    columns = [
+        Column("Place or area", action_target),
+        Column("When", lambda r: text.time_window(r.starts_at, r.ends_at)),
+        Column("Responsible", lambda r: r.partner_name or ""),
+        Column("Status", lambda r: text.label(ActionStatus, r.status)),
+        Column("Carried out by", carried_out_by),
+    ]
+
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.meeting_id: uuid.UUID | None = None
+        self._rows: list[ActionRow] = []
+        self.flags: list[queries.FlagRow] = []
+
+    def set_meeting(self, meeting_id: uuid.UUID | None) -> None:
+        self.meeting_id = meeting_id
+        self.reload()
+
+    def reload(self) -> None:
+        meeting_id = self.meeting_id
+
+        def job(_progress):
+            if meeting_id is None:
+                return [], []
+            with self.ctx.database.session() as session:
+                return (queries.meeting_actions(session, meeting_id),
+                        queries.meeting_flags(session, meeting_id))
+
+        def done(result) -> None:
+            if meeting_id != self.meeting_id:
+                return
+            self.beginResetModel()
+            self._rows, self.flags = result
+            self.endResetModel()
+
+        self.ctx.tasks.run(job, on_success=done)
+
+    def rows(self) -> list[ActionRow]:
+        return list(self._rows)
+
+    def row_at(self, row: int) -> ActionRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self.columns)):
+            return _(self.columns[section].header)
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[index.column()].render(row)
+        if role == Qt.ItemDataRole.ToolTipRole and row.note:
+            return row.note
+        if role == ROW_ROLE:
+            return row
+        return None
+
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._rows) - 1, len(self.columns) - 1))

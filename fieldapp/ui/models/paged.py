@@ -1,0 +1,234 @@
+"""A table model that loads its rows a page at a time (canFetchMore/fetchMore).
+
+Each page is one keyset query (``fieldapp.store.queries``) run on the task runner's database
+lane, so the view opens at once and keeps scrolling while the next page loads; the model never
+holds more than the pages the user has scrolled through. Sorting is done in SQL: ``sort()``
+changes the ORDER BY and reloads. A reload bumps a generation number so that a page which
+arrives for an older filter or sort is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from sqlalchemy.orm import Session
+
+from fieldapp.i18n import _
+from fieldapp.store.queries import DEFAULT_PAGE_SIZE, ListFilter, Page
+from fieldapp.ui.context import AppContext
+
+ROW_ROLE = Qt.ItemDataRole.UserRole
+ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # English msgid, translated when shown
+    render: Callable[[Any], str]
+    sort: str | None = None  # the query's sort key; None: not sortable
+    numeric: bool = False
+    tooltip: Callable[[Any], str] | None = None
+
+
+class PagedTableModel(QAbstractTableModel):
+    """Subclasses set ``columns`` and ``default_sort`` and implement :meth:`query_page` and
+    :meth:`query_count` (plain functions of a Session: they run off the UI thread)."""
+
+    columns: list[Column] = []
+    default_sort: tuple[str, bool] = ("", True)  # (sort key, descending)
+    page_size = DEFAULT_PAGE_SIZE
+
+    #: the number of rows that match the filter (after a reload)
+    total_changed = Signal(int)
+    #: a page arrived (rows now loaded)
+    page_loaded = Signal(int)
+    failed = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self._rows: list = []
+        self._cursor = None
+        self._more = False
+        self._loading = False
+        self._generation = 0
+        self._filter = ListFilter()
+        self._sort_key, self._descending = self.default_sort
+        self.total: int | None = None
+        self.pages_fetched = 0
+
+    # -- what subclasses provide -------------------------------------------------------------
+    def query_page(self, session: Session, flt: ListFilter, sort: str, descending: bool,
+                   after, limit: int) -> Page:
+        raise NotImplementedError
+
+    def query_count(self, session: Session, flt: ListFilter) -> int | None:
+        return None
+
+    # -- state ---------------------------------------------------------------------------------
+    @property
+    def list_filter(self) -> ListFilter:
+        return self._filter
+
+    def set_filter(self, flt: ListFilter) -> None:
+        if flt != self._filter:
+            self._filter = flt
+            self.reload()
+
+    @property
+    def sort_key(self) -> str:
+        return self._sort_key
+
+    @property
+    def descending(self) -> bool:
+        return self._descending
+
+    def sort_column(self) -> int:
+        for number, column in enumerate(self.columns):
+            if column.sort == self._sort_key:
+                return number
+        return -1
+
+    def row_at(self, row: int):
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_for(self, index: QModelIndex | QPersistentModelIndex):
+        return self.row_at(index.row()) if index.isValid() else None
+
+    def loaded_rows(self) -> list:
+        return list(self._rows)
+
+    def is_loading(self) -> bool:
+        return self._loading
+
+    # -- loading -------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Forget the loaded rows and load the first page (and the count) again."""
+        self._generation += 1
+        self.beginResetModel()
+        self._rows = []
+        self._cursor = None
+        self._more = True
+        self._loading = False
+        self.total = None
+        self.pages_fetched = 0
+        self.endResetModel()
+        self._load_count()
+        self.fetchMore(QModelIndex())
+
+    def _load_count(self) -> None:
+        generation, flt = self._generation, self._filter
+
+        def job(_progress):
+            with self.ctx.database.session() as session:
+                return self.query_count(session, flt)
+
+        def done(total) -> None:
+            if generation == self._generation and total is not None:
+                self.total = total
+                self.total_changed.emit(total)
+
+        self.ctx.tasks.run(job, on_success=done, on_failure=self._failed(generation))
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt API
+        return not parent.isValid() and self._more and not self._loading
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt API
+        if parent.isValid() or not self._more or self._loading:
+            return
+        self._loading = True
+        generation = self._generation
+        flt, sort, descending, after = self._filter, self._sort_key, self._descending, self._cursor
+        limit = self.page_size
+
+        def job(_progress):
+            with self.ctx.database.session() as session:
+                return self.query_page(session, flt, sort, descending, after, limit)
+
+        def done(page: Page) -> None:
+            if generation != self._generation:
+                return
+            self._loading = False
+            self.pages_fetched += 1
+            if page.rows:
+                first = len(self._rows)
+                self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+                self._rows.extend(page.rows)
+                self.endInsertRows()
+            self._cursor = page.cursor
+            self._more = page.more
+            self.page_loaded.emit(len(self._rows))
+
+        self.ctx.tasks.run(job, on_success=done, on_failure=self._failed(generation))
+
+    def _failed(self, generation: int):
+        def failed(exc: BaseException, _trace: str) -> None:
+            if generation != self._generation:
+                return
+            self._loading = False
+            self._more = False
+            self.failed.emit(_("The list could not be loaded: {error}").format(error=exc))
+        return failed
+
+    def fetch_all_remaining(self, max_pages: int = 1_000_000) -> None:
+        """Load every remaining page (tests, and "jump to the end"); synchronous runners only
+        load them at once."""
+        pages = 0
+        while self.canFetchMore() and pages < max_pages:
+            self.fetchMore()
+            pages += 1
+
+    # -- Qt model API --------------------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return _(self.columns[section].header)
+            if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[section].numeric:
+                return ALIGN_RIGHT
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.render(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
+            return ALIGN_RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
+            return column.tooltip(row)
+        if role == ROW_ROLE:
+            return row
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.columns) or self.columns[column].sort is None:
+            return
+        key = self.columns[column].sort
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (key, descending) != (self._sort_key, self._descending):
+            self._sort_key, self._descending = key, descending
+            self.reload()
+
+    def retranslate(self) -> None:
+        """Headers and cells are rendered on demand; tell the views to redraw them."""
+        if self.columns:
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._rows) - 1, len(self.columns) - 1))

@@ -1,0 +1,122 @@
+"""Meetings (utsättningsmöten and the others): the list, and for the selected meeting its
+flagged places and agreed actions with their status (Planerad / Genomförd / Inställd) and the
+shift that carried each out."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView
+
+from fieldapp.domain.enums import MeetingKind
+from fieldapp.i18n import _
+from fieldapp.store.queries import MeetingRow
+from fieldapp.ui.models import text
+from fieldapp.ui.models.meetings import ActionsModel, MeetingsModel
+from fieldapp.ui.views.list_base import RecordListView
+
+
+class MeetingsView(RecordListView):
+    kind = "meeting"
+    reload_on = ("action", "shift", "place")
+    filters = ("week", "area", "place", "text")
+    can_create = True
+
+    def __init__(self, ctx, parent=None):
+        self._selected_id: uuid.UUID | None = None
+        self.actions_model = ActionsModel(ctx)
+        super().__init__(ctx, parent)
+        self.actions_model.setParent(self)
+        self.flags_label = QLabel(self)
+        self.flags_label.setObjectName("flagsLabel")
+        self.flags_label.setWordWrap(True)
+        self.actions_title = QLabel(self)
+        self.actions_table = QTableView(self)
+        self.actions_table.setObjectName("actionsTable")
+        self.actions_table.setModel(self.actions_model)
+        self.actions_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.actions_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.actions_table.verticalHeader().hide()
+        self.actions_table.horizontalHeader().setStretchLastSection(True)
+        self.main_layout.insertWidget(3, self.flags_label)
+        self.main_layout.insertWidget(4, self.actions_title)
+        self.main_layout.insertWidget(5, self.actions_table)
+        self.actions_model.modelReset.connect(self._show_flags)
+        self.model.page_loaded.connect(lambda _n: self._reselect())
+        self._retranslate_details()
+
+    def make_model(self):
+        return MeetingsModel(self.ctx, self)
+
+    def service(self, services):
+        return services.meetings
+
+    def texts(self):
+        return {"new": _("New meeting…"), "edit": _("Edit meeting…"),
+                "delete": _("Delete meeting"), "delete_title": _("Delete meeting")}
+
+    def delete_question(self, row: MeetingRow) -> str:
+        return _("Delete the meeting \u201c{kind}\u201d of {when}? "
+                 "You can undo this with Ctrl+Z.").format(
+            kind=text.label(MeetingKind, row.kind), when=text.moment(row.held_at))
+
+    def make_editor(self, row: MeetingRow):
+        if row.device_id != self.ctx.device_id:
+            self.show_message(_("This meeting was recorded on another device and can only be "
+                                "changed there."))
+            return None
+        from fieldapp.ui.dialogs.meeting_form import MeetingFormDialog
+
+        return MeetingFormDialog(self.ctx, row.id, self)
+
+    def make_creator(self):
+        from fieldapp.ui.dialogs.meeting_form import MeetingFormDialog
+
+        return MeetingFormDialog(self.ctx, None, self)
+
+    # -- details ---------------------------------------------------------------------------
+    def current_changed(self, row) -> None:
+        meeting_id = row.id if row is not None else None
+        if meeting_id is None and self._selected_id is not None and self.model.is_loading():
+            return  # the list is reloading; keep showing the selected meeting
+        if meeting_id is not None:
+            self._selected_id = meeting_id
+        if meeting_id != self.actions_model.meeting_id:
+            self.actions_model.set_meeting(meeting_id)
+
+    def select_meeting(self, meeting_id: uuid.UUID) -> bool:
+        for number, row in enumerate(self.model.loaded_rows()):
+            if row.id == meeting_id:
+                self.select_row(number)
+                return True
+        return False
+
+    def _reselect(self) -> None:
+        if self._selected_id is not None and self.current_row() is None:
+            if not self.select_meeting(self._selected_id):
+                self.actions_model.set_meeting(None)
+
+    def _on_changed(self, kind: str) -> None:
+        super()._on_changed(kind)
+        if kind in ("action", "shift", "meeting", "place"):
+            self.actions_model.reload()
+
+    def _show_flags(self) -> None:
+        flags = self.actions_model.flags
+        if self.actions_model.meeting_id is None:
+            self.flags_label.setText("")
+            return
+        if not flags:
+            self.flags_label.setText(_("No places flagged."))
+            return
+        parts = [f"{f.place_name} ({f.reason})" if f.reason else f.place_name for f in flags]
+        self.flags_label.setText(_("Flagged places: {places}").format(places="; ".join(parts)))
+
+    def _retranslate_details(self) -> None:
+        self.actions_title.setText(_("Agreed actions of the selected meeting"))
+        self._show_flags()
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self._retranslate_details()
+        self.actions_model.retranslate()

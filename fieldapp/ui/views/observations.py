@@ -1,0 +1,40 @@
+"""The observations list (iakttagelser). With 100,000 observations it opens at once: the
+model loads a page of rows at a time as the user scrolls (fieldapp.ui.models.paged)."""
+
+from __future__ import annotations
+
+from fieldapp.i18n import _
+from fieldapp.store.queries import ObservationRow
+from fieldapp.ui.models import text
+from fieldapp.ui.models.observations import ObservationsModel
+from fieldapp.ui.views.list_base import RecordListView
+
+
+class ObservationsView(RecordListView):
+    kind = "observation"
+    reload_on = ("shift", "place")
+
+    def make_model(self):
+        return ObservationsModel(self.ctx, self)
+
+    def service(self, services):
+        return services.observations
+
+    def texts(self):
+        return {"edit": _("Edit observation…"), "delete": _("Delete observation"),
+                "delete_title": _("Delete observation")}
+
+    def delete_question(self, row: ObservationRow) -> str:
+        return _("Delete the observation \u201c{category}\u201d at {place}, {when}? "
+                 "You can undo this with Ctrl+Z.").format(
+            category=text.category_name(row.category_sv, row.category_en),
+            place=row.place_name, when=text.moment(row.observed_at))
+
+    def make_editor(self, row: ObservationRow):
+        if row.device_id != self.ctx.device_id:
+            self.show_message(_("This observation was logged on another device and can only "
+                                "be changed there."))
+            return None
+        from fieldapp.ui.dialogs.edit_observation import EditObservationDialog
+
+        return EditObservationDialog(self.ctx, row.id, self)

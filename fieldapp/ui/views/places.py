@@ -1,0 +1,85 @@
+"""The hotspot register: places with their area, kind, status and coordinates; add and edit
+them, and see each place's observations per week (last 8 weeks) by category."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView
+
+from fieldapp.i18n import _
+from fieldapp.store.queries import PlaceRow
+from fieldapp.ui.models.places import PlaceHistoryModel, PlacesModel
+from fieldapp.ui.views.list_base import RecordListView
+
+
+class PlacesView(RecordListView):
+    kind = "place"
+    reload_on = ("observation",)
+    filters = ("area", "status", "text")
+    can_create = True
+
+    def __init__(self, ctx, parent=None):
+        self.history_model = PlaceHistoryModel(ctx)
+        self._place: PlaceRow | None = None
+        super().__init__(ctx, parent)
+        self.history_model.setParent(self)
+        self.history_title = QLabel(self)
+        self.history_title.setObjectName("historyTitle")
+        self.history_table = QTableView(self)
+        self.history_table.setObjectName("historyTable")
+        self.history_table.setModel(self.history_model)
+        self.history_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history_table.setMaximumHeight(260)
+        self.main_layout.insertWidget(3, self.history_title)
+        self.main_layout.insertWidget(4, self.history_table)
+        self.history_model.modelReset.connect(self._history_title)
+        self._history_title()
+
+    def make_model(self):
+        return PlacesModel(self.ctx, self)
+
+    def service(self, services):
+        return services.places
+
+    def texts(self):
+        return {"new": _("New place…"), "edit": _("Edit place…"), "delete": _("Delete place"),
+                "delete_title": _("Delete place")}
+
+    def delete_question(self, row: PlaceRow) -> str:
+        return _("Delete the place \u201c{name}\u201d ({area})? Its observations stay. "
+                 "You can undo this with Ctrl+Z.").format(name=row.name, area=row.area_name)
+
+    def make_editor(self, row: PlaceRow):
+        from fieldapp.ui.dialogs.place_form import PlaceFormDialog
+
+        return PlaceFormDialog(self.ctx, row.id, self)
+
+    def make_creator(self):
+        from fieldapp.ui.dialogs.place_form import PlaceFormDialog
+
+        return PlaceFormDialog(self.ctx, None, self)
+
+    def current_changed(self, row) -> None:
+        if row is None and self.model.is_loading():
+            return
+        self._place = row
+        self.history_model.set_place(row.id if row is not None else None)
+
+    def _on_changed(self, kind: str) -> None:
+        super()._on_changed(kind)
+        if kind in ("observation", "place"):
+            self.history_model.reload()
+
+    def _history_title(self) -> None:
+        if self._place is None:
+            self.history_title.setText(_("Choose a place to see its observations per week."))
+        elif self.history_model.history is not None and not self.history_model.history.rows:
+            self.history_title.setText(_("{place}: no observations in the last 8 weeks.")
+                                       .format(place=self._place.name))
+        else:
+            self.history_title.setText(_("{place}: observations per week and category, "
+                                         "last 8 weeks").format(place=self._place.name))
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.history_model.retranslate()
+        self._history_title()
