@@ -104,4 +104,4 @@ def run(args) -> int:
     return EXIT_OK
 
 
-__all__ = ["add_parser", "run", "FORMATS"]
+__all__ = ["FORMATS", "add_parser", "run"]

@@ -27,20 +27,16 @@ class ReportError(Exception):
 
 
 def renderer(fmt: str):
+    """The function that renders a summary as ``fmt``: ``(summary, progress) -> bytes``."""
+    fmt = check_format(fmt)
     if fmt == "pdf":
         from fieldapp.reports.pdf import render_pdf
         return render_pdf
     if fmt == "xlsx":
         from fieldapp.reports.xlsx import render_xlsx
         return render_xlsx
-    if fmt == "csv":
-        from fieldapp.reports.csv_json import render_csv
-        return render_csv
-    if fmt == "json":
-        from fieldapp.reports.csv_json import render_json
-        return render_json
-    raise ReportError(_("The format {format} is not offered; choose one of {formats}.").format(
-        format=fmt, formats=", ".join(FORMATS)))
+    from fieldapp.reports.csv_json import render_csv, render_json
+    return render_csv if fmt == "csv" else render_json
 
 
 def check_format(fmt: str) -> str:
@@ -131,8 +127,7 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def render(summary: WeekSummary, fmt: str, progress: Progress | None = None) -> bytes:
-    render_fn = renderer(check_format(fmt))
-    return render_fn(summary, progress)
+    return renderer(fmt)(summary, progress)
 
 
 def export_week(database, week: IsoWeek, scope: Scope | str, fmt: str, path: Path, *,

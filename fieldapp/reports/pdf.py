@@ -14,16 +14,19 @@ Reproducible: with the same summary (including ``generated_at``) the bytes are t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import time
 from collections.abc import Callable, Sequence
 from itertools import accumulate
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -35,9 +38,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from xml.sax.saxutils import escape
 
-from fieldapp.domain.enums import AgeBand, Gender, Severity
+from fieldapp.domain.enums import Severity
 from fieldapp.i18n import _, format_date, format_number
 from fieldapp.reports.charts import category_chart, contacts_chart
 from fieldapp.reports.fonts import BOLD, REGULAR, register_fonts
@@ -197,7 +199,14 @@ def _canvas_maker(created: dt.datetime, footer_left: str, header_text: str):
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            self._doc._timeStamp = _FixedTimeStamp(created)
+            # The creation date and the document id come from ``created`` alone, whatever
+            # ReportLab read from the clock or SOURCE_DATE_EPOCH.
+            stamp = _FixedTimeStamp(created)
+            self._doc._timeStamp = stamp
+            signature = hashlib.md5(usedforsecurity=False)
+            signature.update(b"a reportlab document")
+            signature.update(ascii(stamp.t).encode("ascii"))
+            self._doc.signature = signature
             self._pages: list[dict] = []
 
         def showPage(self):
@@ -250,6 +259,12 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text or ""), style)
 
 
+def _clip(text: str, limit: int = 1200) -> str:
+    """Long free text shortened for a table cell, so a row always fits on a page (the
+    spreadsheet export has it in full)."""
+    return text if len(text) <= limit else text[:limit].rstrip() + " […]"
+
+
 def _hhmm(moment: dt.datetime | None) -> str:
     return moment.strftime("%H:%M") if moment is not None else "…"
 
@@ -277,6 +292,7 @@ class _Report:
 
     def simple_table(self, titles, rows, widths, numeric_from=None, total_row=False,
                      paged=False):
+        widths = _fit_headers(titles, widths, rows)
         data = [self.head_row(titles, numeric_from), *rows]
         style = _table_style(numeric_from, total_row=total_row)
         if paged:
@@ -489,12 +505,13 @@ class _Report:
         self.heading(_("High-severity observations"))
         rows = [[format_date(o.observed_at.date(), "EEE d MMM") + " " + _hhmm(o.observed_at),
                  _p(o.place, self.st["cell"]), _p(o.category, self.st["cell"]), _n(o.people),
-                 _p(o.action_taken, self.st["cell"]), _p(o.details, self.st["cell"])]
+                 _p(o.action_taken, self.st["cell"]), _p(_clip(o.details), self.st["cell"])]
                 for o in self.s.notable]
         self.add(self.simple_table(
             [_("When"), _("Place"), _("Category"), _("People"), _("Action taken"),
              _("Details")], rows,
             [26 * mm, 34 * mm, 32 * mm, 16 * mm, 26 * mm, 40 * mm], paged=True))
+        self.story[-1].style.add("ALIGN", (3, 0), (3, -1), "RIGHT")
         hidden = self.s.notable_total - len(self.s.notable)
         if hidden > 0:
             self.add(_p(_("{count} more are in the spreadsheet export.").format(
@@ -511,22 +528,48 @@ class _Report:
             by_day.setdefault(line.day, []).append(line)
         titles = [_("Time"), _("Kind"), _("Areas"), _("Staff"), _("Young people"), _("Adults"),
                   _("Obs."), _("Summary")]
-        widths = [19 * mm, 23 * mm, 30 * mm, 16 * mm, 14 * mm, 12 * mm, 10 * mm]
+        widths = [19 * mm, 21 * mm, 30 * mm, 14 * mm, 17 * mm, 12 * mm, 15 * mm]
         widths.append(CONTENT_W - sum(widths))
         cell = self.st["cell"]
         for index, (day, lines) in enumerate(sorted(by_day.items())):
-            self.add(CondPageBreak(25 * mm),
-                     _p(f"{weekday_name(day).capitalize()} {format_date(day, 'd MMMM')} "
-                        f"· {_('Shifts: {count}').format(count=_n(len(lines)))}",
-                        self.st["h3"]))
-            rows = [[_span(s.starts_at, s.ends_at), _p(s.kind_label, cell), _p(s.areas, cell),
-                     _p(s.staff, cell), _n(s.youths_met), _n(s.adults_met), _n(s.observations),
-                     _p(s.summary, cell)] for s in lines]
+            count = _("Shifts: {count}").format(count=_n(len(lines)))
+            heading = f"{weekday_name(day).capitalize()} {format_date(day, 'd MMMM')} · {count}"
+            self.add(CondPageBreak(25 * mm), _p(heading, self.st["h3"]))
+            rows = [[_span(s.starts_at, s.ends_at), _p(s.kind_label, cell) if len(s.kind_label) > 14
+                     else s.kind_label, _p(s.areas, cell),
+                     s.staff if len(s.staff) <= 12 else _p(s.staff, cell), _n(s.youths_met),
+                     _n(s.adults_met), _n(s.observations),
+                     _p(_clip(s.summary), cell)] for s in lines]
             table = self.simple_table(titles, rows, widths, paged=True)
             table.style.add("ALIGN", (4, 0), (6, -1), "RIGHT")
             self.add(table)
             if progress:
                 progress(index + 1, len(by_day), _("Laying out the shifts"))
+
+
+def _fit_headers(titles: Sequence[str], widths: Sequence[float],
+                 rows: Sequence[Sequence] = ()) -> list[float]:
+    """Widen columns whose heading has a word longer than the column (ReportLab would break
+    it mid-word) or whose plain-text cells do not fit, taking the room from the columns with
+    the most to spare."""
+    widths = list(widths)
+    total = sum(widths)
+    needs = [max((stringWidth(word, BOLD, 7.5) for word in str(title).split()), default=0) + 7
+             for title in titles]
+    for row in rows:
+        for i, cell in enumerate(row[:len(needs)]):
+            if isinstance(cell, str):
+                needs[i] = max(needs[i], stringWidth(cell, BOLD, 7.5) + 7)
+    widths = [max(w, need) for w, need in zip(widths, needs)]
+    excess = sum(widths) - total
+    while excess > 0.01:
+        roomiest = max(range(len(widths)), key=lambda i: widths[i] - needs[i])
+        take = min(excess, max(widths[roomiest] - needs[roomiest], 0))
+        if take <= 0:
+            break
+        widths[roomiest] -= take
+        excess -= take
+    return widths
 
 
 def _signed_decimal(value: float) -> str:
