@@ -37,7 +37,9 @@ def cmd_gui(args) -> int:
     except ImportError as exc:  # PySide6 missing or no window yet
         print(_("The window cannot start: {error}").format(error=exc), file=sys.stderr)
         return EXIT_FAILED
-    return run_gui(db_path=args.db, language=args.lang)
+    # The installer's smoke test: the window closes itself after 1.5 s.
+    close_after_ms = 1500 if getattr(args, "smoke_test", False) else None
+    return run_gui(db_path=args.db, language=args.lang, close_after_ms=close_after_ms)
 
 
 def cmd_demo(args) -> int:
@@ -129,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("database file (default: FIELDAPP_DB or the user data folder)"))
     parser.add_argument("--lang", choices=sorted(LANGUAGES), default=None,
                         help=_("language of messages (sv or en)"))
+    # Hidden: open the window and close it after 1.5 s (the installer's bundle test).
+    parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser("gui", help=_("open the window (the default)"))

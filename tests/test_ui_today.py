@@ -190,8 +190,8 @@ def test_end_shift_marks_covered_actions_done(qtbot, window, ctx, clock, staff_i
     start_nattvandring(qtbot, window, staff_ids)
     clock.advance(hours=3)
     dialog = window.end_shift()
-    assert dialog.actions.ids() == [action.id]
-    assert dialog.actions.checked_ids() == [action.id]
+    assert dialog.action_list.ids() == [action.id]
+    assert dialog.action_list.checked_ids() == [action.id]
     qtbot.mouseClick(dialog.end_button, Qt.MouseButton.LeftButton)
     (status, shift_id), = query(db_path, "SELECT status, carried_out_shift_id FROM action")
     assert status == "done" and shift_id is not None
@@ -224,3 +224,21 @@ def test_week_key_numbers(qtbot, window, clock, staff_ids):
     assert today.week_hours.value.text() == "2"
     assert today.week_observations.value.text() == "1"
     assert today.week_youths.value.text() == "3"
+
+
+def test_ctrl_enter_and_enter_in_other_fields_save_once(qtbot, window, clock, db_path):
+    dialog = window.new_observation()
+    type_text(dialog.place, "solberga bp")
+    qtbot.keyClick(dialog.place, Qt.Key.Key_Return)
+    qtbot.keyClick(dialog.category, "k")
+    qtbot.keyClick(dialog.category, "2")
+    dialog.people.setValue(0)
+    qtbot.keyClick(dialog.people, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert query(db_path, "SELECT p.name, o.severity, o.people_count FROM observation o "
+                          "JOIN place p ON p.id = o.place_id") == [("Solberga BP", "medium", 0)]
+    second = window.new_observation()
+    type_text(second.place, "solberga bp")
+    qtbot.keyClick(second.place, Qt.Key.Key_Return)
+    qtbot.keyClick(second.category, "d")
+    qtbot.keyClick(second.youths, Qt.Key.Key_Return)
+    assert query(db_path, "SELECT count(*) FROM observation") == [(2,)]

@@ -7,7 +7,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from fieldapp.i18n import LANGUAGES, _, current_language, set_language
@@ -47,8 +47,9 @@ def _install_excepthook(app: QApplication) -> None:
     sys.excepthook = hook
 
 
-def run_gui(db_path: Path, language: str | None = None) -> int:
+def run_gui(db_path: Path, language: str | None = None, close_after_ms: int | None = None) -> int:
     """Open the window on ``db_path``; ``language`` ("sv"/"en") overrides the saved setting.
+    ``close_after_ms`` closes the window by itself (the installer's smoke test).
     Returns the exit code (0, or 1 when the data file cannot be opened)."""
     from fieldapp.store.database import DatabaseFileError, open_database
     from fieldapp.ui.context import AppContext
@@ -81,6 +82,8 @@ def run_gui(db_path: Path, language: str | None = None) -> int:
         _install_excepthook(app)
         window = MainWindow(ctx)
         window.show()
+        if close_after_ms is not None:
+            QTimer.singleShot(close_after_ms, window.close)
         code = app.exec()
         ctx.tasks.wait()
         return int(code)

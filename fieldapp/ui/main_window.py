@@ -109,7 +109,8 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.nav.setUniformItemSizes(True)
-        self.nav.setSpacing(2)
+        self.nav.setStyleSheet("QListWidget#navigation { outline: 0; }"
+                               " QListWidget#navigation::item { padding: 6px 10px; }")
         self.stack = QStackedWidget()
         for spec in PAGES:
             item = QListWidgetItem(self.nav)

@@ -10,8 +10,7 @@ from fieldapp.domain.enums import ActionTaken, Severity, ShiftKind
 from fieldapp.domain.records import ObservationRecord
 from fieldapp.i18n import _
 from fieldapp.ui.context import AppContext
-from fieldapp.ui.dialogs.edit_shift import count_box, dialog_buttons, scrolled
-from fieldapp.ui.dialogs.share_check import ShareCheck
+from fieldapp.ui.dialogs.form_parts import ShareCheck, count_box, dialog_buttons, scrolled, select_data
 from fieldapp.ui.models import text
 from fieldapp.ui.widgets.datetime_edit import StockholmDateTimeEdit
 from fieldapp.ui.widgets.forms import FormErrors
@@ -23,7 +22,7 @@ def enum_combo(enum_cls, current: str | None) -> QComboBox:
     combo = QComboBox()
     for item in enum_cls:
         combo.addItem(item.label, item.value)
-    combo.setCurrentIndex(max(combo.findData(current), 0))
+    select_data(combo, current)
     return combo
 
 
@@ -52,11 +51,11 @@ class EditObservationDialog(QDialog):
         self.place = QComboBox()
         for place in places:
             self.place.addItem(f"{place.name} ({place.area_name})", place.id)
-        self.place.setCurrentIndex(max(self.place.findData(observation.place_id), 0))
+        select_data(self.place, observation.place_id)
         self.category = QComboBox()
         for category in categories:
             self.category.addItem(category.name, category.id)
-        self.category.setCurrentIndex(max(self.category.findData(observation.category_id), 0))
+        select_data(self.category, observation.category_id)
         self.severity = enum_combo(Severity, observation.severity)
         self.people_count = count_box(observation.people_count)
         self.youths_present = count_box(observation.youths_present)

@@ -9,14 +9,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -27,38 +25,12 @@ from fieldapp.domain.records import ShiftRecord
 from fieldapp.domain.validation import youth_key
 from fieldapp.i18n import _
 from fieldapp.ui.context import AppContext
-from fieldapp.ui.dialogs.share_check import ShareCheck
+from fieldapp.ui.dialogs.form_parts import ShareCheck, count_box, dialog_buttons, scrolled, select_data
 from fieldapp.ui.widgets.checklist import CheckList
 from fieldapp.ui.widgets.datetime_edit import StockholmDateTimeEdit
 from fieldapp.ui.widgets.forms import FormErrors
 from fieldapp.ui.widgets.pii_text import PiiTextEdit
 from fieldapp.ui.widgets.saving import save_with
-
-COUNT_MAXIMUM = 99999  # the services say what is plausible; the box only stops typos of length
-
-
-def count_box(value: int = 0) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(0, COUNT_MAXIMUM)
-    box.setValue(value)
-    return box
-
-
-def scrolled(widget: QWidget) -> QScrollArea:
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setWidget(widget)
-    return area
-
-
-def dialog_buttons(dialog: QDialog) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                               | QDialogButtonBox.StandardButton.Cancel, dialog)
-    buttons.button(QDialogButtonBox.StandardButton.Save).setText(_("Save"))
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-    buttons.rejected.connect(dialog.reject)
-    return buttons
-
 
 class EditShiftDialog(QDialog):
     def __init__(self, ctx: AppContext, shift_id: uuid.UUID, parent=None):
@@ -78,7 +50,7 @@ class EditShiftDialog(QDialog):
         self.kind = QComboBox()
         for kind in ShiftKind:
             self.kind.addItem(kind.label, kind.value)
-        self.kind.setCurrentIndex(max(self.kind.findData(shift.kind), 0))
+        select_data(self.kind, shift.kind)
         self.starts_at = StockholmDateTimeEdit(shift.starts_at)
         self.ends_at = StockholmDateTimeEdit(shift.ends_at or shift.starts_at)
         self.running = QCheckBox(_("Still running (no end yet)"))

@@ -38,6 +38,7 @@ def _spin(maximum: int = MAX_COUNT) -> QSpinBox:
     spin.setRange(0, maximum)
     spin.setAlignment(Qt.AlignmentFlag.AlignRight)
     spin.setAccelerated(True)
+    spin.setMinimumWidth(spin.fontMetrics().horizontalAdvance("0000") + 40)
     return spin
 
 
@@ -62,6 +63,10 @@ class EndShiftDialog(QDialog):
         heading = QLabel(_("{kind}, started {start}").format(
             kind=shift_kind_label(shift.kind), start=day_and_time(shift.starts_at)))
         heading.setObjectName("dialogHeading")
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        heading.setFont(font)
 
         # Who was met
         self.ends_at = StockholmDateTimeEdit(max(ctx.clock(), shift.starts_at))
@@ -92,31 +97,35 @@ class EndShiftDialog(QDialog):
         self.referrals_made.setValue(shift.referrals_made)
 
         met = QGroupBox(_("Who you met"))
-        met_form = QFormLayout(met)
-        met_form.addRow(_("Shift &ended"), self.form.add("ends_at", self.ends_at, "now"))
-        met_form.addRow(_("Youths met"), self.form.add("youth_counts", grid_box))
-        met_form.addRow(_("&Adults met"), self.form.add("adults_met", self.adults_met))
-        met_form.addRow(_("&Reports of concern made"),
-                        self.form.add("referrals_made", self.referrals_made))
+        met_layout = QVBoxLayout(met)
+        top_form = QFormLayout()
+        top_form.addRow(_("Shift &ended"), self.form.add("ends_at", self.ends_at, "now"))
+        met_layout.addLayout(top_form)
+        met_layout.addWidget(QLabel(_("Youths met")))
+        met_layout.addWidget(grid_box)
+        met_layout.addWidget(self.form.register("youth_counts", grid_box))
+        bottom_form = QFormLayout()
+        bottom_form.addRow(_("&Adults met"), self.form.add("adults_met", self.adults_met))
+        bottom_form.addRow(_("&Reports of concern made"),
+                           self.form.add("referrals_made", self.referrals_made))
+        met_layout.addLayout(bottom_form)
 
         # Summary and sharing
         self.summary = PiiTextEdit()
         self.summary.setPlainText(shift.summary)
         self.summary.setPlaceholderText(_("A few lines on how the shift went. No names or "
                                           "other details that identify a person."))
-        self.summary.setMinimumHeight(70)
+        self.summary.setMinimumHeight(60)
         self.share = QCheckBox(_("Share with the team"))
         self.share.setChecked(shift.summary_shareable)
-        self.share_reason = QLabel()
-        self.share_reason.setWordWrap(True)
+        self.share_reason = FieldErrorLabel()
+        self.share_reason.setWordWrap(False)  # a wrapping label here squeezes the count grid
         self.summary.findings_changed.connect(self._update_share)
         summary_box = QGroupBox(_("Summary"))
         summary_layout = QVBoxLayout(summary_box)
         summary_layout.addWidget(self.form.add("summary", self.summary))
-        share_row = QHBoxLayout()
-        share_row.addWidget(self.form.add("summary_shareable", self.share))
-        share_row.addWidget(self.share_reason, 1)
-        summary_layout.addLayout(share_row)
+        summary_layout.addWidget(self.form.add("summary_shareable", self.share))
+        summary_layout.addWidget(self.share_reason)
 
         # What the shift logged
         logged = QGroupBox(_("Logged during the shift"))
@@ -133,20 +142,23 @@ class EndShiftDialog(QDialog):
         # Agreed actions the shift covered
         actions_box = QGroupBox(_("Agreed actions carried out"))
         actions_layout = QVBoxLayout(actions_box)
-        self.actions = CheckList()
-        self.actions.set_items(
+        self.action_list = CheckList()
+        self.action_list.set_items(
             ((a.id, _("{place}, {start}–{end}").format(
                 place=places.get(a.place_id, "") or _("the whole area"),
                 start=day_and_time(a.starts_at), end=hhmm(a.ends_at))
               + (f" – {a.note}" if a.note else "")) for a in actions),
             checked=(a.id for a in actions))
-        self.actions.fit_rows(min(len(actions), 4))
+        self.action_list.fit_rows(min(len(actions), 4))
         if actions:
             actions_layout.addWidget(QLabel(_("Tick the actions this shift carried out.")))
-            actions_layout.addWidget(self.actions)
+            actions_layout.addWidget(self.action_list)
         else:
-            self.actions.hide()
-            actions_layout.addWidget(QLabel(_("No agreed actions for this time and area.")))
+            self.action_list.hide()
+            none = QLabel(_("No agreed actions for this time and area."))
+            none.setWordWrap(True)
+            actions_layout.addWidget(none)
+            actions_layout.addStretch(1)
 
         buttons = QDialogButtonBox()
         self.end_button = buttons.addButton(_("End shift"), QDialogButtonBox.ButtonRole.AcceptRole)
@@ -188,11 +200,11 @@ class EndShiftDialog(QDialog):
         if findings:
             self.share.setChecked(False)
             self.share.setEnabled(False)
-            self.share_reason.setText(_("Cannot be shared: {reason} (\"{text}\").").format(
-                reason=findings[0].reason, text=findings[0].text))
+            self.share_reason.set_messages([_("Cannot be shared: {reason} (\"{text}\").").format(
+                reason=findings[0].reason, text=findings[0].text)])
         else:
             self.share.setEnabled(True)
-            self.share_reason.setText("")
+            self.share_reason.clear_message()
 
     def save(self) -> None:
         shift_id = self.shift_id
@@ -201,7 +213,7 @@ class EndShiftDialog(QDialog):
                       referrals_made=self.referrals_made.value(),
                       summary=self.summary.toPlainText().strip(),
                       summary_shareable=self.share.isChecked() and self.share.isEnabled())
-        done = self.actions.checked_ids() if self.actions.count() else []
+        done = self.action_list.checked_ids() if self.action_list.count() else []
 
         def work(services):
             record = services.shifts.end(shift_id, **values)

@@ -34,8 +34,7 @@ from fieldapp.domain.validation import FieldError, ValidationError
 from fieldapp.domain.weeks import STOCKHOLM, to_stockholm
 from fieldapp.i18n import _
 from fieldapp.ui.context import AppContext
-from fieldapp.ui.dialogs.edit_shift import dialog_buttons, scrolled
-from fieldapp.ui.dialogs.share_check import ShareCheck
+from fieldapp.ui.dialogs.form_parts import ShareCheck, dialog_buttons, scrolled, select_data
 from fieldapp.ui.models import text
 from fieldapp.ui.widgets.checklist import CheckList
 from fieldapp.ui.widgets.datetime_edit import StockholmDateTimeEdit
@@ -61,6 +60,12 @@ def window_moments(day: dt.date, start: dt.time, end: dt.time) -> tuple[dt.datet
     return starts.astimezone(dt.timezone.utc), ends.astimezone(dt.timezone.utc)
 
 
+def target_key(kind: str, target_id: uuid.UUID) -> str:
+    """The combo data of an action's place or area: "place:<uuid>" / "area:<uuid>" (plain
+    strings, so QComboBox.findData can compare them)."""
+    return f"{kind}:{target_id}"
+
+
 class FlagRow(QWidget):
     def __init__(self, places, flag: FlaggedPlace | None, parent=None):
         super().__init__(parent)
@@ -72,7 +77,7 @@ class FlagRow(QWidget):
         self.reason.setPlaceholderText(_("Why the place is flagged"))
         self.remove_button = QPushButton(_("Remove"))
         if flag is not None:
-            self.place.setCurrentIndex(max(self.place.findData(flag.place_id), 0))
+            select_data(self.place, flag.place_id)
             self.reason.setText(flag.reason)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -95,9 +100,10 @@ class ActionRow(QWidget):
         self.target = QComboBox()
         self.target.addItem(_("Choose a place or an area"), None)
         for place in places:
-            self.target.addItem(f"{place.name} ({place.area_name})", ("place", place.id))
+            self.target.addItem(f"{place.name} ({place.area_name})", target_key("place", place.id))
         for area in areas:
-            self.target.addItem(_("Area: {name}").format(name=area.name), ("area", area.id))
+            self.target.addItem(_("Area: {name}").format(name=area.name),
+                                target_key("area", area.id))
         self.day = QDateEdit()
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("ddd yyyy-MM-dd")
@@ -114,14 +120,14 @@ class ActionRow(QWidget):
         self.error = FieldErrorLabel()
         if action is not None:
             if action.place_id is not None:
-                self.target.setCurrentIndex(max(self.target.findData(("place", action.place_id)), 0))
+                select_data(self.target, target_key("place", action.place_id))
             elif action.area_id is not None:
-                self.target.setCurrentIndex(max(self.target.findData(("area", action.area_id)), 0))
+                select_data(self.target, target_key("area", action.area_id))
             start, end = to_stockholm(action.starts_at), to_stockholm(action.ends_at)
             self.day.setDate(QDate(start.year, start.month, start.day))
             self.start.setTime(QTime(start.hour, start.minute))
             self.end.setTime(QTime(end.hour, end.minute))
-            self.partner.setCurrentIndex(max(self.partner.findData(action.responsible_partner_id), 0))
+            select_data(self.partner, action.responsible_partner_id)
             self.status.setText(text.label(ActionStatus, action.status))
         else:
             self.day.setDate(QDate(default_day.year, default_day.month, default_day.day))
@@ -145,7 +151,8 @@ class ActionRow(QWidget):
         layout.addWidget(self.error)
 
     def values(self) -> dict:
-        target = self.target.currentData()
+        kind, _sep, key = (self.target.currentData() or "").partition(":")
+        target = (kind, uuid.UUID(key)) if key else None
         starts_at, ends_at = window_moments(self.day.date().toPython(),
                                             self.start.time().toPython(),
                                             self.end.time().toPython())
@@ -183,8 +190,7 @@ class MeetingFormDialog(QDialog):
         self.kind = QComboBox()
         for kind in MeetingKind:
             self.kind.addItem(kind.label, kind.value)
-        self.kind.setCurrentIndex(max(self.kind.findData(
-            meeting.kind if meeting else MeetingKind.UTSATTNINGSMOTE.value), 0))
+        select_data(self.kind, meeting.kind if meeting else MeetingKind.UTSATTNINGSMOTE.value)
         self.title = QLineEdit(meeting.title if meeting else "")
         self.staff = CheckList()
         self.staff.set_items([(s.id, f"{s.initials} \u2013 {s.name}") for s in self._staff],
@@ -258,6 +264,7 @@ class MeetingFormDialog(QDialog):
         row.remove_button.clicked.connect(lambda: self.remove_flag(row))
         self.flag_rows.append(row)
         self.flags_layout.addWidget(row)
+        row.show()
         return row
 
     def remove_flag(self, row: FlagRow) -> None:
@@ -271,6 +278,7 @@ class MeetingFormDialog(QDialog):
         row.remove_button.clicked.connect(lambda: self.remove_action(row))
         self.action_rows.append(row)
         self.actions_layout.addWidget(row)
+        row.show()
         return row
 
     def remove_action(self, row: ActionRow) -> None:

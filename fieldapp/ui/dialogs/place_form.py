@@ -9,9 +9,10 @@ from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLineEdit, QVBoxL
 from fieldapp.domain.enums import PlaceKind, PlaceStatus
 from fieldapp.domain.records import PlaceRecord
 from fieldapp.domain.validation import FieldError, ValidationError
-from fieldapp.i18n import _, format_number
+from fieldapp.i18n import _
 from fieldapp.ui.context import AppContext
-from fieldapp.ui.dialogs.edit_shift import dialog_buttons
+from fieldapp.ui.dialogs.form_parts import dialog_buttons, select_data
+from fieldapp.ui.models.text import coordinate
 from fieldapp.ui.widgets.forms import FormErrors
 from fieldapp.ui.widgets.saving import save_with
 
@@ -46,20 +47,18 @@ class PlaceFormDialog(QDialog):
         self.area.addItem(_("Choose an area"), None)
         for area in areas:
             self.area.addItem(area.name, area.id)
-        self.area.setCurrentIndex(max(self.area.findData(place.area_id), 0) if place else 0)
+        select_data(self.area, place.area_id if place else None)
         self.kind = QComboBox()
         for kind in PlaceKind:
             self.kind.addItem(kind.label, kind.value)
-        self.kind.setCurrentIndex(
-            max(self.kind.findData(place.kind if place else PlaceKind.OTHER.value), 0))
+        select_data(self.kind, place.kind if place else PlaceKind.OTHER.value)
         self.status = QComboBox()
         self.status.addItem(_("Not a hotspot"), None)
         for status in PlaceStatus:
             self.status.addItem(status.label, status.value)
-        self.status.setCurrentIndex(
-            max(self.status.findData(place.hotspot_status), 0) if place else 0)
-        self.lat = QLineEdit(format_number(place.lat) if place and place.lat is not None else "")
-        self.lon = QLineEdit(format_number(place.lon) if place and place.lon is not None else "")
+        select_data(self.status, place.hotspot_status if place else None)
+        self.lat = QLineEdit(coordinate(place.lat) if place else "")
+        self.lon = QLineEdit(coordinate(place.lon) if place else "")
         for edit in (self.lat, self.lon):
             edit.setPlaceholderText(_("optional, e.g. 59,2792"))
 

@@ -163,8 +163,8 @@ class QuickObservationDialog(QDialog):
         self.category = CategoryPicker()
         self.category.setObjectName("category")
         self.category.set_categories(categories)
-        self.category.setMinimumHeight(self.category.sizeHintForRow(0) * min(len(categories), 14)
-                                       + 2 * self.category.frameWidth() + 4)
+        self.category.setFixedHeight(self.category.sizeHintForRow(0) * min(len(categories), 14)
+                                     + 2 * self.category.frameWidth() + 4)
         self.category.submitted.connect(self.save)
 
         self.severity = QComboBox()
@@ -211,7 +211,7 @@ class QuickObservationDialog(QDialog):
 
         buttons = QDialogButtonBox()
         self.save_button = buttons.addButton(_("Save"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save_button.setAutoDefault(False)
+        self.save_button.setDefault(True)  # Enter in a count or combo saves too
         cancel = buttons.addButton(_("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
         cancel.setAutoDefault(False)
         buttons.accepted.connect(self.save)
@@ -231,7 +231,15 @@ class QuickObservationDialog(QDialog):
         for first, second in zip(order, order[1:]):
             self.setTabOrder(first, second)
         self.place.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.resize(560, 640)
+        self.resize(580, self.sizeHint().height())
+
+    def keyPressEvent(self, event) -> None:
+        if (event.key() in ENTER_KEYS
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            event.accept()
+            self.save()
+            return
+        super().keyPressEvent(event)
 
     # -- place ----------------------------------------------------------------------------
     def showEvent(self, event) -> None:

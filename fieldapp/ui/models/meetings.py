@@ -71,7 +71,7 @@ class ActionsModel(QAbstractTableModel):
         self.ctx = ctx
         self.meeting_id: uuid.UUID | None = None
         self._rows: list[ActionRow] = []
-        self.flags: list[queries.FlagRow] = []
+        self.flag_rows: list[queries.FlagRow] = []
 
     def set_meeting(self, meeting_id: uuid.UUID | None) -> None:
         self.meeting_id = meeting_id
@@ -91,7 +91,7 @@ class ActionsModel(QAbstractTableModel):
             if meeting_id != self.meeting_id:
                 return
             self.beginResetModel()
-            self._rows, self.flags = result
+            self._rows, self.flag_rows = result
             self.endResetModel()
 
         self.ctx.tasks.run(job, on_success=done)

@@ -18,7 +18,7 @@ from fieldapp.ui.models.paged import ALIGN_RIGHT, Column, PagedTableModel
 def _coordinates(row: PlaceRow) -> str:
     if row.lat is None or row.lon is None:
         return ""
-    return f"{text.number(round(row.lat, 5))}, {text.number(round(row.lon, 5))}"
+    return f"{text.coordinate(row.lat)}; {text.coordinate(row.lon)}"
 
 
 class PlacesModel(PagedTableModel):

@@ -6,7 +6,9 @@ import datetime as dt
 from enum import StrEnum
 
 from fieldapp.domain.weeks import to_stockholm
-from fieldapp.i18n import current_language, format_date, format_datetime, format_number
+from babel.numbers import format_decimal
+
+from fieldapp.i18n import babel_locale, current_language, format_date, format_datetime, format_number
 
 
 def moment(value: dt.datetime | None) -> str:
@@ -40,6 +42,13 @@ def label(enum_cls: type[StrEnum], value: str | None) -> str:
 
 def number(value: int | float | None) -> str:
     return "" if value is None else format_number(value)
+
+
+def coordinate(value: float | None) -> str:
+    """A latitude or longitude with up to 6 decimals ("59,3114" in Swedish)."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="0.######", locale=babel_locale())
 
 
 def category_name(name_sv: str, name_en: str) -> str:

@@ -33,6 +33,7 @@ from fieldapp.i18n import _, format_number
 from fieldapp.store.queries import ListFilter
 from fieldapp.store.services import Services
 from fieldapp.ui.context import AppContext
+from fieldapp.ui.dialogs.form_parts import find_data
 from fieldapp.ui.models.paged import PagedTableModel
 from fieldapp.ui.widgets.messages import show_unexpected_error
 
@@ -178,7 +179,7 @@ class FilterBar(QWidget):
         combo.addItem(first, None)
         for data, text in items:
             combo.addItem(text, data)
-        index = combo.findData(selected) if selected is not None else 0
+        index = find_data(combo, selected) if selected is not None else 0
         combo.setCurrentIndex(max(index, 0))
         combo.blockSignals(False)
         if combo.currentData() != selected:
@@ -214,7 +215,7 @@ class FilterBar(QWidget):
     @staticmethod
     def _select(combo: QComboBox | None, data) -> None:
         if combo is not None:
-            combo.setCurrentIndex(max(combo.findData(data) if data is not None else 0, 0))
+            combo.setCurrentIndex(max(find_data(combo, data) if data is not None else 0, 0))
 
     def set_filter(self, flt: ListFilter) -> None:
         """Show ``flt`` in the widgets (emits ``changed``)."""
@@ -259,7 +260,22 @@ class RecordTable(QTableView):
         self.setTabKeyNavigation(False)
         self.verticalHeader().hide()
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.horizontalHeader().setStretchLastSection(True)
+        self._fitted = False
+
+    MAX_FITTED_WIDTH = 260
+
+    def fit_columns_once(self) -> None:
+        """Size the columns to the first page's contents (capped), once: later pages and
+        the user's own widths are left alone."""
+        if self._fitted or self.model() is None or self.model().rowCount() == 0:
+            return
+        self._fitted = True
+        self.resizeColumnsToContents()
+        header = self.horizontalHeader()
+        for column in range(header.count() - 1):
+            header.resizeSection(column, min(header.sectionSize(column) + 12, self.MAX_FITTED_WIDTH))
         self.horizontalHeader().setSectionsClickable(True)
         self.doubleClicked.connect(lambda _index: self.edit_requested.emit())
 
@@ -338,6 +354,7 @@ class RecordListView(QWidget):
         self.undo_button.clicked.connect(self.undo_delete)
         self.model.total_changed.connect(lambda _n: self._update_count())
         self.model.page_loaded.connect(lambda _n: self._update_count())
+        self.model.page_loaded.connect(lambda _n: self.table.fit_columns_once())
         self.model.modelReset.connect(self._update_count)
         self.model.failed.connect(self.show_message)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)

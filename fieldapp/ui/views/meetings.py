@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableView
 
-from fieldapp.domain.enums import MeetingKind
+from fieldapp.domain.enums import ActionStatus, MeetingKind
 from fieldapp.i18n import _
 from fieldapp.store.queries import MeetingRow
 from fieldapp.ui.models import text
@@ -41,6 +41,16 @@ class MeetingsView(RecordListView):
         self.main_layout.insertWidget(3, self.flags_label)
         self.main_layout.insertWidget(4, self.actions_title)
         self.main_layout.insertWidget(5, self.actions_table)
+        self.cancel_action_button = QPushButton(self)
+        self.cancel_action_button.setEnabled(False)
+        action_buttons = QHBoxLayout()
+        action_buttons.addWidget(self.cancel_action_button)
+        action_buttons.addStretch(1)
+        self.main_layout.insertLayout(6, action_buttons)
+        self.cancel_action_button.clicked.connect(self.cancel_current_action)
+        self.actions_table.selectionModel().currentRowChanged.connect(
+            lambda _current, _previous: self._update_action_buttons())
+        self.actions_model.modelReset.connect(self._update_action_buttons)
         self.actions_model.modelReset.connect(self._show_flags)
         self.model.page_loaded.connect(lambda _n: self._reselect())
         self._retranslate_details()
@@ -102,7 +112,7 @@ class MeetingsView(RecordListView):
             self.actions_model.reload()
 
     def _show_flags(self) -> None:
-        flags = self.actions_model.flags
+        flags = self.actions_model.flag_rows
         if self.actions_model.meeting_id is None:
             self.flags_label.setText("")
             return
@@ -112,8 +122,31 @@ class MeetingsView(RecordListView):
         parts = [f"{f.place_name} ({f.reason})" if f.reason else f.place_name for f in flags]
         self.flags_label.setText(_("Flagged places: {places}").format(places="; ".join(parts)))
 
+    def current_action(self):
+        return self.actions_model.row_at(self.actions_table.currentIndex().row())
+
+    def _update_action_buttons(self) -> None:
+        action = self.current_action()
+        self.cancel_action_button.setEnabled(
+            action is not None and action.status == ActionStatus.PLANNED.value)
+
+    def cancel_current_action(self) -> None:
+        """Mark the selected planned action as cancelled (Inställd)."""
+        action = self.current_action()
+        if action is None or action.status != ActionStatus.PLANNED.value:
+            return
+        action_id = action.id
+
+        def job(_progress):
+            with self.ctx.services() as services:
+                services.actions.cancel(action_id)
+
+        self.ctx.tasks.run(job, on_success=lambda _r: self.ctx.events.changed.emit("action"),
+                           on_failure=self._write_failed)
+
     def _retranslate_details(self) -> None:
         self.actions_title.setText(_("Agreed actions of the selected meeting"))
+        self.cancel_action_button.setText(_("Mark action as cancelled"))
         self._show_flags()
 
     def retranslate(self) -> None:

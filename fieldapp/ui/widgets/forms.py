@@ -86,6 +86,12 @@ class FormErrors:
             self._aliases[alias] = field
         return with_error(widget, label)
 
+    def register(self, field: str, widget: QWidget) -> FieldErrorLabel:
+        """Register ``widget`` for ``field``; the caller places the returned label."""
+        label = FieldErrorLabel()
+        self._fields[field] = (widget, label)
+        return label
+
     def label(self, field: str) -> FieldErrorLabel:
         return self._fields[self._aliases.get(field, field)][1]
 

@@ -1,14 +1,65 @@
-"""The "share with the team" checkbox of a free text: disabled, with the reason, while the
-PII guard (fieldapp.domain.pii.find_pii) finds something in the text."""
+"""Parts the list dialogs share (edit shift, edit observation, meeting, place): count boxes,
+combo selection by value, the Save/Cancel buttons, and the "share with the team" checkbox of a
+free text, disabled with the reason while the PII guard (fieldapp.domain.pii.find_pii) finds
+something in the text."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from fieldapp.domain.pii import Finding
 from fieldapp.i18n import _
 from fieldapp.ui.widgets.forms import error_colour
 from fieldapp.ui.widgets.pii_text import PiiTextEdit
+
+COUNT_MAXIMUM = 99999  # the services say what is plausible; the box only stops typos of length
+
+
+def count_box(value: int = 0) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(0, COUNT_MAXIMUM)
+    box.setValue(value)
+    return box
+
+
+def scrolled(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(widget)
+    return area
+
+
+def dialog_buttons(dialog: QDialog) -> QDialogButtonBox:
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                               | QDialogButtonBox.StandardButton.Cancel, dialog)
+    buttons.button(QDialogButtonBox.StandardButton.Save).setText(_("Save"))
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def find_data(combo: QComboBox, value) -> int:
+    """The index of the item whose data equals ``value`` (-1 if none). QComboBox.findData
+    compares Python objects such as UUIDs by identity, so equal ids would not be found."""
+    for index in range(combo.count()):
+        if combo.itemData(index) == value:
+            return index
+    return -1
+
+
+def select_data(combo: QComboBox, value) -> None:
+    """Select the item with data ``value``, or the first item when there is none."""
+    combo.setCurrentIndex(max(find_data(combo, value), 0))
 
 
 class ShareCheck(QWidget):
