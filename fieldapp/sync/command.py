@@ -14,8 +14,11 @@ from fieldapp.i18n import _
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 0, 1, 2, 3
 
 
+POSTGRES_PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+
+
 def is_postgres_url(target: str) -> bool:
-    return target.startswith(("postgresql://", "postgres://"))
+    return target.startswith(POSTGRES_PREFIXES)
 
 
 def make_hub(target: str, key: bytes):
@@ -23,7 +26,7 @@ def make_hub(target: str, key: bytes):
     if is_postgres_url(target):
         from fieldapp.sync.postgres import PostgresHub
 
-        return PostgresHub(target)
+        return PostgresHub(target.replace("postgresql+psycopg://", "postgresql://", 1))
     from fieldapp.sync.folder import FolderHub
 
     return FolderHub(target, key)
@@ -44,7 +47,7 @@ def _counts(counts: dict[str, int]) -> str:
 def run(args) -> int:
     from fieldapp.store.database import open_database
     from fieldapp.sync.engine import sync, team_key
-    from fieldapp.sync.hub import HubError, HubKeyError
+    from fieldapp.sync.hub import HubError
 
     database = open_database(args.db)
     try:
@@ -52,7 +55,7 @@ def run(args) -> int:
             from fieldapp.store.services.settings import SettingsService
 
             settings = SettingsService(session)
-            target = args.hub or settings.get("hub_url") or settings.get("hub_path") or ""
+            target = args.hub or settings.get("hub_path") or settings.get("hub_url") or ""
             key = team_key(session)
         target = str(target)
         if not target:
@@ -67,9 +70,6 @@ def run(args) -> int:
         try:
             hub = make_hub(target, key)
             report = sync(database, hub)
-        except HubKeyError as exc:
-            print(_("fieldapp sync: {error}").format(error=exc), file=sys.stderr)
-            return EXIT_FAILED
         except HubError as exc:
             print(_("fieldapp sync: {error}").format(error=exc), file=sys.stderr)
             return EXIT_FAILED

@@ -13,6 +13,8 @@ State kept in the Setting table (JSON values, device-local, never synced):
 - ``sync.refused.<hub-id>``: refused bundles ``{"<device>/<seq>": {file, reason, at}}``
 - ``sync.parked``: received records that refer to a record not received yet (kept and
   applied as soon as their parent arrives, whichever device it comes from)
+- ``sync.acked_hub``: the hub the receipts (``acked_revision``) refer to; syncing with
+  another hub sends everything once
 - ``sync.last``: the last sync (hub, time, counts, error) for the Synk view
 """
 
@@ -50,6 +52,7 @@ from fieldapp.sync.hub import Batch, Hub, HubState
 from fieldapp.sync.receipts import LAST_SYNC_KEY, pushable
 
 PARKED_KEY = "sync.parked"
+ACKED_HUB_KEY = "sync.acked_hub"  # the hub the acked_revision receipts refer to
 
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
@@ -250,11 +253,13 @@ def sync(database: Database, hub: Hub, *, progress: ProgressFn | None = None,
 def _run(database: Database, hub: Hub, device_id: uuid.UUID, state: HubState,
          report: SyncReport, progress: ProgressFn, cancelled: CancelFn, clock) -> None:
     hub_id = hub.hub_id
-    # 1. Own bundles that went missing or were damaged: send everything again.
+    # 1. Receipts count for one hub: on another hub, send everything once. Own bundles that
+    #    went missing or were damaged: send everything again too.
     report.repaired = hub.check_own(device_id, state)
-    if report.repaired:
-        with database.session() as session:
+    with database.session() as session:
+        if report.repaired or _get(session, ACKED_HUB_KEY) != hub_id:
             forget_receipts(session, device_id)
+            _set(session, ACKED_HUB_KEY, hub_id)
     if cancelled():
         report.cancelled = True
         return
@@ -284,6 +289,8 @@ def _run(database: Database, hub: Hub, device_id: uuid.UUID, state: HubState,
         progress(done, total, _("Reading {file}").format(file=batch.label))
         _pull_one(database, hub_id, batch, device_id, state, report, clock)
     progress(total, total, _("Done"))
+    with database.session() as session:
+        report.waiting = len(_get(session, PARKED_KEY, []) or [])
     report.refused = [Refusal(r.get("file", key), r.get("reason", ""))
                       for key, r in sorted(state.refused.items())]
 

@@ -306,7 +306,7 @@ def validate_envelope(env: Any) -> None:
     _check(isinstance(env, dict), _("a record is not an object"))
     missing = [key for key in ENVELOPE_KEYS if key not in env]
     _check(not missing, _("a record lacks {fields}").format(fields=", ".join(missing)))
-    _check(env["type"] in SPECS, _("unknown record type {type!r}").format(type=env["type"]))
+    _check(env["type"] in SPECS, _("unknown record type \"{type}\"").format(type=env["type"]))
     _check_uuid(env["id"], "id")
     _check_uuid(env["device_id"], "device_id")
     _check(isinstance(env["revision"], int) and not isinstance(env["revision"], bool)

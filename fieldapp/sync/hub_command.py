@@ -1,0 +1,101 @@
+"""``fieldapp hub``: set up a PostgreSQL hub.
+
+::
+
+    fieldapp hub init-postgres URL                     # schema, tables, row-level security, group roles
+    fieldapp hub add-device URL --team T --role R [--device UUID]   # default: this database's device
+    fieldapp hub add-lead URL --team T --role R
+
+Run them with a role that may create schemas and roles (the database owner). Passwords come
+from the URL or the environment (PGPASSWORD / FIELDAPP_PG_PASSWORD for the connection,
+FIELDAPP_PG_NEW_PASSWORD for a role being created); none is stored in the database file.
+Exit codes: 0 done, 1 the server refused or cannot be reached, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+
+from fieldapp.i18n import _
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def add_parser(subparsers, name: str) -> None:
+    parser = subparsers.add_parser(name, help=_("set up a PostgreSQL hub"))
+    sub = parser.add_subparsers(dest="hub_command", metavar="ACTION", required=True)
+    init = sub.add_parser("init-postgres", help=_("create or upgrade the hub's tables and row-level security"))
+    init.add_argument("url", metavar="URL", help=_("postgresql:// URL of the hub database"))
+    device = sub.add_parser("add-device", help=_("let a database role write for a device in a team"))
+    device.add_argument("url", metavar="URL", help=_("postgresql:// URL of the hub database"))
+    device.add_argument("--team", required=True, help=_("team name"))
+    device.add_argument("--role", required=True, help=_("database role of the device"))
+    device.add_argument("--device", type=uuid.UUID, default=None,
+                        help=_("device id (default: the device of --db)"))
+    lead = sub.add_parser("add-lead", help=_("let a database role read every record of a team"))
+    lead.add_argument("url", metavar="URL", help=_("postgresql:// URL of the hub database"))
+    lead.add_argument("--team", required=True, help=_("team name"))
+    lead.add_argument("--role", required=True, help=_("database role of the team lead"))
+
+
+def run(args) -> int:
+    import psycopg
+
+    from fieldapp.sync import postgres
+    from fieldapp.sync.hub import HubError
+
+    if not args.url.startswith(("postgresql://", "postgres://")):
+        print(_("fieldapp hub: give a postgresql:// URL."), file=sys.stderr)
+        return EXIT_USAGE
+    device_id = getattr(args, "device", None)
+    if args.hub_command == "add-device" and device_id is None:
+        from pathlib import Path
+
+        from fieldapp.store.database import open_database
+
+        if not Path(args.db).exists():
+            print(_("fieldapp hub: give --device, or --db with this computer's database."),
+                  file=sys.stderr)
+            return EXIT_USAGE
+
+        database = open_database(args.db)
+        try:
+            device_id = database.device_id()
+        finally:
+            database.close()
+    try:
+        conn = postgres.connect(args.url)
+        try:
+            if args.hub_command == "init-postgres":
+                done = postgres.upgrade_schema(conn)
+            else:
+                if postgres.schema_version(conn) != postgres.SCHEMA_VERSION:
+                    done = postgres.upgrade_schema(conn)
+                else:
+                    done = []
+                password = os.environ.get("FIELDAPP_PG_NEW_PASSWORD") or None
+                if args.hub_command == "add-device":
+                    done += postgres.register_device(conn, team=args.team, role=args.role,
+                                                     device_id=device_id, password=password)
+                else:
+                    done += postgres.register_lead(conn, team=args.team, role=args.role,
+                                                   password=password)
+        finally:
+            conn.close()
+    except HubError as exc:
+        print(_("fieldapp hub: {error}").format(error=exc), file=sys.stderr)
+        return EXIT_FAILED
+    except psycopg.Error as exc:
+        print(_("fieldapp hub: the server refused: {error}").format(error=str(exc).strip()),
+              file=sys.stderr)
+        return EXIT_FAILED
+    print(_("PostgreSQL hub {url}:").format(url=postgres.redact(args.url)))
+    if done:
+        for item in done:
+            print(_("  created: {item}").format(item=item))
+    else:
+        print(_("  already up to date (schema version {version}).").format(
+            version=postgres.SCHEMA_VERSION))
+    return EXIT_OK

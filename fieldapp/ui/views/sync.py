@@ -1,0 +1,272 @@
+"""Synk: what waits to be sent, the last sync with the team hub, the devices seen, refused
+bundles, and "Synka nu" (run on the task runner, with progress and cancel).
+
+While a hub is set and reachable (the folder exists, or a server address is given), the view
+syncs by itself every few minutes. The sync itself is :func:`fieldapp.sync.engine.sync`: this
+view only starts it, shows its progress and its report, and reloads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldapp.domain.weeks import STOCKHOLM
+from fieldapp.i18n import _, format_datetime
+from fieldapp.sync.receipts import SyncStatus, sync_status, type_label
+from fieldapp.ui.context import AppContext
+
+AUTO_SYNC_MS = 5 * 60 * 1000
+POSTGRES_PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+EVENT_KINDS = {"shift": "shift", "observation": "observation", "meeting": "meeting",
+               "action": "action", "place": "place", "staff": "staff"}
+
+
+def _when(value: dt.datetime | None) -> str:
+    if value is None:
+        return _("never")
+    return format_datetime(value.astimezone(STOCKHOLM), "short")
+
+
+class SyncView(QWidget):
+    def __init__(self, ctx: AppContext, parent=None, *, interval_ms: int = AUTO_SYNC_MS):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.handle = None
+        self.last_report = None
+
+        title = QLabel(_("Sync"))
+        title.setObjectName("pageTitle")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        title.setFont(font)
+
+        self.hub_label = QLabel()
+        self.hub_label.setWordWrap(True)
+        self.last_label = QLabel()
+        self.pending_label = QLabel()
+        self.pending_label.setWordWrap(True)
+        self.message_label = QLabel()
+        self.message_label.setObjectName("syncMessage")
+        self.message_label.setWordWrap(True)
+
+        self.sync_button = QPushButton(_("Sync now"))
+        self.sync_button.setDefault(True)
+        self.sync_button.clicked.connect(self.sync_now)
+        self.cancel_button = QPushButton(_("Cancel"))
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.sync_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.progress, 1)
+
+        self.devices_table = self._table([_("Device"), _("Last seen")])
+        devices_box = QGroupBox(_("Devices seen"))
+        QVBoxLayout(devices_box).addWidget(self.devices_table)
+        self.refused_table = self._table([_("File"), _("Reason")])
+        self.refused_box = QGroupBox(_("Refused bundles"))
+        QVBoxLayout(self.refused_box).addWidget(self.refused_table)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.hub_label)
+        layout.addWidget(self.last_label)
+        layout.addWidget(self.pending_label)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message_label)
+        layout.addWidget(devices_box, 1)
+        layout.addWidget(self.refused_box, 1)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self._auto_sync)
+        self.timer.start()
+        ctx.events.changed.connect(self._changed)
+        self.refresh()
+
+    @staticmethod
+    def _table(headers: list[str]) -> QTableWidget:
+        table = QTableWidget(0, len(headers))
+        table.setHorizontalHeaderLabels(headers)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.verticalHeader().setVisible(False)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        return table
+
+    # -- hub settings --------------------------------------------------------------------------
+    def hub_target(self) -> str:
+        with self.ctx.services() as services:
+            url = str(services.settings.get("hub_url") or "")
+            path = str(services.settings.get("hub_path") or "")
+        return path or url  # a shared folder by default
+
+    def hub_available(self) -> bool:
+        target = self.hub_target()
+        if not target:
+            return False
+        if target.startswith(POSTGRES_PREFIXES):
+            return True
+        return Path(target).expanduser().is_dir()
+
+    # -- display ---------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        with self.ctx.database.session() as session:
+            status = sync_status(session, self.ctx.device_id)
+        self.show_status(status)
+
+    def show_status(self, status: SyncStatus) -> None:
+        target = self.hub_target()
+        if target:
+            self.hub_label.setText(_("Team hub: {hub}").format(hub=self._redact(target)))
+        else:
+            self.hub_label.setText(_("No team hub is set. Choose the hub folder (or the "
+                                     "server) under Settings."))
+        self.last_label.setText(_("Last sync: {when}").format(when=_when(status.last_sync_at)))
+        if status.pending:
+            details = ", ".join(f"{type_label(name)} {count}" for name, count in status.pending.items())
+            self.pending_label.setText(_("Waiting to be sent: {count} records ({details})").format(
+                count=status.pending_total, details=details))
+        else:
+            self.pending_label.setText(_("Everything on this computer has been sent to the hub."))
+        self.devices_table.setRowCount(len(status.devices))
+        for row, device in enumerate(status.devices):
+            name = device.name or str(device.id)
+            if device.is_self:
+                name = _("{name} (this computer)").format(name=name)
+            seen = "–" if device.is_self else _when(device.last_seen_at)
+            self.devices_table.setItem(row, 0, QTableWidgetItem(name))
+            self.devices_table.setItem(row, 1, QTableWidgetItem(seen))
+        self.refused_table.setRowCount(len(status.refused))
+        for row, refusal in enumerate(status.refused):
+            self.refused_table.setItem(row, 0, QTableWidgetItem(str(refusal.get("file", ""))))
+            self.refused_table.setItem(row, 1, QTableWidgetItem(str(refusal.get("reason", ""))))
+        self.refused_box.setVisible(bool(status.refused))
+
+    @staticmethod
+    def _redact(target: str) -> str:
+        if target.startswith(POSTGRES_PREFIXES):
+            from fieldapp.sync.postgres import redact
+
+            return redact(target)
+        return target
+
+    def _changed(self, kind: str) -> None:
+        if self.handle is None:
+            self.refresh()
+
+    # -- sync ------------------------------------------------------------------------------------
+    def is_running(self) -> bool:
+        return self.handle is not None
+
+    def _auto_sync(self) -> None:
+        if not self.is_running() and self.hub_available():
+            self.sync_now()
+
+    def sync_now(self) -> None:
+        if self.is_running():
+            return
+        from fieldapp.sync.command import make_hub
+        from fieldapp.sync.engine import sync, team_key
+
+        target = self.hub_target()
+        if not target:
+            self.message_label.setText(_("No team hub is set. Choose the hub folder (or the "
+                                         "server) under Settings."))
+            return
+        with self.ctx.database.session() as session:
+            key = team_key(session)
+        if not target.startswith(POSTGRES_PREFIXES) and not key:
+            self.message_label.setText(_("No team key is set. Set the team key in the settings "
+                                         "or in the environment variable FIELDAPP_TEAM_KEY."))
+            return
+        database = self.ctx.database
+
+        def job(progress):
+            hub = make_hub(target, key)
+            return sync(database, hub, progress=progress, cancel=lambda: progress.cancelled)
+
+        self.sync_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.message_label.setText(_("Syncing…"))
+        self.handle = True  # running (the synchronous runner finishes before run() returns)
+        handle = self.ctx.tasks.run(job, on_success=self._succeeded, on_failure=self._failed,
+                                    on_progress=self._progressed)
+        if self.handle is True:
+            self.handle = handle
+
+    def cancel(self) -> None:
+        if self.handle not in (None, True):
+            self.handle.cancel()
+            self.message_label.setText(_("Stopping after the current bundle…"))
+
+    def _progressed(self, done: int, total: int, message: str) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+        else:
+            self.progress.setRange(0, 0)
+        if message:
+            self.progress.setFormat(message)
+            self.progress.setTextVisible(True)
+
+    def _finished(self) -> None:
+        self.handle = None
+        self.sync_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.progress.setVisible(False)
+
+    def _succeeded(self, report) -> None:
+        self._finished()
+        self.last_report = report
+        parts = []
+        if report.cancelled:
+            parts.append(_("Sync stopped; the next sync continues where it stopped."))
+        parts.append(_("Sent {sent} and received {received} records.").format(
+            sent=report.pushed_total, received=report.pulled_total))
+        if report.refused:
+            parts.append(_("{count} bundles were refused; see the list below.").format(
+                count=len(report.refused)))
+        if report.repaired:
+            parts.append(_("Bundles this computer wrote earlier were damaged or missing; "
+                           "everything was sent again."))
+        self.message_label.setText(" ".join(parts))
+        self.refresh()
+        for kind in sorted(report.pulled):
+            if kind in EVENT_KINDS:
+                self.ctx.events.changed.emit(EVENT_KINDS[kind])
+
+    def _failed(self, exc: BaseException, trace: str) -> None:
+        from fieldapp.sync.hub import HubError
+
+        self._finished()
+        if isinstance(exc, HubError):
+            self.message_label.setText(str(exc))
+        else:
+            from fieldapp.ui.widgets.messages import show_unexpected_error
+
+            self.message_label.setText(_("The sync failed: {error}").format(error=exc))
+            show_unexpected_error(self, exc, trace)
+        self.refresh()

@@ -1,0 +1,260 @@
+"""Property: three laptops on one folder hub converge, whatever happens in between.
+
+Random creates, edits and deletes on every laptop (through the services), syncs in random
+order, and a hub that misbehaves: bundles duplicated, swapped (reordered), cut off, flipped,
+forged without the key, stray temporary files, pushes cut off before the receipt and pulls
+cancelled half-way. After a few calm rounds of sync every laptop holds the same summaries
+(the same envelope for every record), nothing created is missing, nothing is duplicated and
+nothing forged was applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from fieldapp.domain.records import FlaggedPlace
+from fieldapp.store.models import Meeting, Observation, Place, Shift, Staff
+from fieldapp.store.services import Services
+from fieldapp.store.types import utcnow
+from fieldapp.sync import engine
+from fieldapp.sync.bundle import bundle_name
+from fieldapp.sync.folder import FolderHub
+from test_sync_support import ALVSJO, TEAM_KEY, category_id, fresh_database, snapshot
+
+DEVICES = 3
+FORGED_COUNT = 999
+FORGED_NAME = "FÖRFALSKAD"
+
+device = st.integers(0, DEVICES - 1)
+index = st.integers(0, 50)
+operation = st.one_of(
+    st.tuples(st.just("shift"), device, st.booleans()),
+    st.tuples(st.just("edit_shift"), device, index, st.integers(0, 50)),
+    st.tuples(st.just("observation"), device, index),
+    st.tuples(st.just("place"), device),
+    st.tuples(st.just("edit_place"), device, st.integers(0, 3), st.sampled_from(["active", "watched", None])),
+    st.tuples(st.just("staff"), device),
+    st.tuples(st.just("edit_staff"), device, index),
+    st.tuples(st.just("meeting"), device, index),
+    st.tuples(st.just("action"), device, index),
+    st.tuples(st.just("delete"), device, st.sampled_from(["shifts", "observations", "meetings"]), index),
+    st.tuples(st.just("sync"), device),
+    st.tuples(st.just("sync"), device),
+    st.tuples(st.just("sync_cancelled"), device, st.integers(1, 4)),
+    st.tuples(st.just("sync_cut"), device),
+    st.tuples(st.just("hub"), st.sampled_from(["duplicate", "swap", "truncate", "flip", "forge", "temp"]), index),
+)
+
+
+class PowerCut(Exception):
+    pass
+
+
+class World:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.hub = folder / "hub"
+        self.hub.mkdir()
+        self.dbs = [fresh_database(folder, n) for n in range(DEVICES)]
+        self.ids = [db.device_id() for db in self.dbs]
+        self.category = category_id(self.dbs[0])
+        self.created: set[tuple[str, str]] = set()
+        self.now = utcnow()
+
+    def close(self):
+        for db in self.dbs:
+            db.close()
+
+    def clock(self) -> dt.datetime:
+        self.now += dt.timedelta(milliseconds=1)
+        return self.now
+
+    def sync(self, d, **kwargs):
+        return engine.sync(self.dbs[d], FolderHub(self.hub, TEAM_KEY), **kwargs)
+
+    # -- operations ------------------------------------------------------------------------
+    def run(self, op):
+        kind = op[0]
+        if kind.startswith("sync"):
+            return self.run_sync(op)
+        if kind == "hub":
+            return self.misbehave(op[1], op[2])
+        d = op[1]
+        with self.dbs[d].session() as session:
+            self.edit(Services(session, self.ids[d], clock=self.clock), op)
+
+    def edit(self, services, op):
+        kind, d = op[0], op[1]
+        session = services.session
+        own = self.ids[d]
+        now = self.now
+        if kind == "shift":
+            shift = services.shifts.create(
+                kind="faltpass", starts_at=now - dt.timedelta(hours=3), area_ids=[ALVSJO],
+                summary="Lugnt pass" if op[2] else "Inte för delning", summary_shareable=op[2],
+                private_notes="Privat anteckning", youth_counts={"16-17|pojke": 2})
+            self.created.add(("shift", str(shift.id)))
+        elif kind == "edit_shift":
+            rows = self._live(session, Shift, own)
+            if rows:
+                services.shifts.update(rows[op[2] % len(rows)].id, adults_met=op[3])
+        elif kind == "observation":
+            shifts = self._live(session, Shift, None)
+            places = self._live(session, Place, None)
+            shift = shifts[op[2] % len(shifts)] if shifts else None
+            place = places[op[2] % len(places)]
+            obs = services.observations.create(
+                place_id=place.id, category_id=self.category, shift_id=shift.id if shift else None,
+                observed_at=now - dt.timedelta(hours=1), people_count=3, youths_present=2)
+            self.created.add(("observation", str(obs.id)))
+        elif kind == "place":
+            place = services.places.create(name=f"Plats {uuid.uuid4().hex[:6]}", area_id=ALVSJO)
+            self.created.add(("place", str(place.id)))
+        elif kind == "edit_place":
+            places = sorted(self._live(session, Place, None), key=lambda p: str(p.id))
+            services.places.update(places[op[2] % len(places)].id, hotspot_status=op[3])
+        elif kind == "staff":
+            staff = services.staff.create(initials="X", name=f"Person {uuid.uuid4().hex[:4]}")
+            self.created.add(("staff", str(staff.id)))
+        elif kind == "edit_staff":
+            staff = self._live(session, Staff, None)
+            if staff:
+                services.staff.update(staff[op[2] % len(staff)].id, active=bool(op[2] % 2))
+        elif kind == "meeting":
+            places = self._live(session, Place, None)
+            staff = self._live(session, Staff, None)
+            meeting = services.meetings.create(
+                kind="utsattningsmote", held_at=now - dt.timedelta(days=1), title="Möte",
+                situation="Lägesbild", situation_shareable=bool(op[2] % 2),
+                staff_ids=[s.id for s in staff[:2]],
+                flags=[FlaggedPlace(places[op[2] % len(places)].id, "Samling")])
+            self.created.add(("meeting", str(meeting.id)))
+        elif kind == "action":
+            meetings = self._live(session, Meeting, own)
+            if meetings:
+                places = self._live(session, Place, None)
+                action = services.actions.create(
+                    meeting_id=meetings[op[2] % len(meetings)].id,
+                    place_id=places[op[2] % len(places)].id,
+                    starts_at=now - dt.timedelta(hours=2), ends_at=now + dt.timedelta(hours=2))
+                self.created.add(("action", str(action.id)))
+        elif kind == "delete":
+            service = getattr(services, op[2])
+            model = {"shifts": Shift, "observations": Observation, "meetings": Meeting}[op[2]]
+            rows = self._live(session, model, own)
+            if rows:
+                service.delete(rows[op[3] % len(rows)].id)
+
+    @staticmethod
+    def _live(session, model, owner):
+        query = select(model).where(model.deleted_at.is_(None)).order_by(model.created_at, model.id)
+        if owner is not None:
+            query = query.where(model.device_id == owner)
+        return session.scalars(query).all()
+
+    def run_sync(self, op):
+        kind, d = op[0], op[1]
+        if kind == "sync":
+            self.sync(d)
+        elif kind == "sync_cancelled":
+            calls = []
+            self.sync(d, cancel=lambda: calls.append(1) or len(calls) > op[2])
+        elif kind == "sync_cut":
+            original = engine.mark_acked
+
+            def cut(*args, **kwargs):
+                raise PowerCut()
+
+            engine.mark_acked = cut
+            try:
+                self.sync(d)
+            except PowerCut:
+                pass
+            finally:
+                engine.mark_acked = original
+
+    def misbehave(self, how, n):
+        files = sorted(self.hub.glob("devices/*/*.bundle"))
+        if not files:
+            return
+        path = files[n % len(files)]
+        raw = path.read_bytes()
+        if how == "duplicate":
+            taken = [int(p.name[:8]) for p in path.parent.iterdir() if p.name[:8].isdigit()]
+            shutil.copyfile(path, path.with_name(bundle_name(max(taken) + 1)))
+        elif how == "swap":
+            siblings = sorted(path.parent.glob("*.bundle"))
+            if len(siblings) > 1:
+                other = siblings[(siblings.index(path) + 1) % len(siblings)]
+                temp = path.with_name("swap.tmp")
+                path.rename(temp)
+                other.rename(path)
+                temp.rename(other)
+        elif how == "truncate":
+            path.write_bytes(raw[: max(1, len(raw) * (n % 7 + 1) // 8)])
+        elif how == "flip":
+            flipped = bytearray(raw)
+            flipped[(n * 7919) % len(flipped)] ^= 0x20
+            path.write_bytes(bytes(flipped))
+        elif how == "forge":  # change the content and fix the hash, without the key
+            header, _nl, body = raw.partition(b"\n")
+            envelopes = json.loads(body)
+            for env in envelopes:
+                data = env["data"]
+                for field in ("adults_met", "people_count"):
+                    if field in data:
+                        data[field] = FORGED_COUNT
+                if "name" in data:
+                    data["name"] = FORGED_NAME
+                env["revision"] += 100
+            body = json.dumps(envelopes).encode()
+            head = json.loads(header)
+            head["sha256"] = hashlib.sha256(body).hexdigest()
+            path.write_bytes(json.dumps(head).encode() + b"\n" + body)
+        elif how == "temp":
+            (path.parent / f".{path.name}.{n}.tmp").write_bytes(raw[: len(raw) // 2])
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(operation, min_size=5, max_size=30))
+def test_three_laptops_converge_on_a_misbehaving_folder_hub(ops):
+    with tempfile.TemporaryDirectory() as tmp:
+        world = World(Path(tmp))
+        try:
+            for op in ops:
+                world.run(op)
+            for _round in range(3):
+                reports = [world.sync(d) for d in range(DEVICES)]
+            for report in reports:
+                assert report.refused == [], report.refused
+                assert report.waiting == 0
+                assert not report.cancelled
+            snapshots = [snapshot(db) for db in world.dbs]
+            assert snapshots[0] == snapshots[1] == snapshots[2]
+            assert world.created <= set(snapshots[0])  # nothing lost
+            for db in world.dbs:
+                with db.session() as session:
+                    assert not session.scalars(select(Shift).where(Shift.adults_met == FORGED_COUNT)).first()
+                    assert not session.scalars(select(Observation).where(
+                        Observation.people_count == FORGED_COUNT)).first()
+                    assert not session.scalars(select(Place).where(Place.name == FORGED_NAME)).first()
+                    assert not session.scalars(select(Shift).where(Shift.revision > 100)).first()
+            # Owners keep their private notes; nobody else ever receives them.
+            for d, db in enumerate(world.dbs):
+                with db.session() as session:
+                    for shift in session.scalars(select(Shift)):
+                        expected = "Privat anteckning" if shift.device_id == world.ids[d] else ""
+                        assert shift.private_notes == expected
+        finally:
+            world.close()

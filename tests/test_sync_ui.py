@@ -1,0 +1,104 @@
+"""Synk view: two laptops and one hub folder; "Synka nu" on each brings the other's shift."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from fieldapp.store.models import Shift  # noqa: E402
+from fieldapp.ui.context import AppContext  # noqa: E402
+from fieldapp.ui.views.sync import SyncView  # noqa: E402
+from test_sync_support import TEAM_KEY, add_shift, fresh_database  # noqa: E402
+
+
+@pytest.fixture
+def hub(tmp_path):
+    path = tmp_path / "hub"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def contexts(tmp_path, hub, monkeypatch):
+    monkeypatch.delenv("FIELDAPP_TEAM_KEY", raising=False)
+    databases = [fresh_database(tmp_path, n) for n in range(2)]
+    contexts = [AppContext.open(db, synchronous=True) for db in databases]
+    for ctx in contexts:
+        with ctx.services() as services:
+            services.settings.set("hub_path", str(hub))
+            services.settings.set("team_key", TEAM_KEY.decode())
+    yield contexts
+    for db in databases:
+        db.close()
+
+
+def click(qtbot, button):
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_synka_nu_on_two_laptops_brings_each_the_others_shift(qtbot, contexts):
+    views = [SyncView(ctx) for ctx in contexts]
+    for view in views:
+        qtbot.addWidget(view)
+    shifts = [add_shift(ctx.database) for ctx in contexts]
+    assert views[0].sync_button.text() == "Synka nu"
+    views[0].refresh()
+    assert "1" in views[0].pending_label.text()
+
+    for view in (views[0], views[1], views[0]):
+        click(qtbot, view.sync_button)
+        assert view.sync_button.isEnabled()
+
+    for ctx, other in ((contexts[0], shifts[1]), (contexts[1], shifts[0])):
+        with ctx.database.session() as session:
+            ids = set(session.scalars(select(Shift.id)))
+        assert other.id in ids
+    assert "Allt på den här datorn" in views[0].pending_label.text()
+    assert views[1].devices_table.rowCount() == 2
+    assert "aldrig" not in views[1].last_label.text()
+
+
+def test_without_a_team_key_the_view_says_so(qtbot, contexts):
+    with contexts[0].services() as services:
+        services.settings.set("team_key", "")
+    view = SyncView(contexts[0])
+    qtbot.addWidget(view)
+    click(qtbot, view.sync_button)
+    assert "FIELDAPP_TEAM_KEY" in view.message_label.text()
+
+
+def test_refused_bundles_are_listed_with_their_reason(qtbot, contexts, hub):
+    views = [SyncView(ctx) for ctx in contexts]
+    for view in views:
+        qtbot.addWidget(view)
+    add_shift(contexts[0].database)
+    click(qtbot, views[0].sync_button)
+    bundle = next(hub.glob("devices/*/00000001.bundle"))
+    bundle.write_bytes(bundle.read_bytes()[:-5])
+    click(qtbot, views[1].sync_button)
+    assert views[1].refused_table.rowCount() == 1
+    assert views[1].refused_table.item(0, 0).text() == str(bundle)
+    assert views[1].refused_table.item(0, 1).text()
+
+
+def test_automatic_sync_runs_while_the_hub_folder_exists(qtbot, contexts, hub):
+    view = SyncView(contexts[0], interval_ms=10)
+    qtbot.addWidget(view)
+    add_shift(contexts[0].database)
+    qtbot.waitUntil(lambda: bool(list(hub.glob("devices/*/00000001.bundle"))), timeout=5000)
+    assert view.timer.isActive()
+
+
+def test_a_cancelled_sync_says_it_continues_later(qtbot, contexts):
+    from fieldapp.sync.engine import SyncReport
+
+    view = SyncView(contexts[0])
+    qtbot.addWidget(view)
+    view._succeeded(SyncReport(hub="x", cancelled=True))
+    assert view.sync_button.isEnabled()
+    assert view.message_label.text()
