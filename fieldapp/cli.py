@@ -1,6 +1,12 @@
 """The ``fieldapp`` command line: a contract other people script against.
 
 Exit codes: 0 success, 1 a refused database file or failed operation, 2 bad usage.
+
+The passphrase of an encrypted database (:func:`resolve_passphrase`):
+``FIELDAPP_PASSPHRASE`` set: the file is encrypted with it (a new file is created encrypted, a
+plain file is converted first); else, on a terminal, the passphrase is asked for (twice for a
+new file); else a new file is created unencrypted with a warning on stderr, and an encrypted
+file is refused (exit 1) with a message naming ``FIELDAPP_PASSPHRASE``.
 Commands add themselves through :data:`COMMANDS` (name -> module with ``add_parser`` and
 ``run``); the reports and sync packages register theirs there.
 """
@@ -23,10 +29,86 @@ class UsageError(Exception):
     """Bad arguments found after parsing (exit code 2)."""
 
 
-def _open(args, *, upgrade: bool = True):
+def _stdin_is_tty() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _ask(prompt: str) -> str:
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def resolve_passphrase(args) -> str | None:
+    """The passphrase for ``args.db`` by the rule in this module's docstring (asked at most
+    once per run); None: the file is (or will be) plain."""
+    if hasattr(args, "passphrase"):
+        return args.passphrase
+    from fieldapp.store import encryption
+    from fieldapp.store.errors import PassphraseError
+
+    path = Path(args.db).expanduser()
+    passphrase = encryption.passphrase_from_env()
+    exists = path.is_file() and path.stat().st_size > 0
+    encrypted = exists and encryption.looks_encrypted(path)
+    if passphrase is None and _stdin_is_tty():
+        if encrypted:
+            for _attempt in range(3):
+                entered = _ask(_("Passphrase for {path}: ").format(path=path))
+                if encryption.verify_passphrase(path, entered):
+                    passphrase = entered
+                    break
+                print(_("Wrong passphrase."), file=sys.stderr)
+            else:
+                raise PassphraseError(encryption.wrong_passphrase_message(path))
+        elif not exists:
+            print(_("A new data file is made at {path}. It is encrypted with a passphrase "
+                    "that you choose now.").format(path=path), file=sys.stderr)
+            print(encryption.forgotten_passphrase_text(), file=sys.stderr)
+            while True:
+                first = _ask(_("New passphrase: "))
+                problem = encryption.check_new_passphrase(first, _ask(_("Repeat it: ")))
+                if problem is None:
+                    passphrase = first
+                    break
+                print(problem, file=sys.stderr)
+    elif passphrase is None and not exists:
+        print(_("fieldapp: warning: {path} is created unencrypted. Set FIELDAPP_PASSPHRASE (or "
+                "run in a terminal) to encrypt it.").format(path=path), file=sys.stderr)
+    args.passphrase = passphrase
+    return passphrase
+
+
+def open_cli_database(args, *, upgrade: bool = True):
+    """Open ``args.db`` with the passphrase rule above. Every command that opens the
+    database calls this (not ``open_database`` directly)."""
+    from fieldapp.store import encryption
     from fieldapp.store.database import open_database
 
-    return open_database(args.db, upgrade=upgrade)
+    passphrase = resolve_passphrase(args)
+    path = Path(args.db).expanduser()
+    if (not upgrade and passphrase is not None and path.is_file()
+            and not encryption.looks_encrypted(path)):
+        passphrase = None  # a read-only look (db status) does not convert a plain file
+    database = open_database(path, passphrase, upgrade=upgrade, convert_plain=True)
+    if database.conversion is not None:
+        with database.session() as session:
+            from fieldapp.store.services.audit import AuditService
+
+            AuditService(session).record("encryption", {
+                "rows": sum(database.conversion.rows.values()),
+                "backups": len(database.conversion.backups)})
+        print(_("{path} was converted to an encrypted file ({rows} rows checked).").format(
+            path=database.path, rows=sum(database.conversion.rows.values())), file=sys.stderr)
+        print(encryption.ssd_notice(), file=sys.stderr)
+    return database
+
+
+def _open(args, *, upgrade: bool = True):
+    return open_cli_database(args, upgrade=upgrade)
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -68,7 +150,8 @@ def _status(args) -> dict:
     from fieldapp.store.models import Action, Area, Category, Meeting, Observation, Partner, Place, Shift, Staff
 
     path = Path(args.db)
-    state = check_upgradable(path)
+    passphrase = resolve_passphrase(args) if path.exists() else None
+    state = check_upgradable(path, passphrase)
     status = {"path": str(path), "revision": state.revision, "head": migrate.head_revision(),
               "counts": {}}
     tables = {"areas": Area, "places": Place, "partners": Partner, "categories": Category,
@@ -92,7 +175,7 @@ def cmd_db(args) -> int:
     if args.db_command == "upgrade":
         from fieldapp.store.database import check_upgradable
 
-        before = check_upgradable(Path(args.db)).revision
+        before = check_upgradable(Path(args.db), resolve_passphrase(args)).revision
         database = _open(args)
         try:
             after = database.revision()
@@ -106,6 +189,10 @@ def cmd_db(args) -> int:
             if backup:
                 print(_("Backup of the previous file: {path}").format(path=backup))
         return EXIT_OK
+    if args.db_command == "purge":
+        return _purge(args)
+    if args.db_command == "log":
+        return _log(args)
     status = _status(args)
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=2))
@@ -115,6 +202,48 @@ def cmd_db(args) -> int:
             revision=status["revision"] or "–", head=status["head"]))
         for name, count in status["counts"].items():
             print(f"  {name}: {count}")
+    return EXIT_OK
+
+
+def _purge(args) -> int:
+    from fieldapp.store.services import retention
+
+    database = _open(args)
+    try:
+        with database.session() as session:
+            rules = retention.load_rules(session)
+            counts = (retention.preview(session, rules) if args.dry_run
+                      else retention.run(session, rules))
+    finally:
+        database.close()
+    print(_("Retention rules: private notes {days} days after the shift, records {months} "
+            "months (0: kept).").format(days=rules.private_notes_days,
+                                       months=rules.records_months))
+    print(_("Would remove:") if args.dry_run else _("Removed:"))
+    for item in counts:
+        line = f"  {item.label}: {item.count}"
+        if item.held_back:
+            line += " " + _("({count} kept: not yet synced to the hub)").format(count=item.held_back)
+        print(line)
+    return EXIT_OK
+
+
+def _log(args) -> int:
+    database = _open(args)
+    try:
+        with database.session() as session:
+            from fieldapp.store.services.audit import AuditService
+
+            audit = AuditService(session)
+            if args.csv:
+                audit.export_csv(args.csv)
+                print(_("The log was written to {path}").format(path=args.csv))
+                return EXIT_OK
+            entries = audit.list(limit=args.limit)
+    finally:
+        database.close()
+    for entry in entries:
+        print(f"{entry.at.isoformat(timespec='seconds')}  {entry.kind:<13} {entry.summary}")
     return EXIT_OK
 
 
@@ -146,6 +275,13 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help=_("back up and upgrade the database to the newest revision"))
     status = db_sub.add_parser("status", help=_("show revision and record counts"))
     status.add_argument("--json", action="store_true", help=_("print JSON"))
+    purge = db_sub.add_parser("purge", help=_("remove what the retention rules say "
+                                               "(gallring); never records not yet synced"))
+    purge.add_argument("--dry-run", action="store_true",
+                       help=_("only show what would be removed"))
+    log_parser = db_sub.add_parser("log", help=_("show the audit log, or write it as CSV"))
+    log_parser.add_argument("--csv", type=Path, default=None, help=_("write the log to this CSV file"))
+    log_parser.add_argument("--limit", type=int, default=50, help=_("entries shown (default 50)"))
 
     for name, module in COMMANDS.items():
         module.add_parser(sub, name)

@@ -114,3 +114,19 @@ def test_a_refused_bundle_exit_3_and_is_named(two, hub, capsys):
     assert sync(b, hub) == 3  # reported at every sync while it stays
     assert sync(a, hub) == 0  # the owner sets it aside and sends again
     assert sync(b, hub) == 0
+
+
+def test_every_sync_run_leaves_an_audit_entry(two, hub, tmp_path, monkeypatch):
+    from fieldapp.store.services.audit import AuditService
+
+    a, _b = two
+    add_shift(a)
+    assert sync(a, hub) == 0
+    monkeypatch.setenv("FIELDAPP_TEAM_KEY", "the wrong key")
+    assert sync(a, hub) == 1
+    with a.session() as session:
+        entries = AuditService(session).list(kinds=["sync"])
+    assert len(entries) == 2
+    by_error = {bool(e.details.get("error")): e for e in entries}
+    assert by_error[False].details["pushed"] == {"shift": 1} and by_error[False].details["refused"] == 0
+    assert by_error[True].details["hub"] == str(hub)

@@ -61,6 +61,13 @@ def test_synka_nu_on_two_laptops_brings_each_the_others_shift(qtbot, contexts):
     assert "Allt på den här datorn" in views[0].pending_label.text()
     assert views[1].devices_table.rowCount() == 2
     assert "aldrig" not in views[1].last_label.text()
+    # Every run is in the audit log, with counts and never contents.
+    from fieldapp.store.services.audit import AuditService
+
+    with contexts[0].database.session() as session:
+        runs = AuditService(session).list(kinds=["sync"])
+    assert len(runs) == 2
+    assert runs[-1].details["pushed"] == {"shift": 1}
 
 
 def test_without_a_team_key_the_view_says_so(qtbot, contexts):

@@ -57,7 +57,8 @@ def test_menus_show_their_shortcuts(window):
     file_actions = {a.text(): a.shortcut().toString() for a in menus["&Arkiv"].actions()
                     if not a.isSeparator()}
     assert file_actions == {"&Ny iakttagelse…": "Ctrl+N", "&Starta pass…": "Ctrl+Shift+S",
-                            "&Avsluta pass…": "", "Avsluta p&rogrammet": "Ctrl+Q"}
+                            "&Avsluta pass…": "", "&Lås nu": "Ctrl+L",
+                            "Avsluta p&rogrammet": "Ctrl+Q"}
     view = [(a.text(), a.shortcut().toString()) for a in menus["&Visa"].actions()]
     assert view[0] == ("Idag", "Ctrl+1") and view[-1] == ("Inställningar", "Ctrl+8")
     assert [a.text() for a in menus["&Hjälp"].actions()] == ["&Om Fältlogg"]

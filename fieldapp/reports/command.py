@@ -2,11 +2,13 @@
 
     fieldapp [--db PATH] report --week 2024-W47 [--scope device|team]
              [--format pdf|xlsx|csv|json] [-o FILE] [--created 2024-11-25T08:00+01:00]
+             [--redacted --recipient "LPO Skärholmen"]
 
 ``--week last`` (the default) is the last complete week. The format follows ``--format``,
 else the suffix of ``-o``, else PDF. Without ``-o`` the file is ``veckologg-2024-W47.pdf`` in
 the current folder. A fixed ``--created`` time (or SOURCE_DATE_EPOCH) gives the same bytes
-for the same data. Bad input (week, format, output path): a message and exit code 2, and no
+for the same data. ``--redacted`` writes the extract for a partner (places, times and
+categories only; PDF or CSV) and logs the disclosure with ``--recipient``. Bad input (week, format, output path): a message and exit code 2, and no
 file is left behind.
 """
 
@@ -49,6 +51,13 @@ def add_parser(subparsers, name: str):
     parser.add_argument("--created", default=None,
                         help=_("fixed creation time (ISO 8601 with time zone) for a "
                                "reproducible file; SOURCE_DATE_EPOCH works too"))
+    parser.add_argument("--redacted", action="store_true",
+                        help=_("the extract for the police or another partner: places, times "
+                               "and categories only, no counts of young people and no text "
+                               "(PDF or CSV); logged as a disclosure"))
+    parser.add_argument("--recipient", default=None,
+                        help=_("who receives the redacted extract, e.g. \"LPO Skärholmen\" "
+                               "(needed with --redacted)"))
     return parser
 
 
@@ -58,7 +67,14 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
 
 
 def run(args) -> int:
-    from fieldapp.store.database import DatabaseFileError, open_database
+    from fieldapp.cli import open_cli_database
+    from fieldapp.reports.redacted import (
+        check_recipient,
+        check_redacted_format,
+        default_redacted_filename,
+        export_redacted,
+    )
+    from fieldapp.store.database import DatabaseFileError
 
     try:
         week = parse_week(args.week, utcnow())
@@ -68,7 +84,15 @@ def run(args) -> int:
             raise ReportError(_("Unknown scope {scope}; choose device or team.").format(
                 scope=args.scope)) from None
         fmt = format_for(args.output, args.format)
-        output = args.output or Path.cwd() / default_filename(week, fmt)
+        redacted = bool(getattr(args, "redacted", False))
+        recipient = None
+        if redacted:
+            fmt = check_redacted_format(fmt)
+            recipient = check_recipient(args.recipient)
+        elif getattr(args, "recipient", None):
+            raise ReportError(_("--recipient goes with --redacted."))
+        name = default_redacted_filename(week, fmt) if redacted else default_filename(week, fmt)
+        output = args.output or Path.cwd() / name
         created = None
         if args.created:
             try:
@@ -88,10 +112,19 @@ def run(args) -> int:
         return _fail(_("No database at {path}; give one with --db.").format(path=db_path),
                      EXIT_FAILED)
     try:
-        database = open_database(db_path)
+        database = open_cli_database(args)
     except DatabaseFileError as exc:
         return _fail(str(exc), EXIT_FAILED)
     try:
+        if redacted:
+            report = export_redacted(database, week, scope, fmt, output, recipient,
+                                     created_at=created)
+            print(_("{title}: {shifts} shifts, {observations} observations. Written to {path}; "
+                    "the disclosure to {recipient} is logged.").format(
+                title=_("Redacted weekly log {week}").format(week=week.label()),
+                shifts=len(report.shifts), observations=len(report.observations), path=output,
+                recipient=recipient))
+            return EXIT_OK
         summary = export_week(database, week, scope, fmt, output, created_at=created)
     except ReportError as exc:
         return _fail(str(exc))

@@ -130,6 +130,17 @@ def render(summary: WeekSummary, fmt: str, progress: Progress | None = None) -> 
     return renderer(fmt)(summary, progress)
 
 
+def record_export(database, kind: str, *, week: IsoWeek, scope: Scope | str, fmt: str,
+                  path: Path, **extra) -> None:
+    """Write the audit entry of a written report (kind ``export`` or ``disclosure``)."""
+    from fieldapp.store.services.audit import AuditService
+
+    details = {"week": str(week), "scope": Scope(scope).value, "format": fmt,
+               "file": str(Path(path).resolve()), **extra}
+    with database.session() as session:
+        AuditService(session).record(kind, details)
+
+
 def export_week(database, week: IsoWeek, scope: Scope | str, fmt: str, path: Path, *,
                 device_id: uuid.UUID | None = None, created_at: dt.datetime | None = None,
                 progress: Progress | None = None) -> WeekSummary:
@@ -152,6 +163,7 @@ def export_week(database, week: IsoWeek, scope: Scope | str, fmt: str, path: Pat
     step(0, 1)
     data = render(summary, fmt, step if progress else None)
     write_atomically(path, data)
+    record_export(database, "export", week=week, scope=summary.scope, fmt=fmt, path=path)
     if progress:
         progress(100, 100, _("Done"))
     return summary

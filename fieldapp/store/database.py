@@ -4,7 +4,12 @@ Opening a file:
 - not a SQLite file, or not a Fältlogg database: refused, the file is left untouched;
 - made by a newer version of the app (unknown Alembic revision): refused, left untouched;
 - made by an older revision: copied aside (timestamped backup, SQLite backup API) and upgraded;
-- missing: created at head.
+- missing: created at head;
+- encrypted (SQLCipher, see :mod:`fieldapp.store.encryption`): opened only with its
+  passphrase; without one, or with a wrong one, refused (a :class:`PassphraseError`) and left
+  untouched. With a passphrase a new file is created encrypted; a plain file given a
+  passphrase is converted only when asked (``convert_plain``), else refused with
+  :class:`NotEncryptedError`.
 All checks read the file through a read-only connection before anything writes to it.
 """
 
@@ -23,29 +28,27 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from fieldapp.i18n import _
-from fieldapp.store import migrate
+from fieldapp.store import encryption, migrate
+from fieldapp.store.errors import (  # noqa: F401 - re-exported: callers import them from here
+    DatabaseFileError,
+    EncryptionUnavailableError,
+    NewerDatabaseError,
+    NotADatabaseError,
+    NotEncryptedError,
+    PassphraseError,
+    PassphraseRequiredError,
+)
 from fieldapp.store.models import Device
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 
 
-class DatabaseFileError(Exception):
-    """A database file that cannot be opened; the message says what to do."""
-
-
-class NotADatabaseError(DatabaseFileError):
-    pass
-
-
-class NewerDatabaseError(DatabaseFileError):
-    pass
-
-
 @dataclass(frozen=True)
 class FileState:
     exists: bool
     revision: str | None  # None: new or empty database
+    encrypted: bool = False
 
 
 def _set_pragmas(dbapi_connection, _record) -> None:
@@ -57,14 +60,50 @@ def _set_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", future=True)
+def make_engine(path: Path, passphrase: str | None = None) -> Engine:
+    """The engine of the file at ``path``; with ``passphrase`` a SQLCipher engine whose every
+    connection runs ``PRAGMA key`` as its first statement."""
+    if passphrase is None:
+        engine = create_engine(f"sqlite:///{path}", future=True)
+    else:
+        module = encryption.dbapi()
+
+        def creator():
+            return encryption.connect(path, passphrase, check_same_thread=False)
+
+        engine = create_engine(f"sqlite:///{path}", future=True, creator=creator, module=module)
     event.listen(engine, "connect", _set_pragmas)
     return engine
 
 
-def inspect_file(path: Path) -> FileState:
-    """Read what the file is without changing a byte of it."""
+def _passphrase_needed(path: Path) -> PassphraseRequiredError:
+    return PassphraseRequiredError(_(
+        "{path} is an encrypted Fältlogg database: it opens only with its passphrase. "
+        "Enter the passphrase (on the command line: set FIELDAPP_PASSPHRASE, or run in a "
+        "terminal to be asked). The file was left as it is.").format(path=path))
+
+
+def _inspect_encrypted(path: Path, passphrase: str | None) -> FileState:
+    if passphrase is None:
+        raise _passphrase_needed(path)
+    con = encryption.open_verified(path, passphrase, readonly=True)
+    try:
+        tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables:
+            return FileState(exists=True, revision=None, encrypted=True)
+        if "alembic_version" not in tables:
+            raise NotADatabaseError(_(
+                "{path} is an encrypted database but not a Fältlogg database. "
+                "The file was left as it is; choose another file.").format(path=path))
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+    finally:
+        con.close()
+    return FileState(exists=True, revision=row[0] if row else None, encrypted=True)
+
+
+def inspect_file(path: Path, passphrase: str | None = None) -> FileState:
+    """Read what the file is without changing a byte of it. An encrypted file needs its
+    passphrase (:class:`PassphraseError` without one or with a wrong one)."""
     if not path.exists():
         return FileState(exists=False, revision=None)
     if path.is_dir():
@@ -73,6 +112,8 @@ def inspect_file(path: Path) -> FileState:
         )
     with path.open("rb") as fh:
         header = fh.read(len(SQLITE_HEADER))
+    if header and header != SQLITE_HEADER and encryption.looks_encrypted(path):
+        return _inspect_encrypted(path, passphrase)
     if header and header != SQLITE_HEADER:
         raise NotADatabaseError(
             _(
@@ -110,12 +151,16 @@ def inspect_file(path: Path) -> FileState:
     return FileState(exists=True, revision=row[0] if row else None)
 
 
-def backup_file(path: Path, revision: str | None) -> Path:
-    """Copy the database aside with SQLite's backup API (consistent even with a WAL)."""
+def backup_file(path: Path, revision: str | None, passphrase: str | None = None) -> Path:
+    """Copy the database aside with SQLite's backup API (consistent even with a WAL); an
+    encrypted file gives an encrypted backup with the same passphrase."""
     folder = path.parent / "backups"
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{path.stem}.{revision or 'new'}.{stamp}{path.suffix or '.sqlite'}"
+    if passphrase is not None:
+        encryption.backup_encrypted(path, passphrase, target)
+        return target
     source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         dest = sqlite3.connect(target)
@@ -131,11 +176,13 @@ def backup_file(path: Path, revision: str | None) -> Path:
 class Database:
     """Engine and session factory of one database file."""
 
-    def __init__(self, path: Path, engine: Engine):
+    def __init__(self, path: Path, engine: Engine, *, encrypted: bool = False):
         self.path = path
         self.engine = engine
+        self.encrypted = encrypted
         self.session_factory = sessionmaker(engine, expire_on_commit=False)
         self.backup_path: Path | None = None
+        self.conversion: encryption.Conversion | None = None  # a plain file was converted
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -151,12 +198,16 @@ class Database:
         with self.session() as session:
             return session.scalars(select(Device.id).where(Device.is_self)).one()
 
+    def check_passphrase(self, passphrase: str) -> bool:
+        """True if ``passphrase`` opens this (encrypted) file: for unlocking the window."""
+        return self.encrypted and encryption.verify_passphrase(self.path, passphrase)
+
     def close(self) -> None:
         self.engine.dispose()
 
 
-def check_upgradable(path: Path) -> FileState:
-    state = inspect_file(path)
+def check_upgradable(path: Path, passphrase: str | None = None) -> FileState:
+    state = inspect_file(path, passphrase)
     if state.revision is not None and state.revision not in migrate.known_revisions():
         raise NewerDatabaseError(
             _(
@@ -167,24 +218,47 @@ def check_upgradable(path: Path) -> FileState:
     return state
 
 
-def open_database(path: Path | str, *, upgrade: bool = True, load_reference: bool = True) -> Database:
+def open_database(path: Path | str, passphrase: str | None = None, *, upgrade: bool = True,
+                  load_reference: bool = True, convert_plain: bool = False) -> Database:
     """Open (and if needed create or upgrade) the database at ``path``.
+
+    Without ``passphrase`` a plain file opens as it always did and a new file is plain; an
+    encrypted file then needs ``FIELDAPP_PASSPHRASE`` in the environment. With
+    ``passphrase`` a new file is created encrypted and an encrypted file is opened with it;
+    a plain file is converted when ``convert_plain`` is set (see
+    :func:`fieldapp.store.encryption.encrypt_file`), else :class:`NotEncryptedError`.
 
     Raises :class:`DatabaseFileError` with a user-facing message when the file is refused.
     """
     path = Path(path).expanduser()
-    state = check_upgradable(path)
+    conversion = None
+    encryption.recover_interrupted(path)
+    if passphrase is None and path.is_file() and encryption.looks_encrypted(path):
+        passphrase = encryption.passphrase_from_env()
+    state = check_upgradable(path, passphrase)
+    if passphrase is not None and state.exists and not state.encrypted:
+        if path.stat().st_size == 0:
+            path.unlink()  # an empty file: start an encrypted one in its place
+            state = FileState(exists=False, revision=None)
+        elif not convert_plain:
+            raise NotEncryptedError(_(
+                "{path} is not encrypted. It can be converted to an encrypted file with "
+                "this passphrase; the file was left as it is.").format(path=path))
+        else:
+            conversion = encryption.encrypt_file(path, passphrase)
+            state = check_upgradable(path, passphrase)
     head = migrate.head_revision()
     backup = None
     if state.revision is not None and state.revision != head and upgrade:
-        backup = backup_file(path, state.revision)
+        backup = backup_file(path, state.revision, passphrase)
     if not state.exists:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(path)
+    engine = make_engine(path, passphrase)
     if upgrade and state.revision != head:
         migrate.upgrade(engine)
-    database = Database(path, engine)
+    database = Database(path, engine, encrypted=passphrase is not None)
     database.backup_path = backup
+    database.conversion = conversion
     if upgrade:
         _ensure_self_device(database)
         if load_reference:

@@ -248,3 +248,16 @@ class Action(Synced, Base):
 SYNCED_MODELS: tuple[type[Synced], ...] = (
     Area, Place, Partner, Category, Staff, Shift, Observation, Meeting, Action,
 )
+
+
+class AuditEntry(Base):
+    """The audit log (local only, never synced): what was done with the data, not the data.
+    ``kind``: export, disclosure, sync, purge, settings, unlock, unlock_failed, encryption."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    details: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)

@@ -44,12 +44,40 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{type_label(name)} {n}" for name, n in counts.items())
 
 
+def redact_target(target: str) -> str:
+    """The hub as it may be logged: a PostgreSQL URL without its password."""
+    if is_postgres_url(target):
+        from fieldapp.sync.postgres import redact
+
+        return redact(target)
+    return target
+
+
+def audited_sync(database, target: str, key: bytes, **options):
+    """Connect to the hub and sync; every run, failed or not, leaves an audit entry
+    (counts only, the hub without its password). Used by the command line and the window."""
+    from fieldapp.store.services.audit import record_sync_run
+    from fieldapp.sync.engine import sync
+
+    try:
+        report = sync(database, make_hub(target, key), **options)
+    except BaseException as exc:
+        with database.session() as session:
+            record_sync_run(session, hub=redact_target(target), error=str(exc) or type(exc).__name__)
+        raise
+    with database.session() as session:
+        record_sync_run(session, hub=redact_target(target), pushed=report.pushed,
+                        pulled=report.pulled, refused=len(report.refused),
+                        cancelled=bool(report.cancelled))
+    return report
+
+
 def run(args) -> int:
-    from fieldapp.store.database import open_database
-    from fieldapp.sync.engine import sync, team_key
+    from fieldapp.cli import open_cli_database
+    from fieldapp.sync.engine import team_key
     from fieldapp.sync.hub import HubError
 
-    database = open_database(args.db)
+    database = open_cli_database(args)
     try:
         with database.session() as session:
             from fieldapp.store.services.settings import SettingsService
@@ -68,8 +96,7 @@ def run(args) -> int:
                     "the same key."), file=sys.stderr)
             return EXIT_USAGE
         try:
-            hub = make_hub(target, key)
-            report = sync(database, hub)
+            report = audited_sync(database, target, key)
         except HubError as exc:
             print(_("fieldapp sync: {error}").format(error=exc), file=sys.stderr)
             return EXIT_FAILED

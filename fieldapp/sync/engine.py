@@ -122,12 +122,12 @@ def load_state(session: Session, hub_id: str) -> HubState:
 
 
 def team_key(session: Session | None = None, environ=None) -> bytes:
-    """The team key: FIELDAPP_TEAM_KEY when set (one run), else the setting ``team_key``."""
-    import os
+    """The team key: FIELDAPP_TEAM_KEY, else the OS keyring, else (only on a computer with
+    no keyring) the setting ``team_key`` in this device's own, encrypted, database."""
+    from fieldapp.store import secrets
 
-    environ = os.environ if environ is None else environ
-    value = environ.get("FIELDAPP_TEAM_KEY") or ""
-    if not value and session is not None:
+    value = secrets.get_secret(secrets.TEAM_KEY, environ=environ) or ""
+    if not value and session is not None and secrets.keyring_name() is None:
         value = _get(session, "team_key", "") or ""
     return str(value).encode("utf-8")
 

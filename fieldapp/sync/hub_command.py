@@ -53,14 +53,14 @@ def run(args) -> int:
     if args.hub_command == "add-device" and device_id is None:
         from pathlib import Path
 
-        from fieldapp.store.database import open_database
+        from fieldapp.cli import open_cli_database
 
         if not Path(args.db).exists():
             print(_("fieldapp hub: give --device, or --db with this computer's database."),
                   file=sys.stderr)
             return EXIT_USAGE
 
-        database = open_database(args.db)
+        database = open_cli_database(args, upgrade=False)
         try:
             device_id = database.device_id()
         finally:

@@ -47,11 +47,40 @@ def _install_excepthook(app: QApplication) -> None:
     sys.excepthook = hook
 
 
+def open_start_database(path: Path, *, ask: bool = True):
+    """Open the data file at start, asking for what is needed:
+
+    - ``FIELDAPP_PASSPHRASE`` set: used as the passphrase (a plain file is converted);
+    - an encrypted file: its passphrase (a wrong one is refused and asked again);
+    - no file yet (first start): a new passphrase, typed twice; the file is created encrypted;
+    - a plain file: opened as it is (the window offers to encrypt it).
+
+    Returns None when the user cancelled. ``ask=False`` (the installer's smoke test) never
+    shows a dialog: a new file is then plain.
+    """
+    from fieldapp.store import encryption
+    from fieldapp.store.database import open_database
+    from fieldapp.ui.dialogs.passphrase import ask_new_passphrase, ask_passphrase
+
+    passphrase = encryption.passphrase_from_env()
+    if passphrase is None and ask:
+        exists = path.is_file() and path.stat().st_size > 0
+        if exists and encryption.looks_encrypted(path):
+            passphrase = ask_passphrase(path, lambda text: encryption.verify_passphrase(path, text))
+            if passphrase is None:
+                return None
+        elif not exists:
+            passphrase = ask_new_passphrase(path)
+            if passphrase is None:
+                return None
+    return open_database(path, passphrase, convert_plain=True)
+
+
 def run_gui(db_path: Path, language: str | None = None, close_after_ms: int | None = None) -> int:
     """Open the window on ``db_path``; ``language`` ("sv"/"en") overrides the saved setting.
     ``close_after_ms`` closes the window by itself (the installer's smoke test).
     Returns the exit code (0, or 1 when the data file cannot be opened)."""
-    from fieldapp.store.database import DatabaseFileError, open_database
+    from fieldapp.store.database import DatabaseFileError
     from fieldapp.ui.context import AppContext
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -63,7 +92,9 @@ def run_gui(db_path: Path, language: str | None = None, close_after_ms: int | No
     install_qt_translations(app, current_language())
 
     try:
-        database = open_database(Path(db_path))
+        database = open_start_database(Path(db_path), ask=close_after_ms is None)
+        if database is None:
+            return 0  # the passphrase was not given: nothing to open
     except DatabaseFileError as exc:
         box = QMessageBox(QMessageBox.Icon.Critical, _("The data file cannot be opened"), str(exc))
         box.setInformativeText(_("Fältlogg did not change the file. Start Fältlogg with another "
@@ -71,6 +102,7 @@ def run_gui(db_path: Path, language: str | None = None, close_after_ms: int | No
         box.exec()
         return 1
 
+    ctx = None
     try:
         ctx = AppContext.open(database)
         if not language:
@@ -88,4 +120,4 @@ def run_gui(db_path: Path, language: str | None = None, close_after_ms: int | No
         ctx.tasks.wait()
         return int(code)
     finally:
-        database.close()
+        (ctx.database if ctx is not None else database).close()

@@ -1,6 +1,11 @@
 """The window: a sidebar of pages, menus with their shortcuts, the running shift in the
 status bar. Pages are built when first shown; pages that other parts of the app have not
-delivered yet show a calm placeholder. Switching the language rebuilds every page."""
+delivered yet show a calm placeholder. Switching the language rebuilds every page.
+
+Data protection (fieldapp.ui.lock): with an encrypted data file the window locks itself after
+the idle time in the settings (default 10 minutes) or with Ctrl+L, hiding every page and
+dialog until the passphrase is entered again. A plain data file shows a banner offering to
+encrypt it. Retention (gallring) runs at start and then once a day."""
 
 from __future__ import annotations
 
@@ -12,12 +17,15 @@ from dataclasses import dataclass
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -27,6 +35,7 @@ from fieldapp import __version__
 from fieldapp.domain.records import ShiftRecord
 from fieldapp.i18n import _
 from fieldapp.ui.context import AppContext
+from fieldapp.ui.lock import DEFAULT_LOCK_MINUTES, LOCK_SETTING, IdleWatcher, LockPage
 from fieldapp.ui.widgets.formatting import duration, hhmm, shift_kind_label
 from fieldapp.ui.widgets.messages import show_unexpected_error
 
@@ -121,7 +130,21 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
+        self.body = QWidget()
+        body_layout = QVBoxLayout(self.body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        self.encrypt_banner = self._build_encrypt_banner()
+        body_layout.addWidget(self.encrypt_banner)
+        body_layout.addWidget(central, 1)
+        self.lock_page = LockPage()
+        self.lock_page.unlock_requested.connect(self.unlock)
+        self.outer = QStackedWidget()
+        self.outer.addWidget(self.body)
+        self.outer.addWidget(self.lock_page)
+        self.setCentralWidget(self.outer)
+        self.locked = False
+        self._hidden_dialogs: list[QWidget] = []
+        self.idle_watcher: IdleWatcher | None = None
         self.nav.currentRowChanged.connect(self._row_changed)
 
         self._build_actions()
@@ -133,10 +156,16 @@ class MainWindow(QMainWindow):
         self.status_timer.timeout.connect(self._show_shift_status)
         self.status_timer.start()
         ctx.events.changed.connect(self._data_changed)
+        self.retention_timer = QTimer(self)
+        self.retention_timer.setInterval(3_600_000)  # looks every hour; runs once a day
+        self.retention_timer.timeout.connect(self.run_retention)
+        self.retention_timer.start()
 
         self.retranslate_chrome()
         self._restore()
         self.refresh_running()
+        self.setup_protection()
+        self.run_retention()
 
     # -- actions and menus ------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -154,6 +183,10 @@ class MainWindow(QMainWindow):
         self.action_quit.setShortcut(QKeySequence("Ctrl+Q"))
         self.action_quit.setMenuRole(QAction.MenuRole.QuitRole)
         self.action_quit.triggered.connect(self.close)
+        self.action_lock = QAction(self)
+        self.action_lock.setObjectName("actionLock")
+        self.action_lock.setShortcut(QKeySequence("Ctrl+L"))
+        self.action_lock.triggered.connect(self.lock)
         self.action_about = QAction(self)
         self.action_about.setMenuRole(QAction.MenuRole.AboutRole)
         self.action_about.triggered.connect(self.about)
@@ -165,7 +198,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, key=spec.key: self.show_page(key))
             self.page_actions.append(action)
         for action in (self.action_new_observation, self.action_start_shift, self.action_end_shift,
-                       self.action_quit, *self.page_actions):
+                       self.action_lock, self.action_quit, *self.page_actions):
             self.addAction(action)  # shortcuts work even with the menu bar hidden
 
         self.file_menu = self.menuBar().addMenu("")
@@ -174,6 +207,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.action_start_shift)
         self.file_menu.addAction(self.action_end_shift)
         self.file_menu.addSeparator()
+        self.file_menu.addAction(self.action_lock)
         self.file_menu.addAction(self.action_quit)
         self.view_menu = self.menuBar().addMenu("")
         for action in self.page_actions:
@@ -191,6 +225,10 @@ class MainWindow(QMainWindow):
         self.action_start_shift.setText(_("&Start shift…"))
         self.action_end_shift.setText(_("&End shift…"))
         self.action_quit.setText(_("&Quit"))
+        self.action_lock.setText(_("&Lock now"))
+        self.encrypt_label.setText(_("This data file is not encrypted: anyone who gets hold of "
+                                     "this laptop or the file can read the records."))
+        self.encrypt_button.setText(_("Encrypt…"))
         self.action_about.setText(_("&About Fältlogg"))
         for number, (spec, action) in enumerate(zip(PAGES, self.page_actions), start=1):
             action.setText(spec.title())
@@ -277,8 +315,10 @@ class MainWindow(QMainWindow):
 
     # -- the running shift ------------------------------------------------------------------
     def _data_changed(self, kind: str) -> None:
-        if kind in ("shift", "observation"):
+        if kind in ("shift", "observation", "retention"):
             self.refresh_running()
+        if kind == "settings":
+            self.setup_protection()
 
     def refresh_running(self) -> None:
         def job(_progress):
@@ -290,6 +330,8 @@ class MainWindow(QMainWindow):
 
     def _set_running(self, shift: ShiftRecord | None) -> None:
         self.running = shift
+        if self.locked:
+            return
         self.action_start_shift.setEnabled(shift is None)
         self.action_end_shift.setEnabled(shift is not None)
         self._show_shift_status()
@@ -331,6 +373,142 @@ class MainWindow(QMainWindow):
             "(fältassistenter). Works offline; only summaries are shared with the team."
         ).format(version=__version__))
 
+    # -- data protection ---------------------------------------------------------------------
+    def _build_encrypt_banner(self) -> QFrame:
+        banner = QFrame()
+        banner.setObjectName("encryptBanner")
+        banner.setFrameShape(QFrame.Shape.StyledPanel)
+        self.encrypt_label = QLabel()
+        self.encrypt_label.setWordWrap(True)
+        self.encrypt_button = QPushButton()
+        self.encrypt_button.setObjectName("encryptButton")
+        self.encrypt_button.clicked.connect(self.encrypt_data_file)
+        row = QHBoxLayout(banner)
+        row.addWidget(self.encrypt_label, 1)
+        row.addWidget(self.encrypt_button)
+        return banner
+
+    def setup_protection(self) -> None:
+        """Banner for a plain file; idle lock for an encrypted one (minutes from settings)."""
+        encrypted = self.ctx.database.encrypted
+        self.encrypt_banner.setVisible(not encrypted)
+        self.action_lock.setEnabled(encrypted)
+        if not encrypted:
+            return
+        with self.ctx.services() as services:
+            minutes = services.settings.get(LOCK_SETTING, DEFAULT_LOCK_MINUTES)
+        try:
+            minutes = float(minutes)
+        except (TypeError, ValueError):
+            minutes = DEFAULT_LOCK_MINUTES
+        if self.idle_watcher is None:
+            self.idle_watcher = IdleWatcher(minutes, self)
+            self.idle_watcher.idle.connect(self.lock)
+        else:
+            self.idle_watcher.set_minutes(minutes)
+
+    def lock(self) -> bool:
+        """Hide every record (pages, dialogs, the shift in the status bar) until unlocked.
+        Only an encrypted data file can be locked (its passphrase unlocks it)."""
+        if self.locked or not self.ctx.database.encrypted:
+            return self.locked
+        self.locked = True
+        self._hidden_dialogs = [w for w in self.findChildren(QDialog) if w.isVisible()]
+        for dialog in self._hidden_dialogs:
+            dialog.hide()
+        self.outer.setCurrentWidget(self.lock_page)
+        self.body.hide()
+        self.menuBar().setEnabled(False)
+        for action in self.actions():
+            action.setEnabled(False)
+        self.shift_status.hide()
+        self.lock_page.reset()
+        return True
+
+    def unlock(self, passphrase: str) -> None:
+        """Check ``passphrase`` off the UI thread; unlock on success (both are logged)."""
+        if not self.locked:
+            return
+        database = self.ctx.database
+
+        def job(_progress) -> bool:
+            ok = database.check_passphrase(passphrase)
+            with self.ctx.services() as services:
+                services.audit.record("unlock" if ok else "unlock_failed", {})
+            return ok
+
+        def done(ok: bool) -> None:
+            if not ok:
+                self.lock_page.refuse()
+                return
+            self.locked = False
+            self.body.show()
+            self.outer.setCurrentWidget(self.body)
+            self.menuBar().setEnabled(True)
+            for action in self.actions():
+                action.setEnabled(True)
+            self.shift_status.show()
+            for dialog in self._hidden_dialogs:
+                dialog.show()
+            self._hidden_dialogs = []
+            self.lock_page.reset()
+            self._set_running(self.running)
+            self.action_lock.setEnabled(True)
+
+        self.ctx.tasks.run(job, on_success=done,
+                           on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace))
+
+    def encrypt_data_file(self) -> bool:
+        """Convert the plain data file to an encrypted one (asks for a new passphrase)."""
+        from fieldapp.store import encryption
+        from fieldapp.store.database import DatabaseFileError, open_database
+        from fieldapp.ui.dialogs.passphrase import ask_new_passphrase
+
+        if self.ctx.database.encrypted:
+            return True
+        path = self.ctx.database.path
+        passphrase = ask_new_passphrase(path, self, _(
+            "Encrypt the data file {path}: choose the passphrase that will open it. Every "
+            "record is copied to an encrypted file and checked, then the unencrypted file is "
+            "overwritten and removed."))
+        if passphrase is None:
+            return False
+        self.ctx.tasks.wait()
+        self.ctx.database.close()
+        try:
+            database = open_database(path, passphrase, convert_plain=True)
+        except (DatabaseFileError, OSError, Exception) as exc:  # noqa: BLE001 - reopen plain
+            self.ctx.database = open_database(path)
+            show_unexpected_error(self, exc)
+            return False
+        self.ctx.database = database
+        if database.conversion is not None:
+            with self.ctx.services() as services:
+                services.audit.record("encryption", {
+                    "rows": sum(database.conversion.rows.values()),
+                    "backups": len(database.conversion.backups)})
+        QMessageBox.information(self, _("The data file is encrypted"),
+                                _("Every record was copied and checked.") + "\n\n"
+                                + encryption.ssd_notice())
+        self.setup_protection()
+        self.ctx.events.changed.emit("settings")
+        return True
+
+    def run_retention(self) -> None:
+        """Retention (gallring) when due: at start, then once a day."""
+        def job(_progress):
+            from fieldapp.store.services import retention
+
+            with self.ctx.database.session() as session:
+                return retention.run_if_due(session, now=self.ctx.clock())
+
+        def done(counts) -> None:
+            if counts and any(item.count for item in counts):
+                self.ctx.events.changed.emit("retention")
+
+        self.ctx.tasks.run(job, on_success=done,
+                           on_failure=lambda exc, trace: log.error("retention failed: %s", exc))
+
     # -- window state -----------------------------------------------------------------------
     def _restore(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -347,5 +525,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event) -> None:
+        if self.idle_watcher is not None:
+            self.idle_watcher.stop()
         self.save_state()
         super().closeEvent(event)

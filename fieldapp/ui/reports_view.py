@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -72,6 +73,13 @@ class ReportsView(QWidget):
             button.clicked.connect(lambda _checked=False, f=fmt: self.export(f))
             self.export_buttons[fmt] = button
             buttons.addWidget(button)
+        self.redacted_button = QPushButton(_("Extract for a partner…"))
+        self.redacted_button.setObjectName("redactedExport")
+        self.redacted_button.setToolTip(_("Places, times and categories only, for the police or "
+                                          "another partner: no counts of young people and no "
+                                          "text. The disclosure is logged with its recipient."))
+        self.redacted_button.clicked.connect(lambda _checked=False: self.export_redacted())
+        buttons.addWidget(self.redacted_button)
         buttons.addStretch(1)
         self.open_after = QCheckBox(_("Open the file afterwards"))
         self.open_after.setChecked(True)
@@ -213,6 +221,49 @@ class ReportsView(QWidget):
         self.status.setText(_("Exporting {week}…").format(week=week.label()))
         self.ctx.tasks.run(job, self._exported, self._export_failed, self._progressed)
 
+    def ask_recipient(self) -> str | None:
+        text, ok = QInputDialog.getText(
+            self, _("Extract for a partner"),
+            _("Who receives the extract? (for example LPO Skärholmen) Every disclosure is "
+              "logged with its recipient."))
+        text = " ".join(text.split()) if ok else ""
+        return text or None
+
+    def export_redacted(self, recipient: str | None = None, path: Path | str | None = None) -> None:
+        """The redacted extract of the chosen week as PDF for ``recipient`` (asked for when
+        None), logged as a disclosure."""
+        from fieldapp.reports.redacted import default_redacted_filename, export_redacted
+
+        if self._busy:
+            return
+        recipient = recipient or self.ask_recipient()
+        if not recipient:
+            return
+        week, scope, ctx = self.selected_week(), self.selected_scope(), self.ctx
+        if path is None:
+            folder = (QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
+                      or str(Path.home()))
+            chosen, _filter = QFileDialog.getSaveFileName(
+                self, _("Save the extract"),
+                str(Path(folder) / default_redacted_filename(week, "pdf")),
+                _("PDF document (*.pdf)"))
+            if not chosen:
+                return
+            path = chosen
+        target = Path(path)
+        if not target.suffix:
+            target = target.with_suffix(".pdf")
+
+        def job(progress):
+            export_redacted(ctx.database, week, scope, "pdf", target, recipient,
+                            device_id=ctx.device_id, progress=progress)
+            return target
+
+        self._set_busy(True)
+        self.progress.setValue(0)
+        self.status.setText(_("Exporting {week}…").format(week=week.label()))
+        self.ctx.tasks.run(job, self._exported, self._export_failed, self._progressed)
+
     def _progressed(self, done: int, total: int, message: str) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
@@ -233,7 +284,7 @@ class ReportsView(QWidget):
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.progress.setVisible(busy)
-        for button in self.export_buttons.values():
+        for button in (*self.export_buttons.values(), self.redacted_button):
             button.setEnabled(not busy)
         self.week_combo.setEnabled(not busy)
         self.scope_combo.setEnabled(not busy)

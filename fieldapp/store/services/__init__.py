@@ -13,6 +13,7 @@ import uuid
 
 from sqlalchemy.orm import Session
 
+from fieldapp.store.services.audit import AuditService
 from fieldapp.store.services.base import Clock, NotFoundError, ReadOnlyError
 from fieldapp.store.services.meetings import ActionService, MeetingService
 from fieldapp.store.services.observations import ObservationService
@@ -36,3 +37,4 @@ class Services:
         self.staff = StaffService(session, device_id, clock)
         self.reference = ReferenceService(session)
         self.settings = SettingsService(session)
+        self.audit = AuditService(session, clock)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from fieldapp.domain.pii import Finding
 from fieldapp.i18n import _
 from fieldapp.ui.widgets.forms import error_colour
-from fieldapp.ui.widgets.pii_text import PiiTextEdit
+from fieldapp.ui.widgets.pii_text import PiiLineEdit, PiiTextEdit
 
 COUNT_MAXIMUM = 99999  # the services say what is plausible; the box only stops typos of length
 
@@ -63,7 +63,7 @@ def select_data(combo: QComboBox, value) -> None:
 
 
 class ShareCheck(QWidget):
-    def __init__(self, text_edit: PiiTextEdit, parent=None):
+    def __init__(self, text_edit: PiiTextEdit | PiiLineEdit, parent=None):
         super().__init__(parent)
         self.text_edit = text_edit
         self.checkbox = QCheckBox(self)

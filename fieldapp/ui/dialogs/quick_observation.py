@@ -34,9 +34,11 @@ from fieldapp.domain.records import CategoryRecord, PlaceRecord
 from fieldapp.domain.validation import MAX_COUNT
 from fieldapp.i18n import _
 from fieldapp.ui.context import AppContext
+from fieldapp.ui.dialogs.form_parts import ShareCheck
 from fieldapp.ui.widgets.datetime_edit import StockholmDateTimeEdit
 from fieldapp.ui.widgets.forms import FieldErrorLabel, FormErrors
 from fieldapp.ui.widgets.formatting import hhmm, shift_kind_label
+from fieldapp.ui.widgets.pii_text import PiiLineEdit
 from fieldapp.ui.widgets.saving import save_with
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -182,8 +184,10 @@ class QuickObservationDialog(QDialog):
         for action in ActionTaken:
             self.action_taken.addItem(action.label, action.value)
         self.observed_at = StockholmDateTimeEdit(ctx.clock())
-        self.details = QLineEdit()
-        self.details.setPlaceholderText(_("Optional; stays on this laptop"))
+        self.details = PiiLineEdit()
+        self.details.setObjectName("details")
+        self.details.setPlaceholderText(_("Optional; stays on this laptop unless shared"))
+        self.details_shareable = ShareCheck(self.details)
 
         if self.running is not None:
             shift_text = _("Joins the running shift: {kind} from {start}.").format(
@@ -202,7 +206,8 @@ class QuickObservationDialog(QDialog):
         form.addRow(_("&Youths present"), self.form.add("youths_present", self.youths))
         form.addRow(_("&Action taken"), self.form.add("action_taken", self.action_taken))
         form.addRow(_("&Time"), self.form.add("observed_at", self.observed_at, "now"))
-        form.addRow(_("&Details"), self.form.add("details", self.details, "details_shareable"))
+        form.addRow(_("&Details"), self.form.add("details", self.details))
+        form.addRow("", self.form.add("details_shareable", self.details_shareable))
 
         hint = QLabel(_("Enter takes the place, the category's key picks it, Enter saves. "
                         "1/2/3 set the severity."))
@@ -227,7 +232,8 @@ class QuickObservationDialog(QDialog):
         layout.addWidget(hint)
         layout.addWidget(buttons)
         order = [self.place, self.category, self.severity, self.people, self.youths,
-                 self.action_taken, self.observed_at, self.details, self.save_button, cancel]
+                 self.action_taken, self.observed_at, self.details,
+                 self.details_shareable.checkbox, self.save_button, cancel]
         for first, second in zip(order, order[1:]):
             self.setTabOrder(first, second)
         self.place.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -305,6 +311,7 @@ class QuickObservationDialog(QDialog):
             youths_present=self.youths.value(),
             action_taken=self.action_taken.currentData(),
             details=self.details.text().strip(),
+            details_shareable=self.details_shareable.is_checked(),
         )
 
     def save(self) -> None:

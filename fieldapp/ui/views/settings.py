@@ -1,5 +1,7 @@
 """Inställningar: this device, the team and its staff, the data file, the team hub (used by
-the sync) and the language. Language applies at once; the rest is saved with "Save"."""
+the sync) and the language. Language applies at once; the rest is saved with "Save".
+Data protection (encryption status, idle lock, retention, the keyring) and the audit log
+("Logg") are boxes from :mod:`fieldapp.ui.views.protection`. Every saved change is logged."""
 
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from fieldapp.i18n import LANGUAGES, _, current_language, set_language
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.widgets.forms import FieldErrorLabel, FormErrors
 from fieldapp.ui.widgets.messages import show_unexpected_error
+from fieldapp.ui.views.protection import AuditLogBox, ProtectionBox
 from fieldapp.ui.widgets.saving import save_with
 
 POSTGRES_PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://")
@@ -61,6 +64,17 @@ def check_device_settings(*, device_name: str, team_name: str, hub_path: str,
         errors.append(FieldError("hub_url", _(
             "Write the server address as postgresql://user@server/database.")))
     return errors
+
+
+def _without_password(url: str) -> str:
+    """The server address without a password, for the audit log."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user, host = parts.netloc.rsplit("@", 1)
+    return urlunsplit(parts._replace(netloc=f"{user.split(':', 1)[0]}@{host}"))
 
 
 class SettingsView(QWidget):
@@ -178,6 +192,9 @@ class SettingsView(QWidget):
         data_layout.addWidget(self.data_path, 1)
         data_layout.addWidget(open_folder)
 
+        self.protection_box = ProtectionBox(ctx)
+        self.audit_box = AuditLogBox(ctx)
+
         content = QWidget()
         layout = QVBoxLayout(content)
         layout.addWidget(title)
@@ -187,9 +204,13 @@ class SettingsView(QWidget):
         left.addWidget(hub_box)
         left.addLayout(save_row)
         left.addWidget(data_box)
+        left.addWidget(self.protection_box)
         left.addStretch(1)
         columns.addLayout(left, 1)
-        columns.addWidget(staff_box, 1)
+        right = QVBoxLayout()
+        right.addWidget(staff_box)
+        right.addWidget(self.audit_box, 1)
+        columns.addLayout(right, 1)
         layout.addLayout(columns, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -263,9 +284,18 @@ class SettingsView(QWidget):
             errors = check_device_settings(**values)
             if errors:
                 raise ValidationError(errors)
+            changed = {}
+            if services.settings.device_name() != values["device_name"]:
+                changed["device_name"] = values["device_name"]
             services.settings.set_device_name(values["device_name"])
             for key in ("team_name", "hub_path", "hub_url"):
+                if (services.settings.get(key) or "") != values[key]:
+                    changed[key] = values[key]
                 services.settings.set(key, values[key])
+            if "hub_url" in changed:
+                changed["hub_url"] = _without_password(changed["hub_url"])
+            if changed:
+                services.audit.record("settings", {"keys": sorted(changed), "values": changed})
             return values
 
         save_with(self.ctx, self, self.form, work,
@@ -293,6 +323,8 @@ class SettingsView(QWidget):
         def job(_progress):
             with self.ctx.services() as services:
                 services.settings.set("language", language)
+                services.audit.record("settings", {"keys": ["language"],
+                                                   "values": {"language": language}})
 
         self.ctx.tasks.run(job, on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace))
         self.language_changed.emit(language)

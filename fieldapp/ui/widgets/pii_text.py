@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtGui import QInputMethodEvent, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QTextEdit
 
 from fieldapp.domain.pii import Finding, find_pii
 from fieldapp.ui.widgets.forms import error_colour
@@ -39,6 +39,36 @@ class PiiTextEdit(QPlainTextEdit):
             selection.cursor = cursor
             selections.append(selection)
         self.setExtraSelections(selections)
+        if findings != self.findings:
+            self.findings = findings
+            self.findings_changed.emit(findings)
+
+
+class PiiLineEdit(QLineEdit):
+    """The one-line kind (the quick observation's details): marks findings in the field's
+    own text layout and emits ``findings_changed`` like :class:`PiiTextEdit`."""
+
+    findings_changed = Signal(list)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.findings: list[Finding] = []
+        self.textChanged.connect(self._check)
+
+    def _check(self, text: str) -> None:
+        findings = find_pii(text)
+        colour = error_colour(self)
+        attributes = []
+        for finding in findings:
+            fmt = QTextCharFormat()
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+            fmt.setUnderlineColor(colour)
+            fmt.setForeground(colour)
+            # Start offsets are relative to the cursor (Qt's input-method formatting).
+            attributes.append(QInputMethodEvent.Attribute(
+                QInputMethodEvent.AttributeType.TextFormat,
+                finding.start - self.cursorPosition(), finding.end - finding.start, fmt))
+        QCoreApplication.sendEvent(self, QInputMethodEvent("", attributes))
         if findings != self.findings:
             self.findings = findings
             self.findings_changed.emit(findings)

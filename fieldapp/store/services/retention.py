@@ -1,0 +1,248 @@
+"""Retention (gallring): remove what this device no longer needs to keep.
+
+Two rules, stored in the setting ``retention`` (``0`` turns a rule off):
+
+``private_notes`` (default 30 days)
+    A shift's private notes are emptied this many days after the shift ended. The shift
+    itself stays. Private notes never leave the device, so this does not wait for the hub.
+``records`` (default 13 months)
+    Shifts, observations and meetings (with their flagged places and agreed actions) older
+    than this are deleted from this device, tombstones included: the weekly logs of the last
+    year, and the same week of the year before, can still be made.
+
+A record the team hub has not acknowledged (``acked_revision < revision``) is never deleted,
+nor a record that a kept record refers to (the shift of an unsynced observation, the shift an
+unsynced agreed action was carried out by). Each run writes one ``purge`` entry per rule and
+kind to the audit log: the rule, the kind and how many, never what.
+
+:func:`preview` shows what a run would remove; :func:`run` removes it; :func:`run_if_due`
+runs at most once a day (the window calls it at start and then every hour). Qt-free.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from fieldapp.domain.validation import FieldError, ValidationError
+from fieldapp.i18n import _
+from fieldapp.store.models import Action, Meeting, Observation, Setting, Shift
+from fieldapp.store.services.audit import AuditService
+from fieldapp.store.types import utcnow
+
+SETTING_KEY = "retention"
+LAST_RUN_KEY = "retention.last_run"
+RUN_INTERVAL = dt.timedelta(days=1)
+
+RULE_PRIVATE_NOTES = "private_notes"
+RULE_RECORDS = "records"
+MAX_DAYS = 3650
+MAX_MONTHS = 120
+
+
+@dataclass(frozen=True)
+class RetentionRules:
+    private_notes_days: int = 30
+    records_months: int = 13
+
+    def check(self) -> list[FieldError]:
+        errors = []
+        if not 0 <= self.private_notes_days <= MAX_DAYS:
+            errors.append(FieldError("private_notes_days", _(
+                "Give the days for private notes as 0 (keep) to {max}.").format(max=MAX_DAYS)))
+        if not 0 <= self.records_months <= MAX_MONTHS:
+            errors.append(FieldError("records_months", _(
+                "Give the months for records as 0 (keep) to {max}.").format(max=MAX_MONTHS)))
+        return errors
+
+
+@dataclass(frozen=True)
+class PurgeCount:
+    rule: str
+    kind: str  # private_notes, shift, observation, meeting, action
+    count: int  # removed (or, in a preview, to be removed)
+    held_back: int = 0  # old enough, but kept: not yet acknowledged by the hub
+
+    @property
+    def label(self) -> str:
+        return kind_label(self.kind)
+
+
+def rule_label(rule: str) -> str:
+    return {RULE_PRIVATE_NOTES: _("Private notes"),
+            RULE_RECORDS: _("Records older than the limit")}.get(rule, rule)
+
+
+def kind_label(kind: str) -> str:
+    return {"private_notes": _("shifts' private notes"), "shift": _("shifts"),
+            "observation": _("observations"), "meeting": _("meetings"),
+            "action": _("agreed actions")}.get(kind, kind)
+
+
+def months_before(moment: dt.datetime, months: int) -> dt.datetime:
+    """The same day and time ``months`` calendar months earlier (the last day of a shorter
+    month: 31 March minus one month is 28/29 February)."""
+    month_index = moment.year * 12 + (moment.month - 1) - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+# -- settings -----------------------------------------------------------------------------
+
+def load_rules(session: Session) -> RetentionRules:
+    row = session.get(Setting, SETTING_KEY)
+    value = row.value if row is not None and isinstance(row.value, dict) else {}
+    defaults = RetentionRules()
+    try:
+        return RetentionRules(
+            private_notes_days=int(value.get("private_notes_days", defaults.private_notes_days)),
+            records_months=int(value.get("records_months", defaults.records_months)))
+    except (TypeError, ValueError):
+        return defaults
+
+
+def save_rules(session: Session, rules: RetentionRules) -> None:
+    errors = rules.check()
+    if errors:
+        raise ValidationError(errors)
+    row = session.get(Setting, SETTING_KEY)
+    if row is None:
+        session.add(Setting(key=SETTING_KEY, value=asdict(rules)))
+    else:
+        row.value = asdict(rules)
+    session.flush()
+
+
+# -- what goes ----------------------------------------------------------------------------
+
+def _acked(model):
+    return model.acked_revision >= model.revision
+
+
+@dataclass
+class _Plan:
+    notes: list
+    shifts: set
+    observations: set
+    meetings: set
+    actions: set
+    held: dict
+
+
+def _plan(session: Session, rules: RetentionRules, now: dt.datetime) -> _Plan:
+    plan = _Plan(notes=[], shifts=set(), observations=set(), meetings=set(), actions=set(),
+                 held={"shift": 0, "observation": 0, "meeting": 0, "action": 0})
+    if rules.private_notes_days > 0:
+        cutoff = now - dt.timedelta(days=rules.private_notes_days)
+        ended = func.coalesce(Shift.ends_at, Shift.starts_at)
+        plan.notes = list(session.scalars(
+            select(Shift.id).where(ended < cutoff, Shift.private_notes != "")))
+    if rules.records_months <= 0:
+        return plan
+    cutoff = months_before(now, rules.records_months)
+
+    # Meetings go with their agreed actions, and only when every one of them is acknowledged.
+    meetings = dict(session.execute(
+        select(Meeting.id, _acked(Meeting)).where(Meeting.held_at < cutoff)).all())
+    actions = session.execute(
+        select(Action.id, Action.meeting_id, _acked(Action), Action.carried_out_shift_id)).all()
+    blocked = {meeting_id for _id, meeting_id, acked, _shift in actions if not acked}
+    plan.meetings = {m for m, acked in meetings.items() if acked and m not in blocked}
+    plan.held["meeting"] = len(meetings) - len(plan.meetings)
+    plan.actions = {a for a, meeting_id, _acked_, _shift in actions if meeting_id in plan.meetings}
+    plan.held["action"] = sum(1 for _a, m, acked, _s in actions if m in meetings and not acked)
+    kept_shift_refs = {shift for a, _m, _ac, shift in actions
+                       if shift is not None and a not in plan.actions}
+
+    observations = session.execute(
+        select(Observation.id, Observation.shift_id, _acked(Observation), Observation.observed_at)
+    ).all()
+    old_obs = {o for o, _s, _a, at in observations if at < cutoff}
+    plan.observations = {o for o, _s, acked, _at in observations if o in old_obs and acked}
+    plan.held["observation"] = len(old_obs) - len(plan.observations)
+    kept_obs_shifts = {s for o, s, _a, _at in observations
+                       if s is not None and o not in plan.observations}
+
+    shifts = dict(session.execute(
+        select(Shift.id, _acked(Shift)).where(Shift.starts_at < cutoff)).all())
+    plan.shifts = {s for s, acked in shifts.items()
+                   if acked and s not in kept_obs_shifts and s not in kept_shift_refs}
+    plan.held["shift"] = len(shifts) - len(plan.shifts)
+    return plan
+
+
+def _counts(plan: _Plan) -> list[PurgeCount]:
+    return [
+        PurgeCount(RULE_PRIVATE_NOTES, "private_notes", len(plan.notes)),
+        PurgeCount(RULE_RECORDS, "shift", len(plan.shifts), plan.held["shift"]),
+        PurgeCount(RULE_RECORDS, "observation", len(plan.observations), plan.held["observation"]),
+        PurgeCount(RULE_RECORDS, "meeting", len(plan.meetings), plan.held["meeting"]),
+        PurgeCount(RULE_RECORDS, "action", len(plan.actions), plan.held["action"]),
+    ]
+
+
+def preview(session: Session, rules: RetentionRules | None = None,
+            now: dt.datetime | None = None) -> list[PurgeCount]:
+    """What :func:`run` would remove now, per rule and kind (nothing is changed)."""
+    rules = rules or load_rules(session)
+    return _counts(_plan(session, rules, now or utcnow()))
+
+
+def _chunks(ids, size: int = 500):
+    ids = list(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def run(session: Session, rules: RetentionRules | None = None,
+        now: dt.datetime | None = None) -> list[PurgeCount]:
+    """Remove what the rules say, in the caller's transaction; log each rule and kind."""
+    now = now or utcnow()
+    rules = rules or load_rules(session)
+    plan = _plan(session, rules, now)
+    for ids in _chunks(plan.notes):
+        session.execute(update(Shift).where(Shift.id.in_(ids)).values(private_notes=""))
+    # Children before parents; link rows and flagged places go by ON DELETE CASCADE.
+    for model, ids in ((Observation, plan.observations), (Action, plan.actions),
+                       (Shift, plan.shifts), (Meeting, plan.meetings)):
+        for chunk in _chunks(ids):
+            session.execute(delete(model).where(model.id.in_(chunk)))
+    session.flush()
+    session.expire_all()
+    counts = _counts(plan)
+    audit = AuditService(session, clock=lambda: now)
+    for item in counts:
+        if item.count:
+            audit.record("purge", {"rule": item.rule, "kind": item.kind, "count": item.count})
+    row = session.get(Setting, LAST_RUN_KEY)
+    if row is None:
+        session.add(Setting(key=LAST_RUN_KEY, value=now.isoformat()))
+    else:
+        row.value = now.isoformat()
+    session.flush()
+    return counts
+
+
+def last_run(session: Session) -> dt.datetime | None:
+    row = session.get(Setting, LAST_RUN_KEY)
+    if row is None or not isinstance(row.value, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(row.value)
+    except ValueError:
+        return None
+
+
+def run_if_due(session: Session, now: dt.datetime | None = None) -> list[PurgeCount] | None:
+    """Run when the last run is a day old or more (or never ran); None when not due."""
+    now = now or utcnow()
+    last = last_run(session)
+    if last is not None and now - last < RUN_INTERVAL:
+        return None
+    return run(session, now=now)
