@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
 
 from fieldapp.domain.weeks import STOCKHOLM
 from fieldapp.i18n import _, format_datetime
+from fieldapp.sync.command import POSTGRES_PREFIXES
 from fieldapp.sync.receipts import SyncStatus, sync_status, type_label
 from fieldapp.ui.context import AppContext
 
 AUTO_SYNC_MS = 5 * 60 * 1000
-POSTGRES_PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 EVENT_KINDS = {"shift": "shift", "observation": "observation", "meeting": "meeting",
                "action": "action", "place": "place", "staff": "staff"}
 
@@ -165,11 +165,9 @@ class SyncView(QWidget):
 
     @staticmethod
     def _redact(target: str) -> str:
-        if target.startswith(POSTGRES_PREFIXES):
-            from fieldapp.sync.postgres import redact
+        from fieldapp.sync.command import redact_target
 
-            return redact(target)
-        return target
+        return redact_target(target)
 
     def _changed(self, kind: str) -> None:
         if self.handle is None:
@@ -186,8 +184,8 @@ class SyncView(QWidget):
     def sync_now(self) -> None:
         if self.is_running():
             return
-        from fieldapp.sync.command import make_hub
-        from fieldapp.sync.engine import sync, team_key
+        from fieldapp.sync.command import audited_sync
+        from fieldapp.sync.engine import team_key
 
         target = self.hub_target()
         if not target:
@@ -203,8 +201,8 @@ class SyncView(QWidget):
         database = self.ctx.database
 
         def job(progress):
-            hub = make_hub(target, key)
-            return sync(database, hub, progress=progress, cancel=lambda: progress.cancelled)
+            return audited_sync(database, target, key, progress=progress,
+                                cancel=lambda: progress.cancelled)
 
         self.sync_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
