@@ -109,3 +109,19 @@ def test_a_cancelled_sync_says_it_continues_later(qtbot, contexts):
     view._succeeded(SyncReport(hub="x", cancelled=True))
     assert view.sync_button.isEnabled()
     assert view.message_label.text()
+
+
+def test_the_main_window_syncs_from_the_start_and_shows_the_state(qtbot, contexts, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from fieldapp.ui.main_window import MainWindow
+
+    add_shift(contexts[0].database)
+    settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(contexts[0], settings=settings)
+    qtbot.addWidget(window)
+    # The Synk page exists before anyone opens it, so its automatic sync timer runs.
+    assert "sync" in window.pages
+    assert window.sync_status.text() == "Synk: 1 väntar, senast aldrig"
+    window.pages["sync"].sync_now()
+    assert window.sync_status.text().startswith("Synk: allt skickat, senast ")

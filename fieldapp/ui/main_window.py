@@ -150,6 +150,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.shift_status = QLabel()
         self.shift_status.setObjectName("shiftStatus")
+        self.sync_status = QLabel()
+        self.sync_status.setObjectName("syncStatus")
+        self.statusBar().addPermanentWidget(self.sync_status)
         self.statusBar().addPermanentWidget(self.shift_status)
         self.status_timer = QTimer(self)
         self.status_timer.setInterval(60_000)
@@ -166,6 +169,9 @@ class MainWindow(QMainWindow):
         self.refresh_running()
         self.setup_protection()
         self.run_retention()
+        # Built now, not when first shown: its timer syncs every few minutes from the start,
+        # and its status goes to the status bar.
+        self._connect_sync_page(self.page("sync"))
 
     # -- actions and menus ------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -252,6 +258,7 @@ class MainWindow(QMainWindow):
             old.deleteLater()
             self.stack.insertWidget(index, QWidget())
         self.show_page(current)
+        self._connect_sync_page(self.page("sync"))
 
     # -- pages ------------------------------------------------------------------------------
     def current_page_key(self) -> str:
@@ -274,6 +281,11 @@ class MainWindow(QMainWindow):
         if hasattr(widget, "language_changed"):
             widget.language_changed.connect(lambda _language: self.retranslate())
         return widget
+
+    def _connect_sync_page(self, page: QWidget) -> None:
+        if hasattr(page, "status_text"):
+            page.status_text.connect(self.sync_status.setText)
+            page.refresh()
 
     def _build_page(self, spec: PageSpec) -> QWidget:
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -44,6 +44,11 @@ def _when(value: dt.datetime | None) -> str:
 
 
 class SyncView(QWidget):
+    """The Synk page. The main window builds it at start so the automatic sync runs from
+    then on, and shows ``status_text`` in its status bar."""
+
+    status_text = Signal(str)
+
     def __init__(self, ctx: AppContext, parent=None, *, interval_ms: int = AUTO_SYNC_MS):
         super().__init__(parent)
         self.ctx = ctx
@@ -135,6 +140,18 @@ class SyncView(QWidget):
             status = sync_status(session, self.ctx.device_id)
         self.show_status(status)
 
+    @staticmethod
+    def short_status(status: SyncStatus, has_hub: bool) -> str:
+        """One line for the status bar: pending records, refusals and the last sync."""
+        if not has_hub:
+            return _("Sync: no team hub")
+        parts = [_("{count} waiting").format(count=status.pending_total) if status.pending_total
+                 else _("all sent")]
+        if status.refused:
+            parts.append(_("{count} refused").format(count=len(status.refused)))
+        parts.append(_("last {when}").format(when=_when(status.last_sync_at)))
+        return _("Sync: {details}").format(details=", ".join(parts))
+
     def show_status(self, status: SyncStatus) -> None:
         target = self.hub_target()
         if target:
@@ -157,6 +174,7 @@ class SyncView(QWidget):
             seen = "–" if device.is_self else _when(device.last_seen_at)
             self.devices_table.setItem(row, 0, QTableWidgetItem(name))
             self.devices_table.setItem(row, 1, QTableWidgetItem(seen))
+        self.status_text.emit(self.short_status(status, bool(target)))
         self.refused_table.setRowCount(len(status.refused))
         for row, refusal in enumerate(status.refused):
             self.refused_table.setItem(row, 0, QTableWidgetItem(str(refusal.get("file", ""))))
