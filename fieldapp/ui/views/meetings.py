@@ -38,6 +38,8 @@ class MeetingsView(RecordListView):
         self.actions_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.actions_table.verticalHeader().hide()
         self.actions_table.horizontalHeader().setStretchLastSection(True)
+        self.actions_table.horizontalHeader().setMinimumSectionSize(120)
+        self.actions_model.modelReset.connect(self.actions_table.resizeColumnsToContents)
         self.main_layout.insertWidget(3, self.flags_label)
         self.main_layout.insertWidget(4, self.actions_title)
         self.main_layout.insertWidget(5, self.actions_table)
@@ -102,9 +104,14 @@ class MeetingsView(RecordListView):
         return False
 
     def _reselect(self) -> None:
-        if self._selected_id is not None and self.current_row() is None:
-            if not self.select_meeting(self._selected_id):
-                self.actions_model.set_meeting(None)
+        if self.current_row() is not None:
+            return
+        if self._selected_id is not None and self.select_meeting(self._selected_id):
+            return
+        if self.model.rowCount() > 0:
+            self.select_row(0)  # the newest meeting's actions are what a user looks for first
+        else:
+            self.actions_model.set_meeting(None)
 
     def _on_changed(self, kind: str) -> None:
         super()._on_changed(kind)
