@@ -256,17 +256,58 @@ def test_ctrl_n_works_from_another_page(qtbot, window):
 # -- start-up -------------------------------------------------------------------------------
 
 def test_run_gui_refuses_a_file_that_is_not_a_database(qapp, tmp_path, qsettings, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-
     from fieldapp.ui.app import run_gui
+    from fieldapp.ui.dialogs.recovery import RecoveryDialog
 
     bad = tmp_path / "notes.sqlite"
     bad.write_text("inköpslista: mjölk, bröd")
     shown = []
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
+    monkeypatch.setattr(RecoveryDialog, "exec", lambda d: shown.append(d.message.text()) or 0)
     assert run_gui(db_path=bad, language=None) == 1
     assert len(shown) == 1 and "notes.sqlite" in shown[0]
     assert bad.read_text() == "inköpslista: mjölk, bröd"
+
+
+def test_run_gui_restores_the_latest_backup_of_a_damaged_file(qapp, db_path, qsettings, monkeypatch):
+    import sqlite3
+
+    from fieldapp.store.database import open_database
+    from fieldapp.store.recovery import list_backups
+    from fieldapp.ui.app import run_gui
+    from fieldapp.ui.dialogs.recovery import RecoveryDialog
+
+    database = open_database(db_path)
+    with database.session() as session:
+        from fieldapp.store.services import Services
+
+        Services(session, database.device_id()).staff.create(initials="AL", name="Amira")
+    database.close()
+    opened = []
+
+    def fake_exec():
+        opened.extend(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        for window in opened:
+            window.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", staticmethod(fake_exec))
+    assert run_gui(db_path=db_path, language=None) == 0  # the first start makes a daily backup
+    assert len(list_backups(db_path)) == 1
+    damaged = db_path.read_bytes()[:3000]
+    db_path.write_bytes(damaged)
+
+    def accept_restore(dialog):
+        assert dialog.restore_button is not None
+        dialog.restore()
+        return 1
+
+    monkeypatch.setattr(RecoveryDialog, "exec", accept_restore)
+    assert run_gui(db_path=db_path, language=None) == 0
+    con = sqlite3.connect(db_path)
+    assert con.execute("SELECT initials FROM staff").fetchall() == [("AL",)]
+    con.close()
+    kept = [p for p in db_path.parent.iterdir() if ".damaged-" in p.name and p.suffix != "-wal"]
+    assert any(p.read_bytes() == damaged for p in kept)
 
 
 def test_run_gui_uses_the_saved_language(qapp, db_path, qsettings, monkeypatch):

@@ -28,6 +28,10 @@ MAX_SHIFT = timedelta(hours=24)
 MAX_ACTION_WINDOW = timedelta(days=7)
 ACTION_HORIZON = timedelta(days=366)  # an action's start further from now is a typo
 MAX_TEXT_LENGTH = 10000
+# Times outside these years are typing mistakes (and near the ends of the calendar, time-zone
+# arithmetic would overflow).
+MIN_YEAR = 1970
+MAX_YEAR = 2999
 
 YOUTH_KEY_SEPARATOR = "|"
 
@@ -112,7 +116,25 @@ def _check_moment(field: str, value, *, label: str, required: bool = True) -> li
                 _("{label} must be a date and time with a time zone.").format(label=label),
             )
         ]
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        return [
+            FieldError(
+                field,
+                _("{label}: the year {year} cannot be right; check the date.").format(
+                    label=label, year=value.year
+                ),
+            )
+        ]
     return []
+
+
+def _is_aware_in_range(value) -> bool:
+    return _is_aware(value) and MIN_YEAR <= value.year <= MAX_YEAR
+
+
+def is_usable_moment(value) -> bool:
+    """A timezone-aware datetime in a plausible year (what the time checks accept)."""
+    return _is_aware_in_range(value)
 
 
 def _is_whole_number(value) -> bool:
@@ -143,6 +165,13 @@ def check_count(field: str, value, *, label: str, maximum: int = MAX_COUNT) -> l
             )
         ]
     return []
+
+
+def check_flag(field: str, value, *, label: str) -> list[FieldError]:
+    """A yes/no choice: True or False (not 1, "yes" or None)."""
+    if isinstance(value, bool):
+        return []
+    return [FieldError(field, _("{label}: choose yes or no.").format(label=label))]
 
 
 def check_text(
@@ -245,7 +274,7 @@ def check_shift(
     errors = _check_moment("starts_at", starts_at, label=_("Start time"))
     errors += _check_moment("ends_at", ends_at, label=_("End time"), required=False)
     errors += _check_moment("now", now, label=_("Current time"))
-    if _is_aware(starts_at) and _is_aware(ends_at):
+    if _is_aware_in_range(starts_at) and _is_aware_in_range(ends_at):
         start, end = _utc(starts_at), _utc(ends_at)
         if end <= start:
             errors.append(FieldError("ends_at", _("End time must be after the start time.")))
@@ -253,7 +282,8 @@ def check_shift(
             errors.append(
                 FieldError("ends_at", _("A shift can last at most 24 hours; check the end time."))
             )
-    if _is_aware(starts_at) and _is_aware(now) and _utc(starts_at) > _utc(now) + FUTURE_TOLERANCE:
+    if (_is_aware_in_range(starts_at) and _is_aware_in_range(now)
+            and _utc(starts_at) > _utc(now) + FUTURE_TOLERANCE):
         errors.append(
             FieldError(
                 "starts_at", _("The start time is more than a day in the future; check the date.")
@@ -288,9 +318,9 @@ def check_observation(
     errors += _check_moment("shift_ends_at", shift_ends_at, label=_("Shift end"), required=False)
     errors += _check_moment("now", now, label=_("Current time"))
 
-    if _is_aware(observed_at) and _is_aware(shift_starts_at):
+    if _is_aware_in_range(observed_at) and _is_aware_in_range(shift_starts_at):
         too_early = _utc(observed_at) < _utc(shift_starts_at) - OBSERVATION_TOLERANCE
-        if _is_aware(shift_ends_at):
+        if _is_aware_in_range(shift_ends_at):
             too_late = _utc(observed_at) > _utc(shift_ends_at) + OBSERVATION_TOLERANCE
             if too_early or too_late:
                 message = _("The observation's time must lie within the shift ({start}–{end}).")
@@ -306,7 +336,7 @@ def check_observation(
                 FieldError("observed_at", message.format(start=_hhmm(shift_starts_at)))
             )
     already = any(error.field == "observed_at" for error in errors)
-    if not already and _is_aware(observed_at) and _is_aware(now):
+    if not already and _is_aware_in_range(observed_at) and _is_aware_in_range(now):
         if _utc(observed_at) > _utc(now) + OBSERVATION_TOLERANCE:
             errors.append(
                 FieldError(
@@ -348,7 +378,7 @@ def check_action(*, place_id, area_id, starts_at, ends_at, now) -> list[FieldErr
     errors += _check_moment("starts_at", starts_at, label=_("Start time"))
     errors += _check_moment("ends_at", ends_at, label=_("End time"))
     errors += _check_moment("now", now, label=_("Current time"))
-    if _is_aware(starts_at) and _is_aware(ends_at):
+    if _is_aware_in_range(starts_at) and _is_aware_in_range(ends_at):
         start, end = _utc(starts_at), _utc(ends_at)
         if end <= start:
             errors.append(FieldError("ends_at", _("End time must be after the start time.")))
@@ -360,8 +390,8 @@ def check_action(*, place_id, area_id, starts_at, ends_at, now) -> list[FieldErr
                 )
             )
     if (
-        _is_aware(starts_at)
-        and _is_aware(now)
+        _is_aware_in_range(starts_at)
+        and _is_aware_in_range(now)
         and abs(_utc(starts_at) - _utc(now)) > ACTION_HORIZON
     ):
         errors.append(
@@ -376,7 +406,8 @@ def check_meeting(*, held_at, now) -> list[FieldError]:
     """A meeting: held at an aware time at most a day ahead of ``now``."""
     errors = _check_moment("held_at", held_at, label=_("Meeting time"))
     errors += _check_moment("now", now, label=_("Current time"))
-    if _is_aware(held_at) and _is_aware(now) and _utc(held_at) > _utc(now) + FUTURE_TOLERANCE:
+    if (_is_aware_in_range(held_at) and _is_aware_in_range(now)
+            and _utc(held_at) > _utc(now) + FUTURE_TOLERANCE):
         errors.append(
             FieldError(
                 "held_at", _("The meeting time is more than a day in the future; check the date.")

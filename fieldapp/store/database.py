@@ -56,7 +56,9 @@ def _set_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL: every commit is flushed to disk before the save returns, so an observation
+    # survives a flat battery or a power cut too, not only a killed process (one fsync per save).
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
 
 

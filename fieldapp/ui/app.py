@@ -8,7 +8,7 @@ import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from fieldapp.i18n import LANGUAGES, _, current_language, set_language
 from fieldapp.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
@@ -59,9 +59,10 @@ def open_start_database(path: Path, *, ask: bool = True):
     shows a dialog: a new file is then plain.
     """
     from fieldapp.store import encryption
-    from fieldapp.store.database import open_database
+    from fieldapp.store.recovery import check_file, open_checked
     from fieldapp.ui.dialogs.passphrase import ask_new_passphrase, ask_passphrase
 
+    check_file(path)  # an emptied or damaged file is reported before any passphrase is asked
     passphrase = encryption.passphrase_from_env()
     if passphrase is None and ask:
         exists = path.is_file() and path.stat().st_size > 0
@@ -73,7 +74,23 @@ def open_start_database(path: Path, *, ask: bool = True):
             passphrase = ask_new_passphrase(path)
             if passphrase is None:
                 return None
-    return open_database(path, passphrase, convert_plain=True)
+    database = open_checked(path, passphrase, convert_plain=True, check=False)
+    database.start_passphrase = passphrase  # for the daily backup, made after the window shows
+    return database
+
+
+def daily_backup_job(database, passphrase: str | None):
+    """A task for the runner: a copy at most a day old, so a damaged file can be restored.
+    It runs after the window is shown and never stops the app."""
+    from fieldapp.store.recovery import ensure_recent_backup
+
+    def job(_progress):
+        try:
+            return ensure_recent_backup(database.path, database.revision(), passphrase=passphrase)
+        except Exception:  # noqa: BLE001 - a backup that fails is logged, the work goes on
+            log.warning("could not make the daily backup", exc_info=True)
+            return None
+    return job
 
 
 def run_gui(db_path: Path, language: str | None = None, close_after_ms: int | None = None) -> int:
@@ -90,17 +107,23 @@ def run_gui(db_path: Path, language: str | None = None, close_after_ms: int | No
     if language:
         set_language(language)
     install_qt_translations(app, current_language())
+    from fieldapp.logs import setup_logging
+    from fieldapp.ui.dialogs.recovery import offer_recovery
 
-    try:
-        database = open_start_database(Path(db_path), ask=close_after_ms is None)
-        if database is None:
-            return 0  # the passphrase was not given: nothing to open
-    except DatabaseFileError as exc:
-        box = QMessageBox(QMessageBox.Icon.Critical, _("The data file cannot be opened"), str(exc))
-        box.setInformativeText(_("Fältlogg did not change the file. Start Fältlogg with another "
-                                 "file (--db), or ask your team lead for help."))
-        box.exec()
-        return 1
+    setup_logging()
+    _install_excepthook(app)  # from the start: an error while opening is logged and shown too
+
+    while True:
+        try:
+            database = open_start_database(Path(db_path), ask=close_after_ms is None)
+            if database is None:
+                return 0  # the passphrase was not given: nothing to open
+            break
+        except DatabaseFileError as exc:
+            log.warning("the data file was refused: %s", exc)
+            if close_after_ms is not None or not offer_recovery(Path(db_path), exc):
+                return 1
+            # The latest backup is in place (the refused file kept beside it): open it.
 
     ctx = None
     try:
@@ -111,9 +134,10 @@ def run_gui(db_path: Path, language: str | None = None, close_after_ms: int | No
             if saved in LANGUAGES:
                 set_language(saved)
                 install_qt_translations(app, saved)
-        _install_excepthook(app)
         window = MainWindow(ctx)
         window.show()
+        ctx.tasks.run(daily_backup_job(database, getattr(database, "start_passphrase", None)),
+                      lane="io")
         if close_after_ms is not None:
             QTimer.singleShot(close_after_ms, window.close)
         code = app.exec()

@@ -9,7 +9,14 @@ from sqlalchemy import select
 
 from fieldapp.domain.enums import ActionStatus, MeetingKind
 from fieldapp.domain.records import ActionRecord, FlaggedPlace, MeetingRecord
-from fieldapp.domain.validation import FieldError, check_action, check_meeting, check_text, raise_if
+from fieldapp.domain.validation import (
+    FieldError,
+    check_action,
+    check_flag,
+    check_meeting,
+    check_text,
+    raise_if,
+)
 from fieldapp.i18n import _
 from fieldapp.store.models import Action, Area, Meeting, MeetingFlag, Observation, Partner, Place, Shift, Staff
 from fieldapp.store.services.base import SyncedService, meta_of
@@ -80,6 +87,11 @@ class MeetingService(SyncedService[Meeting]):
         errors += check_meeting(held_at=values.get("held_at"), now=self.clock())
         errors += check_text("title", values.get("title", ""), label=_("Title"), max_length=200)
         errors += check_text("situation", values.get("situation", ""), label=_("Situation picture"))
+        for field, label in (("title", _("Title")), ("situation", _("Situation picture"))):
+            if values.get(field, "") is None:
+                errors.append(FieldError(field, _("{label} must be text.").format(label=label)))
+        errors += check_flag("situation_shareable", values.get("situation_shareable", False),
+                             label=_("Share the situation picture with the team"))
         errors += _shareable_text_errors("situation", values.get("situation", ""),
                                          values.get("situation_shareable", False), _("The situation picture"))
         for field, model, message in (
@@ -175,6 +187,8 @@ class ActionService(SyncedService[Action]):
         if shift_id and self.session.get(Shift, shift_id) is None:
             errors.append(FieldError("carried_out_shift_id", _("The shift was not found; choose another shift.")))
         errors += check_text("note", values.get("note", ""), label=_("Note"), max_length=2000)
+        if values.get("note", "") is None:
+            errors.append(FieldError("note", _("{label} must be text.").format(label=_("Note"))))
         raise_if(errors)
 
     def create(self, *, meeting_id: uuid.UUID, starts_at: dt.datetime, ends_at: dt.datetime,

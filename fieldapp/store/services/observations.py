@@ -9,7 +9,14 @@ from sqlalchemy import select
 
 from fieldapp.domain.enums import ActionTaken, Severity
 from fieldapp.domain.records import ObservationRecord
-from fieldapp.domain.validation import FieldError, check_observation, check_text, raise_if
+from fieldapp.domain.validation import (
+    FieldError,
+    check_flag,
+    check_observation,
+    check_text,
+    is_usable_moment,
+    raise_if,
+)
 from fieldapp.i18n import _
 from fieldapp.store.models import Category, Observation, Place, Shift
 from fieldapp.store.services.base import SyncedService, meta_of
@@ -18,6 +25,13 @@ EDITABLE = {
     "shift_id", "place_id", "category_id", "severity", "observed_at", "people_count",
     "youths_present", "action_taken", "details", "details_shareable",
 }
+
+
+def _counted(values: dict) -> dict:
+    """Counts are stored as int (3.0 -> 3); people not counted (None: graffiti, litter) as 0."""
+    return {name: (0 if value is None else int(value))
+            if name in ("people_count", "youths_present") else value
+            for name, value in values.items()}
 
 
 def observation_record(row: Observation) -> ObservationRecord:
@@ -60,16 +74,22 @@ class ObservationService(SyncedService[Observation]):
         if values.get("action_taken") not in {a.value for a in ActionTaken}:
             errors.append(FieldError("action_taken", _("Choose the action taken from the list.")))
         observed_at = values.get("observed_at")
+        aware = is_usable_moment(observed_at)
         errors += check_observation(
             observed_at=observed_at,
-            # Without a shift, the observation is bounded only by "not in the future".
-            shift_starts_at=shift.starts_at if shift else observed_at or self.clock(),
+            # Without a shift, the observation is bounded only by "not in the future" (a bad
+            # time is reported once, for observed_at).
+            shift_starts_at=shift.starts_at if shift else (observed_at if aware else self.clock()),
             shift_ends_at=shift.ends_at if shift else None,
             now=self.clock(),
             people_count=values.get("people_count"),
             youths_present=values.get("youths_present"),
         )
         errors += check_text("details", values.get("details", ""), label=_("Details"))
+        if values.get("details", "") is None:
+            errors.append(FieldError("details", _("{label} must be text.").format(label=_("Details"))))
+        errors += check_flag("details_shareable", values.get("details_shareable", False),
+                             label=_("Share the details with the team"))
         if values.get("details_shareable") and values.get("details"):
             from fieldapp.domain.pii import find_pii
 
@@ -91,7 +111,7 @@ class ObservationService(SyncedService[Observation]):
             action_taken=action_taken, details=details, details_shareable=details_shareable,
         )
         self._validate(values)
-        row = self._new(id=id, **values)
+        row = self._new(id=id, **_counted(values))
         self.session.flush()
         return observation_record(row)
 
@@ -103,7 +123,7 @@ class ObservationService(SyncedService[Observation]):
         values = {name: getattr(row, name) for name in EDITABLE}
         values.update(changes)
         self._validate(values)
-        for name, value in changes.items():
+        for name, value in _counted(changes).items():
             setattr(row, name, value)
         self._touch(row)
         self.session.flush()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from fieldapp.domain.enums import PlaceKind, PlaceStatus, StaffRole
 from fieldapp.domain.records import AreaRecord, CategoryRecord, PartnerRecord, PlaceRecord, StaffRecord
-from fieldapp.domain.validation import FieldError, check_text, raise_if
+from fieldapp.domain.validation import FieldError, check_flag, check_text, raise_if
 from fieldapp.i18n import _
 from fieldapp.store.models import Area, Category, Partner, Place, Staff
 from fieldapp.store.services.base import SyncedService
@@ -104,11 +104,13 @@ class StaffService(SyncedService[Staff]):
             errors.append(FieldError("initials", _("Give the initials (1–8 characters).")))
         elif len(initials) > 8:
             errors.append(FieldError("initials", _("Initials can be at most 8 characters.")))
+        errors += check_text("initials", values.get("initials") or "", label=_("Initials"))
         if not (values.get("name") or "").strip():
             errors.append(FieldError("name", _("Give the name.")))
         errors += check_text("name", values.get("name") or "", label=_("Name"), max_length=200)
         if values.get("role") not in {r.value for r in StaffRole}:
             errors.append(FieldError("role", _("Choose a role.")))
+        errors += check_flag("active", values.get("active", True), label=_("Active"))
         raise_if(errors)
 
     def create(self, *, initials: str, name: str, role: str = StaffRole.FIELD_WORKER.value,

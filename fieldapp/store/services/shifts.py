@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from fieldapp.domain.enums import ShiftKind
 from fieldapp.domain.records import ShiftRecord
-from fieldapp.domain.validation import FieldError, check_shift, check_text, raise_if
+from fieldapp.domain.validation import MAX_TEXT_LENGTH, FieldError, check_shift, check_text, raise_if
 from fieldapp.i18n import _
 from fieldapp.store.models import Area, Partner, Shift, Staff
 from fieldapp.store.services.base import SyncedService, meta_of
@@ -19,6 +19,10 @@ EDITABLE = {
     "kind", "starts_at", "ends_at", "weather", "summary", "summary_shareable", "private_notes",
     "youth_counts", "adults_met", "referrals_made", "staff_ids", "partner_ids", "area_ids",
 }
+
+
+# Counts are stored as int (3.0 -> 3); a count given as None ("not entered yet") as 0.
+COUNTS = {"adults_met", "referrals_made"}
 
 
 def shift_record(row: Shift) -> ShiftRecord:
@@ -55,9 +59,12 @@ class ShiftService(SyncedService[Shift]):
             adults_met=values.get("adults_met", 0),
             referrals_made=values.get("referrals_made", 0),
         )
-        for field, label in (("weather", _("Weather")), ("summary", _("Summary")),
-                             ("private_notes", _("Private notes"))):
-            errors += check_text(field, values.get(field, ""), label=label)
+        for field, label, length in (("weather", _("Weather"), 100),
+                                     ("summary", _("Summary"), MAX_TEXT_LENGTH),
+                                     ("private_notes", _("Private notes"), MAX_TEXT_LENGTH)):
+            errors += check_text(field, values.get(field, ""), label=label, max_length=length)
+            if values.get(field, "") is None:
+                errors.append(FieldError(field, _("{label} must be text.").format(label=label)))
         if not isinstance(values.get("summary_shareable", False), bool):
             errors.append(FieldError("summary_shareable", _("Choose whether the summary may be shared.")))
         if values.get("summary_shareable") and values.get("summary"):
@@ -103,6 +110,8 @@ class ShiftService(SyncedService[Shift]):
                 row.areas = self._fetch(Area, value)
             elif name == "youth_counts":
                 row.youth_counts = {k: int(v) for k, v in (value or {}).items() if int(v)}
+            elif name in COUNTS:
+                setattr(row, name, 0 if value is None else int(value))
             else:
                 setattr(row, name, value)
 

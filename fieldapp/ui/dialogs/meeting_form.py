@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from fieldapp.domain.enums import ActionStatus, MeetingKind
 from fieldapp.domain.records import ActionRecord, FlaggedPlace, MeetingRecord
-from fieldapp.domain.validation import FieldError, ValidationError
+from fieldapp.domain.validation import MAX_YEAR, MIN_YEAR, FieldError, ValidationError
 from fieldapp.domain.weeks import STOCKHOLM, to_stockholm
 from fieldapp.i18n import _
 from fieldapp.ui.context import AppContext
@@ -105,6 +105,9 @@ class ActionRow(QWidget):
             self.target.addItem(_("Area: {name}").format(name=area.name),
                                 target_key("area", area.id))
         self.day = QDateEdit()
+        # Within the years the services accept (the widget's own range reaches 9999, where
+        # the day after would not exist).
+        self.day.setDateRange(QDate(MIN_YEAR, 1, 1), QDate(MAX_YEAR, 12, 30))
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("ddd yyyy-MM-dd")
         self.start = QTimeEdit()
