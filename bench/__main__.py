@@ -28,11 +28,17 @@ def machine() -> str:
             f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, PySide6 {qt}")
 
 
-def run_one(name: str, data: dict[str, Path], work: Path, repeat: int) -> Row:
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.one", name, json.dumps({k: str(v) for k, v in data.items()}),
-         str(work / name), str(repeat)],
-        capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+def run_one(name: str, data: dict[str, Path], work: Path, repeat: int, scale: str) -> Row:
+    """Prepare (if the measure has a preparation) and run ``name``, each in a fresh process."""
+    base = [sys.executable, "-m", "bench.one", name,
+            json.dumps({k: str(v) for k, v in data.items()}), str(work / name), str(repeat), scale]
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=str(root), QT_QPA_PLATFORM="offscreen")
+    if MEASURES[name].prepare is not None:
+        result = subprocess.run([*base, "prepare"], capture_output=True, text=True, cwd=root, env=env)
+        if "BENCH-PREPARED" not in result.stdout:
+            raise RuntimeError(f"preparing {name} failed:\n{result.stderr[-3000:]}")
+    result = subprocess.run(base, capture_output=True, text=True, cwd=root, env=env)
     for line in result.stdout.splitlines():
         if line.startswith("BENCH-ROW "):
             return Row(**json.loads(line[len("BENCH-ROW "):]))
@@ -80,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="fieldapp-bench-") as work:
         for name in args.only or list(MEASURES):
-            row = run_one(name, data, Path(work), args.repeat)
+            row = run_one(name, data, Path(work), args.repeat, args.scale)
             print(f"{row.measure}: {row.value} vs {row.baseline} ({row.target})", flush=True)
             rows.append(row)
     out = args.out or (Path(__file__).resolve().parent / "RESULTS.md" if args.scale == "full" else None)

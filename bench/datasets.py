@@ -10,8 +10,19 @@ from pathlib import Path
 from fieldapp.demo import generate_bulk
 from fieldapp.store.database import open_database
 
-# Fixed "now" so every run measures the same weeks: Wednesday of 2024-W48.
-NOW = dt.datetime(2024, 11, 27, 12, 0, tzinfo=dt.timezone.utc)
+def _anchor(today: dt.date) -> dt.datetime:
+    """The last Wednesday noon (UTC) up to today: one "now" for a whole run.
+
+    The data sets end at the last complete week before it. They must be recent: the app
+    deletes records older than its retention limit (13 months by default) when it starts,
+    so a data set anchored at a fixed date would be emptied by the first start a year on."""
+    wednesday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=2)
+    if wednesday > today:  # Monday or Tuesday: last week's Wednesday, never a future "now"
+        wednesday -= dt.timedelta(days=7)
+    return dt.datetime.combine(wednesday, dt.time(12), tzinfo=dt.timezone.utc)
+
+
+NOW = _anchor(dt.datetime.now(dt.timezone.utc).date())
 
 
 @dataclass(frozen=True)
@@ -39,7 +50,9 @@ SCALES: dict[str, dict[str, Spec]] = {
 def build(folder: Path, spec: Spec, *, fresh: bool = False) -> Path:
     """The database file for ``spec`` in ``folder``, made once and reused."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{spec.name}-{spec.devices}d-{spec.weeks}w-{spec.observations}o.sqlite"
+    year, week, _day = NOW.isocalendar()
+    path = folder / (f"{spec.name}-{spec.devices}d-{spec.weeks}w-{spec.observations}o-"
+                     f"to-{year}-W{week:02d}.sqlite")
     done = path.with_suffix(".done")
     if fresh or not done.exists():
         for stale in folder.glob(path.name + "*"):

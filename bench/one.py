@@ -1,4 +1,8 @@
-"""Run one measure in this process and print its Row as JSON (with the peak memory)."""
+"""Run one measure (or its preparation) in this process and print its Row as JSON, with the
+peak memory of this process.
+
+    python -m bench.one NAME DATA_JSON WORK REPEAT SCALE [prepare]
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,24 @@ import resource
 import sys
 from pathlib import Path
 
-from bench.measures import MEASURES
+from bench.measures import MEASURES, Ctx
 
 
 def main() -> None:
-    name, data_json, work, repeat = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
-    data = {k: Path(v) for k, v in json.loads(data_json).items()}
-    work.mkdir(parents=True, exist_ok=True)
-    row = MEASURES[name](data, work, repeat)
-    row.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    name, data_json, work, repeat, scale = sys.argv[1:6]
+    prepare = sys.argv[6:] == ["prepare"]
+    ctx = Ctx(data={k: Path(v) for k, v in json.loads(data_json).items()}, work=Path(work),
+              repeat=int(repeat), scale=scale)
+    ctx.work.mkdir(parents=True, exist_ok=True)
+    measure = MEASURES[name]
+    if prepare:
+        if measure.prepare is not None:
+            measure.prepare(ctx)
+        print("BENCH-PREPARED")
+        return
+    row = measure.run(ctx)
+    if row.peak_mb is None:
+        row.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("BENCH-ROW " + json.dumps(row.as_dict(), ensure_ascii=False))
 
 

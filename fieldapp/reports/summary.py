@@ -449,6 +449,51 @@ class _Builder:
                     counts[place_id][i] += int(value or 0)
         return counts
 
+    # -- observations, aggregated in SQL ----------------------------------------------------
+    # A whole city's week is tens of thousands of observations: the figures are grouped
+    # counts from SQLite (three scans of the week's rows), and only the high-severity lines
+    # shown one by one (at most NOTABLE_LIMIT) and observations without a shift (rare) are
+    # read as rows.
+
+    def _with_shift(self, *columns):
+        return self._observation_queries(self.start, self.end, *columns)[0]
+
+    def counts_by_shift(self):
+        """Rows ``(shift_id, severity, n, anchor)``: the week's observations made during a
+        shift, counted per shift and severity."""
+        query = (self._with_shift(Observation.shift_id, Observation.severity,
+                                  func.count().label("n"))
+                 .group_by(Observation.shift_id, Shift.starts_at, Observation.severity))
+        return self.session.execute(query).all()
+
+    def counts_by_place_category(self):
+        """Rows ``(place_id, category_id, severity, n, people, youths, anchor)``: the week's
+        observations made during a shift, counted per place, category and severity (with the
+        people and youths seen); ``anchor`` is not used."""
+        query = (self._with_shift(Observation.place_id, Observation.category_id,
+                                  Observation.severity, func.count().label("n"),
+                                  func.sum(Observation.people_count).label("people"),
+                                  func.sum(Observation.youths_present).label("youths"))
+                 .group_by(Observation.place_id, Observation.category_id, Observation.severity))
+        return self.session.execute(query).all()
+
+    def _row_columns(self):
+        return (Observation.id, Observation.shift_id, Observation.place_id,
+                Observation.category_id, Observation.severity, Observation.observed_at,
+                Observation.people_count, Observation.youths_present,
+                Observation.action_taken, Observation.details, Observation.details_shareable)
+
+    def observations_without_shift(self) -> list:
+        query = self._observation_queries(self.start, self.end, *self._row_columns())[1]
+        return self.session.execute(query).all()
+
+    def notable_with_shift(self, limit: int) -> list:
+        """The first ``limit`` high-severity observations made during the week's shifts."""
+        query = (self._with_shift(*self._row_columns())
+                 .where(Observation.severity == Severity.HIGH.value)
+                 .order_by(Observation.observed_at, Observation.id).limit(limit))
+        return self.session.execute(query).all()
+
     # -- meetings -------------------------------------------------------------------------
     def meetings(self) -> tuple[MeetingLine, ...]:
         meetings = self.session.execute(
@@ -554,8 +599,11 @@ def build_week_summary(session: Session, week: IsoWeek, scope: Scope | str,
 
     # Shifts.
     shift_rows, shift_staff_map, shift_areas_map, shift_partners_map = builder.shifts()
-    observations = builder.observations()
-    obs_per_shift = Counter(o.shift_id for o in observations if o.shift_id is not None)
+    by_shift = builder.counts_by_shift()
+    loose = builder.observations_without_shift()  # observations without a shift (rows)
+    obs_per_shift: Counter = Counter()
+    for group in by_shift:
+        obs_per_shift[group.shift_id] += group.n
 
     by_kind = {kind.value: 0 for kind in ShiftKind}
     youths = {band.value: {g.value: 0 for g in Gender} for band in AgeBand}
@@ -602,35 +650,60 @@ def build_week_summary(session: Session, week: IsoWeek, scope: Scope | str,
             summary=shareable_text(row.summary, row.summary_shareable),
         ))
 
-    # Observations.
+    # Observations: grouped counts of those made during a shift, plus the rows of those
+    # without one.
     severity_counts = {s.value: 0 for s in Severity}
     category_counts: dict[uuid.UUID, Counter] = defaultdict(Counter)
     place_stats: dict[uuid.UUID, Counter] = defaultdict(Counter)
-    notable = []
+    observation_total = 0
     notable_total = 0
-    for obs in observations:
+    high = Severity.HIGH.value
+    for group in by_shift:
+        severity, n = group.severity, group.n
+        day = day_of(group.anchor)
+        observation_total += n
+        severity_counts[severity] = severity_counts.get(severity, 0) + n
+        day_stats[day]["observations"] += n
+        if severity == high:
+            day_stats[day]["high"] += n
+            notable_total += n
+    for group in builder.counts_by_place_category():
+        category_counts[group.category_id][group.severity] += group.n
+        stats = place_stats[group.place_id]
+        stats["n"] += group.n
+        stats["people"] += int(group.people or 0)
+        stats["youths"] += int(group.youths or 0)
+        if group.severity == high:
+            stats["high"] += group.n
+    for obs in loose:
         day = day_of(obs.anchor)
+        observation_total += 1
         severity_counts[obs.severity] = severity_counts.get(obs.severity, 0) + 1
         category_counts[obs.category_id][obs.severity] += 1
         stats = place_stats[obs.place_id]
+        stats["n"] += 1
         stats["people"] += obs.people_count
         stats["youths"] += obs.youths_present
         day_stats[day]["observations"] += 1
-        if obs.severity == Severity.HIGH:
+        if obs.severity == high:
             stats["high"] += 1
             day_stats[day]["high"] += 1
             notable_total += 1
-            if len(notable) < NOTABLE_LIMIT:
-                category = names.categories.get(obs.category_id, ("?", "?", 0))
-                notable.append(ObservationLine(
-                    id=obs.id, day=day, observed_at=to_stockholm(obs.observed_at),
-                    place=names.place_name(obs.place_id), area=names.place_area(obs.place_id),
-                    category=category[1], severity=obs.severity,
-                    severity_label=label_of(Severity, obs.severity), people=obs.people_count,
-                    youths_present=obs.youths_present,
-                    action_taken=label_of(ActionTaken, obs.action_taken),
-                    details=shareable_text(obs.details, obs.details_shareable),
-                ))
+    candidates = builder.notable_with_shift(NOTABLE_LIMIT) if notable_total else []
+    candidates += [obs for obs in loose if obs.severity == high]
+    candidates.sort(key=lambda r: (r.observed_at, r.id))
+    notable = []
+    for obs in candidates[:NOTABLE_LIMIT]:
+        category = names.categories.get(obs.category_id, ("?", "?", 0))
+        notable.append(ObservationLine(
+            id=obs.id, day=day_of(obs.anchor), observed_at=to_stockholm(obs.observed_at),
+            place=names.place_name(obs.place_id), area=names.place_area(obs.place_id),
+            category=category[1], severity=obs.severity,
+            severity_label=label_of(Severity, obs.severity), people=obs.people_count,
+            youths_present=obs.youths_present,
+            action_taken=label_of(ActionTaken, obs.action_taken),
+            details=shareable_text(obs.details, obs.details_shareable),
+        ))
 
     categories = []
     for category_id, counter in category_counts.items():
@@ -649,7 +722,11 @@ def build_week_summary(session: Session, week: IsoWeek, scope: Scope | str,
 
     # Places and areas, compared with the previous weeks.
     trend_weeks = [week.previous(n) for n in reversed(range(TREND_WEEKS))]
-    weekly = builder.place_week_counts(trend_weeks)
+    # The earlier weeks from SQL; this week's counts are the ones just made.
+    weekly = builder.place_week_counts(trend_weeks[:-1]) if len(trend_weeks) > 1 else {}
+    weekly = {place_id: [*counts, 0] for place_id, counts in weekly.items()}
+    for place_id, stats in place_stats.items():
+        weekly.setdefault(place_id, [0] * len(trend_weeks))[-1] = stats["n"]
     place_rows = []
     area_obs: Counter = Counter()
     area_prev: Counter = Counter()
@@ -706,7 +783,7 @@ def build_week_summary(session: Session, week: IsoWeek, scope: Scope | str,
         shifts=len(shift_rows), shifts_by_kind=by_kind, field_hours=field_hours,
         staff_hours=staff_hours, youths_met=sum(sum(g.values()) for g in youths.values()),
         youths_by_band_gender=youths, adults_met=adults, referrals=referrals,
-        observations=len(observations), observations_by_severity=severity_counts,
+        observations=observation_total, observations_by_severity=severity_counts,
         meetings=len(meetings), actions_agreed=len(actions),
         actions_done=status_counts.get(ActionStatus.DONE.value, 0),
         actions_cancelled=status_counts.get(ActionStatus.CANCELLED.value, 0),

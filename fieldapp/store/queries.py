@@ -64,7 +64,7 @@ class Page(Generic[T]):
 # -- rows -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObservationRow:
     id: uuid.UUID
     device_id: uuid.UUID
@@ -285,6 +285,20 @@ def observation_page(session: Session, flt: ListFilter = ListFilter(), *,
 
 
 def count_observations(session: Session, flt: ListFilter = ListFilter()) -> int:
+    if flt.area_id is None and not flt.text.strip():
+        # Nothing to match in the joined tables: count the observations alone (the joins are
+        # on non-null foreign keys, so they neither add nor drop a row). A million rows
+        # count in a table scan instead of a million index lookups.
+        query = select(func.count()).select_from(Observation).where(
+            Observation.deleted_at.is_(None))
+        if flt.week is not None:
+            query = query.where(Observation.observed_at >= flt.week.start_utc(),
+                                Observation.observed_at < flt.week.end_utc())
+        if flt.place_id is not None:
+            query = query.where(Observation.place_id == flt.place_id)
+        if flt.category_id is not None:
+            query = query.where(Observation.category_id == flt.category_id)
+        return session.execute(query).scalar_one()
     return _count(session, _observation_query(flt).with_only_columns(Observation.id))
 
 

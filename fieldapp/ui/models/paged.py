@@ -1,16 +1,23 @@
 """A table model that loads its rows a page at a time (canFetchMore/fetchMore).
 
 Each page is one keyset query (``fieldapp.store.queries``) run on the task runner's database
-lane, so the view opens at once and keeps scrolling while the next page loads; the model never
-holds more than the pages the user has scrolled through. Sorting is done in SQL: ``sort()``
-changes the ORDER BY and reloads. A reload bumps a generation number so that a page which
-arrives for an older filter or sort is dropped.
+lane, so the view opens at once and keeps scrolling while the next page loads. The first page
+is asked for before the count, so the rows paint without waiting for a count of a million.
+
+Memory stays bounded however far the user scrolls: the model keeps the rows of at most
+``max_resident_pages`` pages (the ones used most recently: the visible rows are read at every
+paint) and, for every page, the keyset cursor it was read after. A page that was let go is read
+again (one indexed query, on the database lane) when a view asks for one of its rows; until it
+arrives its cells are empty. Sorting is done in SQL: ``sort()`` changes the ORDER BY and
+reloads. A reload bumps a generation number so that a page which arrives for an older filter
+or sort is dropped.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -33,6 +40,13 @@ class Column:
     tooltip: Callable[[Any], str] | None = None
 
 
+@dataclass
+class _Page:
+    after: object  # the cursor this page was read after (None: the first page)
+    count: int  # rows in the page (fixed once read: row numbers never shift)
+    rows: list | None = field(default=None)  # None: let go, read again on demand
+
+
 class PagedTableModel(QAbstractTableModel):
     """Subclasses set ``columns`` and ``default_sort`` and implement :meth:`query_page` and
     :meth:`query_count` (plain functions of a Session: they run off the UI thread)."""
@@ -40,6 +54,7 @@ class PagedTableModel(QAbstractTableModel):
     columns: list[Column] = []
     default_sort: tuple[str, bool] = ("", True)  # (sort key, descending)
     page_size = DEFAULT_PAGE_SIZE
+    max_resident_pages = 32  # rows kept in memory: at most this many pages
 
     #: the number of rows that match the filter (after a reload)
     total_changed = Signal(int)
@@ -50,7 +65,10 @@ class PagedTableModel(QAbstractTableModel):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        self._rows: list = []
+        self._pages: list[_Page] = []
+        self._row_count = 0
+        self._resident: OrderedDict[int, None] = OrderedDict()  # page numbers, oldest use first
+        self._refetching: set[int] = set()
         self._cursor = None
         self._more = False
         self._loading = False
@@ -93,13 +111,76 @@ class PagedTableModel(QAbstractTableModel):
         return -1
 
     def row_at(self, row: int):
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        """The row, or None (out of range, or its page was let go and is being read again)."""
+        if not 0 <= row < self._row_count:
+            return None
+        number = row // self.page_size
+        page = self._pages[number]
+        if page.rows is None:
+            self._refetch(number)
+            return None
+        self._resident.move_to_end(number)
+        return page.rows[row - number * self.page_size]
 
     def row_for(self, index: QModelIndex | QPersistentModelIndex):
         return self.row_at(index.row()) if index.isValid() else None
 
     def loaded_rows(self) -> list:
-        return list(self._rows)
+        """Every row the list has reached, in order. Pages that were let go are read again
+        here, at once, on the calling thread (for tests and exports, not for painting)."""
+        rows: list = []
+        with self.ctx.database.session() as session:
+            for page in self._pages:
+                if page.rows is not None:
+                    rows.extend(page.rows)
+                else:
+                    found = self.query_page(session, self._filter, self._sort_key,
+                                            self._descending, page.after, self.page_size).rows
+                    rows.extend(found[:page.count])
+        return rows
+
+    def resident_rows(self) -> int:
+        """How many rows the model holds in memory now."""
+        return sum(len(self._pages[n].rows or ()) for n in self._resident)
+
+    def _keep(self, number: int) -> None:
+        """Mark page ``number`` as just used and let the least recently used pages go."""
+        self._resident[number] = None
+        self._resident.move_to_end(number)
+        while len(self._resident) > self.max_resident_pages:
+            oldest, _none = self._resident.popitem(last=False)
+            self._pages[oldest].rows = None
+
+    def _refetch(self, number: int) -> None:
+        if number in self._refetching:
+            return
+        self._refetching.add(number)
+        generation = self._generation
+        page = self._pages[number]
+        flt, sort, descending, after = self._filter, self._sort_key, self._descending, page.after
+        limit = self.page_size
+
+        def job(_progress):
+            with self.ctx.database.session() as session:
+                return self.query_page(session, flt, sort, descending, after, limit)
+
+        def done(result: Page) -> None:
+            if generation != self._generation:
+                return
+            self._refetching.discard(number)
+            rows = list(result.rows[:page.count])
+            rows += [None] * (page.count - len(rows))  # fewer now (deleted meanwhile)
+            page.rows = rows
+            self._keep(number)
+            first = number * self.page_size
+            self.dataChanged.emit(self.index(first, 0),
+                                  self.index(first + page.count - 1, len(self.columns) - 1))
+
+        def failed(exc: BaseException, trace: str) -> None:
+            self._refetching.discard(number)
+            self._failed(generation)(exc, trace)
+
+        self.ctx.tasks.run(job, on_success=done, on_failure=failed)
 
     def is_loading(self) -> bool:
         return self._loading
@@ -109,15 +190,18 @@ class PagedTableModel(QAbstractTableModel):
         """Forget the loaded rows and load the first page (and the count) again."""
         self._generation += 1
         self.beginResetModel()
-        self._rows = []
+        self._pages = []
+        self._row_count = 0
+        self._resident = OrderedDict()
+        self._refetching = set()
         self._cursor = None
         self._more = True
         self._loading = False
         self.total = None
         self.pages_fetched = 0
         self.endResetModel()
+        self.fetchMore(QModelIndex())  # the rows first: they paint; the count follows
         self._load_count()
-        self.fetchMore(QModelIndex())
 
     def _load_count(self) -> None:
         generation, flt = self._generation, self._filter
@@ -154,13 +238,15 @@ class PagedTableModel(QAbstractTableModel):
             self._loading = False
             self.pages_fetched += 1
             if page.rows:
-                first = len(self._rows)
+                first = self._row_count
                 self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-                self._rows.extend(page.rows)
+                self._pages.append(_Page(after=after, count=len(page.rows), rows=list(page.rows)))
+                self._row_count += len(page.rows)
+                self._keep(len(self._pages) - 1)
                 self.endInsertRows()
             self._cursor = page.cursor
             self._more = page.more
-            self.page_loaded.emit(len(self._rows))
+            self.page_loaded.emit(self._row_count)
 
         self.ctx.tasks.run(job, on_success=done, on_failure=self._failed(generation))
 
@@ -183,7 +269,7 @@ class PagedTableModel(QAbstractTableModel):
 
     # -- Qt model API --------------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._row_count
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
         return 0 if parent.isValid() else len(self.columns)
@@ -197,9 +283,11 @@ class PagedTableModel(QAbstractTableModel):
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid():
             return None
-        row = self._rows[index.row()]
+        row = self.row_at(index.row())
+        if row is None:
+            return None
         column = self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return column.render(row)
@@ -229,6 +317,6 @@ class PagedTableModel(QAbstractTableModel):
         """Headers and cells are rendered on demand; tell the views to redraw them."""
         if self.columns:
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
-        if self._rows:
+        if self._row_count:
             self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self._rows) - 1, len(self.columns) - 1))
+                                  self.index(self._row_count - 1, len(self.columns) - 1))
