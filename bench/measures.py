@@ -171,7 +171,7 @@ def save_observation(ctx: Ctx) -> Row:
 
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA synchronous=NORMAL")
+    con.execute("PRAGMA synchronous=FULL")  # the same durability as the app (store/database.py)
     con.execute("PRAGMA foreign_keys=ON")
     stamp = when.replace(tzinfo=None).isoformat(sep=" ")
     base = []
@@ -486,7 +486,7 @@ def _raw_insert(path: Path, tables) -> None:
     con = sqlite3.connect(path, isolation_level=None)
     try:
         con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA synchronous=NORMAL")
+        con.execute("PRAGMA synchronous=FULL")  # the same durability as the app (store/database.py)
         con.execute("PRAGMA foreign_keys=ON")
         con.execute("BEGIN")
         for table, columns, rows in tables:
