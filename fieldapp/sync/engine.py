@@ -11,6 +11,7 @@ State kept in the Setting table (JSON values, device-local, never synced):
 - ``sync.cursor.<hub-id>.<source>``: the last bundle (folder) or server_seq (PostgreSQL) read
 - ``sync.pushed_seq.<hub-id>``: the number of this device's last bundle
 - ``sync.refused.<hub-id>``: refused bundles ``{"<device>/<seq>": {file, reason, at}}``
+- ``sync.verified.<hub-id>``: own bundles verified before, with the file's stamp (folder hub)
 - ``sync.parked``: received records that refer to a record not received yet (kept and
   applied as soon as their parent arrives, whichever device it comes from)
 - ``sync.acked_hub``: the hub the receipts (``acked_revision``) refer to; syncing with
@@ -38,6 +39,7 @@ from fieldapp.sync.bundle import BundleError
 from fieldapp.sync.envelope import (
     SPECS,
     TYPE_ORDER,
+    ApplyCache,
     Envelope,
     EnvelopeError,
     Outcome,
@@ -118,6 +120,7 @@ def load_state(session: Session, hub_id: str) -> HubState:
         cursors=cursors,
         pushed_seq=int(_get(session, f"sync.pushed_seq.{hub_id}", 0) or 0),
         refused=dict(_get(session, f"sync.refused.{hub_id}", {}) or {}),
+        verified=dict(_get(session, f"sync.verified.{hub_id}", {}) or {}),
     )
 
 
@@ -188,25 +191,36 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid
             continue
         parked[_park_key(env)] = env
 
+    ordered = sort_for_apply(envelopes)
+    # The rows the batch touches, in a few queries; changes are flushed once per type
+    # (parents before children), not once per record.
+    cache = ApplyCache(session, [*ordered, *parked.values()])
+
     def apply(env: Envelope) -> Outcome:
-        outcome = apply_envelope(session, env, device_id)
+        outcome = apply_envelope(session, env, device_id, cache)
         if outcome is Outcome.APPLIED:
             report.pulled[env["type"]] = report.pulled.get(env["type"], 0) + 1
         elif outcome is Outcome.REFUSED:
             report.ignored += 1
         return outcome
 
-    for env in sort_for_apply(envelopes):
+    current = None
+    for env in ordered:
+        if env["type"] != current:
+            session.flush()
+            current = env["type"]
         outcome = apply(env)
         if outcome is Outcome.MISSING_PARENT:
             key = _park_key(env)
             if key not in parked or sort_key(env) > sort_key(parked[key]):
                 parked[key] = env
+    session.flush()
     progress = True
     while parked and progress:
         progress = False
         for key, env in list(parked.items()):
             if apply(env) is not Outcome.MISSING_PARENT:
+                session.flush()
                 del parked[key]
                 progress = True
     _set(session, PARKED_KEY, sort_for_apply(parked.values()))
@@ -255,8 +269,11 @@ def _run(database: Database, hub: Hub, device_id: uuid.UUID, state: HubState,
     hub_id = hub.hub_id
     # 1. Receipts count for one hub: on another hub, send everything once. Own bundles that
     #    went missing or were damaged: send everything again too.
+    verified = dict(state.verified)
     report.repaired = hub.check_own(device_id, state)
     with database.session() as session:
+        if state.verified != verified:
+            _set(session, f"sync.verified.{hub_id}", state.verified)
         if report.repaired or _get(session, ACKED_HUB_KEY) != hub_id:
             forget_receipts(session, device_id)
             _set(session, ACKED_HUB_KEY, hub_id)

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldapp.i18n import _
@@ -375,7 +376,7 @@ def _decode_value(field: Value, value: Any) -> Any:
     return value
 
 
-def _write(session: Session, row: Synced, env: Envelope) -> None:
+def _write(session: Session, row: Synced, env: Envelope, cache: ApplyCache | None = None) -> None:
     spec = SPECS[env["type"]]
     data = env["data"]
     for field in spec.fields:
@@ -389,7 +390,11 @@ def _write(session: Session, row: Synced, env: Envelope) -> None:
         elif isinstance(field, Links):
             model = SPECS[field.parent].model
             ids = sorted(dict.fromkeys(value or ()))
-            setattr(row, field.relation, [session.get(model, uuid.UUID(i)) for i in ids])
+            if cache is not None:
+                items = [cache.obj(field.parent, uuid.UUID(i)) for i in ids]
+            else:
+                items = [session.get(model, uuid.UUID(i)) for i in ids]
+            setattr(row, field.relation, items)
         elif isinstance(field, Flags):
             wanted = {uuid.UUID(f["place_id"]): (n, f["reason"]) for n, f in enumerate(value or ())}
             kept = []
@@ -404,12 +409,85 @@ def _write(session: Session, row: Synced, env: Envelope) -> None:
         setattr(row, name, "")
 
 
-def apply_envelope(session: Session, env: Envelope, self_device_id: uuid.UUID) -> Outcome:
-    """Apply one (validated) envelope to the local store, following the rule above."""
+class ApplyCache:
+    """The rows a batch of envelopes touches, loaded up front in a few queries: the records
+    the envelopes are for (or None: not here) and which of the records they refer to exist.
+    Records applied through the cache are remembered (they count as present before they are
+    flushed). Lookups outside what was loaded fall back to the session."""
+
+    CHUNK = 500
+
+    def __init__(self, session: Session, envelopes: Iterable[Envelope]):
+        self.session = session
+        self.rows: dict[str, dict[uuid.UUID, Synced | None]] = {}
+        self.known: dict[str, set[uuid.UUID]] = {}
+        self.checked: dict[str, set[uuid.UUID]] = {}
+        wanted: dict[str, set[uuid.UUID]] = {}
+        refs: dict[str, set[uuid.UUID]] = {}
+        for env in envelopes:
+            wanted.setdefault(env["type"], set()).add(uuid.UUID(env["id"]))
+            for parent, parent_id in parent_refs(env):
+                refs.setdefault(parent, set()).add(parent_id)
+        with session.no_autoflush:
+            for name, ids in wanted.items():
+                model = SPECS[name].model
+                found: dict[uuid.UUID, Synced] = {}
+                for chunk in self._chunks(ids):
+                    for row in session.scalars(select(model).where(model.id.in_(chunk))):
+                        found[row.id] = row
+                self.rows[name] = {i: found.get(i) for i in ids}
+            for name, ids in refs.items():
+                model = SPECS[name].model
+                loaded = self.rows.get(name, {})
+                ask = {i for i in ids if i not in loaded}
+                known = {i for i in ids if loaded.get(i) is not None}
+                for chunk in self._chunks(ask):
+                    known.update(session.scalars(select(model.id).where(model.id.in_(chunk))))
+                self.known[name] = known
+                self.checked[name] = set(ids)
+
+    @classmethod
+    def _chunks(cls, ids: set[uuid.UUID]):
+        items = sorted(ids)
+        for start in range(0, len(items), cls.CHUNK):
+            yield items[start:start + cls.CHUNK]
+
+    def row(self, name: str, record_id: uuid.UUID) -> Synced | None:
+        rows = self.rows.get(name)
+        if rows is not None and record_id in rows:
+            return rows[record_id]
+        return self.session.get(SPECS[name].model, record_id)
+
+    def exists(self, name: str, record_id: uuid.UUID) -> bool:
+        if record_id in self.known.get(name, ()):
+            return True
+        if self.rows.get(name, {}).get(record_id) is not None:
+            return True
+        if record_id in self.checked.get(name, ()):
+            return False
+        return self.session.get(SPECS[name].model, record_id) is not None
+
+    def obj(self, name: str, record_id: uuid.UUID) -> Synced | None:
+        row = self.rows.get(name, {}).get(record_id)
+        if row is not None:
+            return row
+        return self.session.get(SPECS[name].model, record_id)
+
+    def stored(self, name: str, row: Synced) -> None:
+        self.rows.setdefault(name, {})[row.id] = row
+        self.known.setdefault(name, set()).add(row.id)
+
+
+def apply_envelope(session: Session, env: Envelope, self_device_id: uuid.UUID,
+                   cache: ApplyCache | None = None) -> Outcome:
+    """Apply one (validated) envelope to the local store, following the rule above.
+
+    With a ``cache`` (made for a batch that holds ``env``), the lookups go through it and the
+    change is not flushed: the caller flushes (parents before children)."""
     spec = SPECS[env["type"]]
     record_id = uuid.UUID(env["id"])
     device_id = uuid.UUID(env["device_id"])
-    row = session.get(spec.model, record_id)
+    row = cache.row(env["type"], record_id) if cache is not None else session.get(spec.model, record_id)
     if not spec.shared:
         if row is not None and row.device_id == self_device_id and device_id != self_device_id:
             return Outcome.REFUSED
@@ -417,12 +495,16 @@ def apply_envelope(session: Session, env: Envelope, self_device_id: uuid.UUID) -
             return Outcome.REFUSED
     if row is not None:
         local = to_envelope(row)
-        if sort_key(env) <= sort_key(local):
-            if sort_key(env) == sort_key(local):
+        mine, theirs = sort_key(env), sort_key(local)
+        if mine <= theirs:
+            if mine == theirs:
                 row.acked_revision = max(row.acked_revision, int(env["revision"]))
             return Outcome.KEPT
     for parent, parent_id in parent_refs(env):
-        if session.get(SPECS[parent].model, parent_id) is None:
+        if cache is not None:
+            if not cache.exists(parent, parent_id):
+                return Outcome.MISSING_PARENT
+        elif session.get(SPECS[parent].model, parent_id) is None:
             return Outcome.MISSING_PARENT
     updated_at = parse_time(env["updated_at"])
     with session.no_autoflush:
@@ -436,11 +518,14 @@ def apply_envelope(session: Session, env: Envelope, self_device_id: uuid.UUID) -
             row.deleted_at = row.deleted_at or updated_at
         else:
             row.deleted_at = None
-        _write(session, row, env)
+        _write(session, row, env, cache)
         row.acked_revision = int(env["revision"])  # the hub holds this revision
         if new:
             session.add(row)
-    session.flush()
+    if cache is not None:
+        cache.stored(env["type"], row)
+    else:
+        session.flush()
     return Outcome.APPLIED
 
 

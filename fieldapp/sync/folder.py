@@ -52,6 +52,7 @@ HUB_FILE = "hub.json"
 HUB_FORMAT = 1
 DAMAGED = ".damaged"
 STALE_TEMP_SECONDS = 600
+TRUST_AFTER_NS = 2_000_000_000  # a file verified this long after its last change is remembered
 
 
 def _key_check(key: bytes, hub_id: str) -> str:
@@ -168,7 +169,18 @@ class FolderHub:
                         seqs.add(seq)
         return seqs
 
+    @staticmethod
+    def _stamp(path: Path) -> list[int] | None:
+        """What says a file is unchanged: size, modification and change times, inode."""
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
     def check_own(self, device_id: uuid.UUID, state: HubState) -> list[str]:
+        """Verify this device's own bundles; those verified before whose file is unchanged
+        (``state.verified``, updated here) are not read again."""
         own = self._own(device_id)
         problems: list[str] = []
         now = time.time()
@@ -179,7 +191,12 @@ class FolderHub:
                         if now - entry.stat().st_mtime > STALE_TEMP_SECONDS:
                             entry.unlink()  # left by an interrupted push
             bundles = self._seqs(own)
+            verified: dict[str, list[int]] = {}
             for seq, path in sorted(bundles.items()):
+                stamp = self._stamp(path)
+                if stamp is not None and state.verified.get(str(seq)) == stamp:
+                    verified[str(seq)] = stamp  # unchanged since it verified: not read again
+                    continue
                 try:
                     decode_bundle(path.read_bytes(), self.key, device_id=device_id, seq=seq)
                 except BundleError as exc:
@@ -187,6 +204,12 @@ class FolderHub:
                     os.replace(path, aside)
                     problems.append(_("{file}: {reason}; set aside as {aside}").format(
                         file=path, reason=exc, aside=aside.name))
+                    continue
+                # Remember it only when the file is old enough that a change within the
+                # file system's time resolution cannot hide behind the same stamp.
+                if stamp is not None and now * 1e9 - max(stamp[1], stamp[2]) > TRUST_AFTER_NS:
+                    verified[str(seq)] = stamp
+            state.verified = verified
             damaged = self._damaged_seqs(own)
             for seq in range(1, state.pushed_seq + 1):
                 if seq not in bundles and seq not in damaged:
@@ -241,26 +264,49 @@ class FolderHub:
 
     def batches(self, device_id: uuid.UUID, state: HubState) -> list[Batch]:
         found: list[Batch] = []
+        devices = self._devices()
         try:
-            folders = sorted(p for p in self._devices().iterdir() if p.is_dir())
+            with os.scandir(devices) as entries:
+                folders = sorted(e.name for e in entries if e.is_dir())
         except OSError as exc:
             raise HubError(_("The hub folder {path} cannot be used: {error}").format(
                 path=self.path, error=exc.strerror or exc)) from exc
-        for folder in folders:
+        refused_sources = {key.partition("/")[0] for key in state.refused}
+        for name in folders:
             try:
-                source = uuid.UUID(folder.name)
+                source = uuid.UUID(name)
             except ValueError:
                 continue
-            if source == device_id or str(source) != folder.name:
+            if source == device_id or str(source) != name:
                 continue
-            cursor = state.cursors.get(folder.name, 0)
-            for seq, path in sorted(self._seqs(folder).items()):
-                key = f"{folder.name}/{seq}"
+            folder = devices / name
+            cursor = state.cursors.get(name, 0)
+            # Names are zero-padded numbers: one at or below the cursor's name is not new, so
+            # it is only looked at when this device has refusals from that folder.
+            cutoff = bundle_name(cursor) if cursor >= 0 else ""
+            look_all = name in refused_sources
+            seqs: dict[int, str] = {}
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        if not look_all and entry.name <= cutoff:
+                            continue
+                        seq = parse_bundle_name(entry.name)
+                        if seq is not None:
+                            seqs[seq] = entry.name
+            except FileNotFoundError:
+                continue  # gone meanwhile
+            except OSError as exc:
+                raise HubError(_("The hub folder {path} cannot be used: {error}").format(
+                    path=self.path, error=exc.strerror or exc)) from exc
+            for seq, file_name in sorted(seqs.items()):
+                path = folder / file_name
+                key = f"{name}/{seq}"
                 if seq > cursor:
-                    found.append(Batch(label=str(path), source=folder.name, seq=seq,
+                    found.append(Batch(label=str(path), source=name, seq=seq,
                                        load=self._loader(path, source, seq)))
                 elif key in state.refused:  # refused before: the file may have been replaced
-                    found.append(Batch(label=str(path), source=folder.name, seq=cursor,
+                    found.append(Batch(label=str(path), source=name, seq=cursor,
                                        load=self._loader(path, source, seq), refusal_key=key))
         return found
 

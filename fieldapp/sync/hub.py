@@ -27,6 +27,9 @@ class HubState:
     cursors: dict[str, int] = field(default_factory=dict)  # source -> last seq processed
     pushed_seq: int = 0
     refused: dict[str, dict] = field(default_factory=dict)  # "source/seq" -> {file, reason, at}
+    # Own bundles verified before (folder hub): "seq" -> [size, mtime_ns, ctime_ns, inode] of
+    # the file when it verified; a file that still has them is not read again.
+    verified: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
