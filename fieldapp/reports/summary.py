@@ -28,7 +28,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import and_, case, func, literal_column, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from fieldapp.domain.enums import (
@@ -410,9 +410,9 @@ class _Builder:
         )
         without_shift = (
             select(*columns, Observation.observed_at.label("anchor"))
-            # "+column" keeps SQLite from using ix_observation_shift for "IS NULL" (it would
-            # read every observation without a shift); the time range index is the one.
-            .where(literal_column("+observation.shift_id").is_(None),
+            # ix_observation_shift_cover (shift_id, observed_at, ...) makes "IS NULL" plus
+            # the time range one exact, covering index range (migration 0004).
+            .where(Observation.shift_id.is_(None),
                    Observation.observed_at >= start,
                    Observation.observed_at < end, Observation.deleted_at.is_(None),
                    self._mine(Observation))

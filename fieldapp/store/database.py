@@ -210,7 +210,7 @@ class Database:
 
 def check_upgradable(path: Path, passphrase: str | None = None) -> FileState:
     state = inspect_file(path, passphrase)
-    if state.revision is not None and state.revision not in migrate.known_revisions():
+    if state.revision is not None and not migrate.is_known(state.revision):
         raise NewerDatabaseError(
             _(
                 "{path} was made by a newer version of Fältlogg (database revision {revision}). "
@@ -249,7 +249,7 @@ def open_database(path: Path | str, passphrase: str | None = None, *, upgrade: b
         else:
             conversion = encryption.encrypt_file(path, passphrase)
             state = check_upgradable(path, passphrase)
-    head = migrate.head_revision()
+    head = migrate.HEAD_REVISION  # no Alembic import for a file already at head
     backup = None
     if state.revision is not None and state.revision != head and upgrade:
         backup = backup_file(path, state.revision, passphrase)

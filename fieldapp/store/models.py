@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -172,7 +173,10 @@ class Observation(Synced, Base):
     __table_args__ = (
         Index("ix_observation_observed_at", "observed_at"),
         Index("ix_observation_place_observed", "place_id", "observed_at"),
-        Index("ix_observation_shift", "shift_id"),
+        # Covering for the week's shifts in WeekSummary, and "shift_id IS NULL" plus a time
+        # range is one exact range (migration 0004).
+        Index("ix_observation_shift_cover", "shift_id", "observed_at", "place_id",
+              "category_id", "severity", "people_count", "youths_present", "deleted_at"),
     )
 
     shift_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -248,6 +252,14 @@ class Action(Synced, Base):
 SYNCED_MODELS: tuple[type[Synced], ...] = (
     Area, Place, Partner, Category, Staff, Shift, Observation, Meeting, Action,
 )
+
+# The rows no hub has acknowledged, per synced table (migration 0004): a partial index, so the
+# sync's pending query (revision > acked_revision AND device_id = ?) reads only unsent rows.
+UNSENT_WHERE = "revision > acked_revision"
+for _model in SYNCED_MODELS:
+    Index(f"ix_{_model.__tablename__}_unsent", _model.__table__.c.device_id,
+          sqlite_where=text(UNSENT_WHERE))
+del _model
 
 
 class AuditEntry(Base):

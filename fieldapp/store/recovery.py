@@ -69,7 +69,7 @@ class Backup:
     @property
     def usable(self) -> bool:
         """Whether this version of the app can open the copy."""
-        return self.revision == "new" or self.revision in migrate.known_revisions()
+        return self.revision == "new" or migrate.is_known(self.revision)
 
 
 @dataclass(frozen=True)

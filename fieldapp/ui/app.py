@@ -136,11 +136,16 @@ def run_gui(db_path: Path, language: str | None = None, close_after_ms: int | No
                 install_qt_translations(app, saved)
         window = MainWindow(ctx)
         window.show()
-        ctx.tasks.run(daily_backup_job(database, getattr(database, "start_passphrase", None)),
-                      lane="io")
+        # After the first paint (with retention): never before the window is on screen.
+        backup = daily_backup_job(database, getattr(database, "start_passphrase", None))
+        window.after_first_paint(lambda: ctx.tasks.run(backup, lane="io"))
+        # A window that is not painted soon (started minimized): start them anyway.
+        QTimer.singleShot(10_000, window.start_background_work)
         if close_after_ms is not None:
             QTimer.singleShot(close_after_ms, window.close)
         code = app.exec()
+        # Closed before it ever painted: the start's work (the daily backup) still runs.
+        window.start_background_work()
         ctx.tasks.wait()
         return int(code)
     finally:

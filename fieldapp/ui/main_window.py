@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -107,6 +107,9 @@ def load_page_class(spec: PageSpec):
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent=None):
         super().__init__(parent)
+        # Background work of the start (retention, the daily backup: see run_gui) waits for
+        # the window's first paint, so it never delays it.
+        self._after_first_paint: list[Callable[[], None]] | None = [self.run_retention]
         self.ctx = ctx
         self.settings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
         self.setObjectName("mainWindow")
@@ -168,7 +171,6 @@ class MainWindow(QMainWindow):
         self._restore()
         self.refresh_running()
         self.setup_protection()
-        self.run_retention()
         # Built now, not when first shown: its timer syncs every few minutes from the start,
         # and its status goes to the status bar.
         self._connect_sync_page(self.page("sync"))
@@ -535,6 +537,26 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/page", self.current_page_key())
         self.settings.sync()
+
+    def after_first_paint(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` once the window has painted for the first time (at once if it has)."""
+        if self._after_first_paint is None:
+            fn()
+        else:
+            self._after_first_paint.append(fn)
+
+    def start_background_work(self) -> None:
+        """Start what waits for the first paint (once; later calls do nothing)."""
+        pending, self._after_first_paint = self._after_first_paint, None
+        for fn in pending or ():
+            fn()
+
+    def event(self, event) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.Paint and getattr(self, "_after_first_paint", None):
+            # Queued: the paint finishes first, then the background tasks start.
+            QTimer.singleShot(0, self.start_background_work)
+        return handled
 
     def closeEvent(self, event) -> None:
         if self.idle_watcher is not None:
