@@ -20,6 +20,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from fieldapp.domain.enums import Severity
+from fieldapp.domain.records import PlaceRecord
 from fieldapp.domain.weeks import IsoWeek
 from fieldapp.store.models import (
     Action,
@@ -110,17 +111,8 @@ class MeetingRow:
     done_count: int
 
 
-@dataclass(frozen=True)
-class PlaceRow:
-    id: uuid.UUID
-    key: str | None
-    name: str
-    area_id: uuid.UUID
-    area_name: str
-    kind: str
-    hotspot_status: str | None
-    lat: float | None
-    lon: float | None
+# A row of the places list is the domain's place record (with its revision).
+PlaceRow = PlaceRecord
 
 
 @dataclass(frozen=True)
@@ -496,7 +488,7 @@ PLACE_SORTS = {
 def _place_query(flt: ListFilter) -> Select:
     query = (
         select(Place.id, Place.key, Place.name, Place.area_id, Area.name.label("area_name"),
-               Place.kind, Place.hotspot_status, Place.lat, Place.lon)
+               Place.kind, Place.hotspot_status, Place.lat, Place.lon, Place.revision)
         .join(Area, Place.area_id == Area.id)
         .where(Place.deleted_at.is_(None))
     )
@@ -512,8 +504,9 @@ def _place_query(flt: ListFilter) -> Select:
 
 
 def _place_row(r) -> PlaceRow:
-    return PlaceRow(id=r.id, key=r.key, name=r.name, area_id=r.area_id, area_name=r.area_name,
-                    kind=r.kind, hotspot_status=r.hotspot_status, lat=r.lat, lon=r.lon)
+    return PlaceRecord(id=r.id, key=r.key, name=r.name, area_id=r.area_id, area_name=r.area_name,
+                       kind=r.kind, hotspot_status=r.hotspot_status, lat=r.lat, lon=r.lon,
+                       revision=r.revision)
 
 
 def place_page(session: Session, flt: ListFilter = ListFilter(), *, sort: str = "name",
