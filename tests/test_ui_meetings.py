@@ -9,7 +9,6 @@ import sqlite3
 
 import pytest
 from PySide6.QtCore import QDate, QTime, Qt
-from PySide6.QtWidgets import QDialogButtonBox
 
 from fieldapp.domain.ids import reference_id
 from fieldapp.domain.weeks import STOCKHOLM
@@ -17,6 +16,7 @@ from fieldapp.i18n import _
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.dialogs.form_parts import select_data
 from fieldapp.ui.views.meetings import MeetingsView
+from ui_helpers import save_dialog as save
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2024, 11, 23, 10, 0, tzinfo=UTC)  # Saturday
@@ -41,9 +41,6 @@ def view(qtbot, ctx):
     return view
 
 
-def save(qtbot, dialog) -> None:
-    button = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def check(checklist, item_id) -> None:

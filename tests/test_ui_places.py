@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from fieldapp.domain.ids import reference_id
 from fieldapp.domain.weeks import STOCKHOLM, IsoWeek
@@ -18,6 +18,7 @@ from fieldapp.store.queries import ListFilter
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.dialogs.form_parts import select_data
 from fieldapp.ui.views.places import PlacesView
+from ui_helpers import save_dialog as save
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2024, 11, 23, 10, 0, tzinfo=UTC)  # Saturday of week 47
@@ -42,9 +43,6 @@ def view(qtbot, ctx):
     return view
 
 
-def save(qtbot, dialog) -> None:
-    button = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def show_only(view, text: str) -> None:

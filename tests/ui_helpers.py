@@ -146,3 +146,11 @@ def query(db_path: Path, sql: str, *params) -> list[tuple]:
 
 def hexid(value) -> str:
     return value.hex
+
+
+def save_dialog(qtbot, dialog) -> None:
+    """Click the Save button of a form dialog."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    button = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)

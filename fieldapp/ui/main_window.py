@@ -287,7 +287,7 @@ class MainWindow(QMainWindow):
     def _connect_sync_page(self, page: QWidget) -> None:
         if hasattr(page, "status_text"):
             page.status_text.connect(self.sync_status.setText)
-            page.refresh()
+            self.sync_status.setText(page.status_line)  # the page read its status when built
 
     def _build_page(self, spec: PageSpec) -> QWidget:
         try:

@@ -48,6 +48,7 @@ class SyncView(QWidget):
     then on, and shows ``status_text`` in its status bar."""
 
     status_text = Signal(str)
+    status_line = ""  # the last text sent on status_text
 
     def __init__(self, ctx: AppContext, parent=None, *, interval_ms: int = AUTO_SYNC_MS):
         super().__init__(parent)
@@ -174,7 +175,8 @@ class SyncView(QWidget):
             seen = "–" if device.is_self else _when(device.last_seen_at)
             self.devices_table.setItem(row, 0, QTableWidgetItem(name))
             self.devices_table.setItem(row, 1, QTableWidgetItem(seen))
-        self.status_text.emit(self.short_status(status, bool(target)))
+        self.status_line = self.short_status(status, bool(target))
+        self.status_text.emit(self.status_line)
         self.refused_table.setRowCount(len(status.refused))
         for row, refusal in enumerate(status.refused):
             self.refused_table.setItem(row, 0, QTableWidgetItem(str(refusal.get("file", ""))))
