@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 # Import name -> distribution name, where they differ.
-DISTRIBUTIONS = {"PySide6": "pyside6-essentials", "yaml": "pyyaml", "babel": "babel"}
+DISTRIBUTIONS = {"PySide6": "pyside6-essentials", "shiboken6": "pyside6-essentials",  # comes with it
+                 "yaml": "pyyaml", "babel": "babel"}
 
 
 def declared() -> set[str]:

@@ -310,6 +310,68 @@ def test_run_gui_restores_the_latest_backup_of_a_damaged_file(qapp, db_path, qse
     assert any(p.read_bytes() == damaged for p in kept)
 
 
+def test_damage_found_after_the_first_paint_closes_the_window_and_offers_the_backup(
+        qapp, qtbot, db_path, qsettings, monkeypatch):
+    """The whole-file check runs after the window has painted (it takes most of a second
+    on a year of a city's data): a damaged page it finds closes the window, the recovery
+    dialog offers the latest backup, and the window opens again on the restored file. No
+    backup is taken of the damaged file."""
+    import sqlite3
+
+    from fieldapp.store.database import open_database
+    from fieldapp.store.recovery import list_backups
+    from fieldapp.store.services import Services
+    from fieldapp.ui.app import run_gui
+    from fieldapp.ui.dialogs.recovery import RecoveryDialog
+
+    database = open_database(db_path)
+    with database.session() as session:
+        Services(session, database.device_id()).staff.create(initials="AL", name="Amira")
+    database.close()
+    windows: list[MainWindow] = []
+
+    def fake_exec():
+        window = next(w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, MainWindow) and w.isVisible() and w not in windows)
+        windows.append(window)
+        window.start_background_work()  # as after its first paint
+        qtbot.waitUntil(lambda: not window.ctx.tasks.busy(), timeout=20_000)
+        window.close()  # a no-op when the check closed it
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", staticmethod(fake_exec))
+    assert run_gui(db_path=db_path, language=None) == 0  # the first start makes a backup
+    assert len(list_backups(db_path)) == 1
+    # A page no start-up query reads (the audit log's root): only the whole-file check sees it.
+    con = sqlite3.connect(db_path)
+    page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    root = con.execute("SELECT rootpage FROM sqlite_master WHERE name = 'audit_log'").fetchone()[0]
+    con.close()
+    data = bytearray(db_path.read_bytes())
+    data[(root - 1) * page_size:root * page_size] = b"\xa5" * page_size
+    db_path.write_bytes(bytes(data))
+    damaged = bytes(data)
+    offered = []
+
+    def accept_restore(dialog):
+        offered.append(dialog.message.text())
+        dialog.restore()
+        return 1
+
+    monkeypatch.setattr(RecoveryDialog, "exec", accept_restore)
+    windows.clear()
+    assert run_gui(db_path=db_path, language=None) == 0
+    assert len(offered) == 1 and "skadad" in offered[0]
+    assert len(windows) == 2  # the window on the damaged file, then on the restored one
+    assert len(list_backups(db_path)) == 1  # the damaged file was not backed up
+    con = sqlite3.connect(db_path)
+    assert con.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+    assert con.execute("SELECT initials FROM staff").fetchall() == [("AL",)]
+    con.close()
+    kept = [p for p in db_path.parent.iterdir() if ".damaged-" in p.name and p.suffix != "-wal"]
+    assert any(p.read_bytes() == damaged for p in kept)
+
+
 def test_run_gui_uses_the_saved_language(qapp, db_path, qsettings, monkeypatch):
     import sys
 

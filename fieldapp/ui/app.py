@@ -62,7 +62,9 @@ def open_start_database(path: Path, *, ask: bool = True):
     from fieldapp.store.recovery import check_file, open_checked
     from fieldapp.ui.dialogs.passphrase import ask_new_passphrase, ask_passphrase
 
-    check_file(path)  # an emptied or damaged file is reported before any passphrase is asked
+    # An emptied or unreadable file is reported before any passphrase is asked; the whole
+    # file's integrity check runs after the window has painted (startup_checks_job).
+    check_file(path, integrity=False)
     passphrase = encryption.passphrase_from_env()
     if passphrase is None and ask:
         exists = path.is_file() and path.stat().st_size > 0
@@ -79,12 +81,16 @@ def open_start_database(path: Path, *, ask: bool = True):
     return database
 
 
-def daily_backup_job(database, passphrase: str | None):
-    """A task for the runner: a copy at most a day old, so a damaged file can be restored.
-    It runs after the window is shown and never stops the app."""
-    from fieldapp.store.recovery import ensure_recent_backup
+def startup_checks_job(database, passphrase: str | None):
+    """A task for the runner, started after the window's first paint: SQLite's quick check
+    of the whole file (raises DamagedDatabaseError: the window then closes and offers the
+    latest backup), then a copy at most a day old, so a damaged file can be restored. A
+    damaged file is never copied over a good backup; a failed backup is logged and never
+    stops the app."""
+    from fieldapp.store.recovery import check_open_database, ensure_recent_backup
 
     def job(_progress):
+        check_open_database(database)
         try:
             return ensure_recent_backup(database.path, database.revision(), passphrase=passphrase)
         except Exception:  # noqa: BLE001 - a backup that fails is logged, the work goes on
@@ -97,9 +103,6 @@ def run_gui(db_path: Path, language: str | None = None, close_after_ms: int | No
     """Open the window on ``db_path``; ``language`` ("sv"/"en") overrides the saved setting.
     ``close_after_ms`` closes the window by itself (the installer's smoke test).
     Returns the exit code (0, or 1 when the data file cannot be opened)."""
-    from fieldapp.store.database import DatabaseFileError
-    from fieldapp.ui.context import AppContext
-
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
@@ -114,18 +117,45 @@ def run_gui(db_path: Path, language: str | None = None, close_after_ms: int | No
     _install_excepthook(app)  # from the start: an error while opening is logged and shown too
 
     while True:
+        database = _open_or_recover(Path(db_path), close_after_ms)
+        if isinstance(database, int):
+            return database
+        code, damage = _run_window(app, database, language, close_after_ms)
+        if damage is None:
+            return code
+        # The check after the first paint found damage: the window closed, the file is shut.
+        log.warning("the data file is damaged: %s", damage)
+        if close_after_ms is not None or not offer_recovery(Path(db_path), damage):
+            return 1
+        # The latest backup is in place (the damaged file kept beside it): start on it.
+
+
+def _open_or_recover(db_path: Path, close_after_ms: int | None):
+    """The opened database, or an exit code: 0 when no passphrase was given, 1 when the
+    file was refused and not restored. A refused file offers the latest backup."""
+    from fieldapp.store.database import DatabaseFileError
+    from fieldapp.ui.dialogs.recovery import offer_recovery
+
+    while True:
         try:
-            database = open_start_database(Path(db_path), ask=close_after_ms is None)
-            if database is None:
-                return 0  # the passphrase was not given: nothing to open
-            break
+            database = open_start_database(db_path, ask=close_after_ms is None)
+            return 0 if database is None else database  # None: the passphrase was not given
         except DatabaseFileError as exc:
             log.warning("the data file was refused: %s", exc)
-            if close_after_ms is not None or not offer_recovery(Path(db_path), exc):
+            if close_after_ms is not None or not offer_recovery(db_path, exc):
                 return 1
             # The latest backup is in place (the refused file kept beside it): open it.
 
+
+def _run_window(app: QApplication, database, language: str | None,
+                close_after_ms: int | None):
+    """Show the window on ``database`` until it closes; returns (exit code, damage): the
+    DatabaseFileError the check after the first paint found, or None."""
+    from fieldapp.store.database import DatabaseFileError
+    from fieldapp.ui.context import AppContext
+
     ctx = None
+    found: list[BaseException] = []
     try:
         ctx = AppContext.open(database)
         if not language:
@@ -136,17 +166,25 @@ def run_gui(db_path: Path, language: str | None = None, close_after_ms: int | No
                 install_qt_translations(app, saved)
         window = MainWindow(ctx)
         window.show()
+
+        def damaged(exc: BaseException, trace: str) -> None:
+            if not isinstance(exc, DatabaseFileError):
+                raise exc  # shown by the excepthook
+            found.append(exc)
+            window.close()
+
         # After the first paint (with retention): never before the window is on screen.
-        backup = daily_backup_job(database, getattr(database, "start_passphrase", None))
-        window.after_first_paint(lambda: ctx.tasks.run(backup, lane="io"))
+        checks = startup_checks_job(database, getattr(database, "start_passphrase", None))
+        window.after_first_paint(lambda: ctx.tasks.run(checks, on_failure=damaged, lane="io"))
         # A window that is not painted soon (started minimized): start them anyway.
         QTimer.singleShot(10_000, window.start_background_work)
         if close_after_ms is not None:
             QTimer.singleShot(close_after_ms, window.close)
         code = app.exec()
-        # Closed before it ever painted: the start's work (the daily backup) still runs.
+        # Closed before it ever painted: the start's work (check, backup) still runs.
         window.start_background_work()
         ctx.tasks.wait()
-        return int(code)
+        app.processEvents()  # the jobs' results, e.g. damage found after an early close
+        return int(code), (found[0] if found else None)
     finally:
         (ctx.database if ctx is not None else database).close()

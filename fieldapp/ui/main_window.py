@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldapp import __version__
+import fieldapp
 from fieldapp.domain.records import ShiftRecord
 from fieldapp.i18n import _
 from fieldapp.ui.context import AppContext
@@ -171,9 +171,9 @@ class MainWindow(QMainWindow):
         self._restore()
         self.refresh_running()
         self.setup_protection()
-        # Built now, not when first shown: its timer syncs every few minutes from the start,
-        # and its status goes to the status bar.
-        self._connect_sync_page(self.page("sync"))
+        # Built after the first paint, not when first shown: its timer syncs every few
+        # minutes from the start, and its status goes to the status bar.
+        self._after_first_paint.append(lambda: self._connect_sync_page(self.page("sync")))
 
     # -- actions and menus ------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -385,7 +385,7 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, _("About Fältlogg"), _(
             "Fältlogg {version}\n\nShifts, observations and meetings of the field workers "
             "(fältassistenter). Works offline; only summaries are shared with the team."
-        ).format(version=__version__))
+        ).format(version=fieldapp.__version__))
 
     # -- data protection ---------------------------------------------------------------------
     def _build_encrypt_banner(self) -> QFrame:

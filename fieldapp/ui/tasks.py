@@ -73,6 +73,7 @@ class TaskRunner(QObject):
         self._pools["db"].setMaxThreadCount(1)
         self._pools["io"].setMaxThreadCount(2)
         self._running = 0
+        self._running_in = dict.fromkeys(self._pools, 0)
         self._keep: set[_Signals] = set()
 
     def run(self, job: Callable[[Progress], Any], on_success: Callable[[Any], None] | None = None,
@@ -99,6 +100,7 @@ class TaskRunner(QObject):
         def finished() -> None:
             self._keep.discard(signals)
             self._running -= 1
+            self._running_in[lane] -= 1
             if self._running == 0:
                 self.busy_changed.emit(False)
 
@@ -123,10 +125,16 @@ class TaskRunner(QObject):
         if on_progress:
             signals.progressed.connect(on_progress)
         self._running += 1
+        self._running_in[lane] += 1
         if self._running == 1:
             self.busy_changed.emit(True)
         self._pools[lane].start(_Job(job, signals, progress))
         return TaskHandle(progress, signals)
+
+    def busy(self, lane: str | None = None) -> bool:
+        """Whether a job (on ``lane``, or on any lane) has not reported back yet. The "db"
+        lane is what the user's next save waits for; "io" work never holds it up."""
+        return (self._running_in[lane] if lane else self._running) > 0
 
     def wait(self, msecs: int = 30000) -> bool:
         return all(pool.waitForDone(msecs) for pool in self._pools.values())

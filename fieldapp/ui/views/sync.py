@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -137,9 +138,19 @@ class SyncView(QWidget):
 
     # -- display ---------------------------------------------------------------------------------
     def refresh(self) -> None:
-        with self.ctx.database.session() as session:
-            status = sync_status(session, self.ctx.device_id)
-        self.show_status(status)
+        """Read the status on the database lane (it counts every table's unsent rows), then
+        show it: the window is not held up at start or after a sync."""
+        ctx = self.ctx
+
+        def job(_progress) -> SyncStatus:
+            with ctx.database.session() as session:
+                return sync_status(session, ctx.device_id)
+
+        def done(status: SyncStatus) -> None:
+            if shiboken6.isValid(self):  # the page may have been rebuilt (language switch)
+                self.show_status(status)
+
+        ctx.tasks.run(job, on_success=done)
 
     @staticmethod
     def short_status(status: SyncStatus, has_hub: bool) -> str:
