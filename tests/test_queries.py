@@ -103,6 +103,41 @@ def test_observation_filters(database, filled):
         assert ids(ListFilter(text="100%_")) == set()
 
 
+@pytest.mark.parametrize("encrypted", [False, True])
+def test_search_ignores_case_in_swedish_letters(tmp_path, encrypted):
+    """"älvsjö" finds "Älvsjö" and "BRÅK" finds "bråk": SQLite's LIKE alone folds only
+    A-Z. The same on an encrypted (SQLCipher) file, whose connections register the fold too."""
+    from fieldapp.store.database import open_database
+
+    database = open_database(tmp_path / "s.sqlite", "lösenord 12345" if encrypted else None)
+    try:
+        device = database.device_id()
+        with database.session() as session:
+            s = services(session, device)
+            start = dt.datetime(2024, 11, 16, 18, 0, tzinfo=UTC)
+            shift = s.shifts.create(kind="nattvandring", starts_at=start)
+            noisy = s.observations.create(
+                shift_id=shift.id, place_id=LILJEHOLMSTORGET, category_id=GATHERING,
+                observed_at=start, people_count=3, youths_present=0, severity="low",
+                details="Bråk vid ÅVÄGEN, lugnt efter en stund")
+            quiet = s.observations.create(
+                shift_id=shift.id, place_id=ALVSJO_CENTRUM, category_id=GATHERING,
+                observed_at=start, people_count=1, youths_present=0, severity="low",
+                details="")
+        with database.session() as session:
+            def ids(text):
+                return {r.id for r in queries.observation_page(
+                    session, ListFilter(text=text), limit=100).rows}
+
+            assert ids("BRÅK") == ids("bråk") == {noisy.id}
+            assert ids("åvägen") == {noisy.id}
+            assert ids("älvsjö centrum") == ids("ÄLVSJÖ") == {quiet.id}  # the place's name
+            assert ids("öl") == set()
+            assert queries.count_observations(session, ListFilter(text="älvsjö")) == 1
+    finally:
+        database.close()
+
+
 def test_deleted_observations_leave_the_list(database, filled):
     device = database.device_id()
     with database.session() as session:

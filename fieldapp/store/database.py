@@ -51,7 +51,14 @@ class FileState:
     encrypted: bool = False
 
 
+def casefold(value):
+    """SQL ``casefold(x)``: Unicode case folding, for searches where "älvsjö" finds "Älvsjö"
+    (SQLite's own lower() and LIKE fold ASCII letters only)."""
+    return value.casefold() if isinstance(value, str) else value
+
+
 def _set_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.create_function("casefold", 1, casefold, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

@@ -172,8 +172,10 @@ def _like(text: str) -> str:
 
 
 def _text_match(text: str, *columns) -> Any:
-    pattern = _like(text)
-    return or_(*(column.ilike(pattern, escape="\\") for column in columns))
+    """Any of ``columns`` contains ``text``, ignoring case in every alphabet (the SQL
+    function ``casefold`` each connection of the store registers)."""
+    pattern = _like(text.casefold())
+    return or_(*(func.casefold(column).like(pattern, escape="\\") for column in columns))
 
 
 def _keyset_page(session: Session, query: Select, sort_expr, id_col, *, descending: bool,
