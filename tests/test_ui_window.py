@@ -255,6 +255,21 @@ def test_ctrl_n_works_from_another_page(qtbot, window):
 
 # -- start-up -------------------------------------------------------------------------------
 
+def test_the_first_page_reads_its_data_once_at_start(qtbot, ctx, qsettings, monkeypatch):
+    from fieldapp.ui.views import today
+
+    calls = []
+    real = today.read_snapshot
+    monkeypatch.setattr(today, "read_snapshot", lambda c: calls.append(c) or real(c))
+    window = MainWindow(ctx, qsettings)
+    qtbot.addWidget(window)
+    assert window.current_page_key() == "today"
+    assert len(calls) == 1
+    window.show_page("shifts")
+    window.show_page("today")
+    assert len(calls) == 2  # shown again later: read again
+
+
 def test_run_gui_refuses_a_file_that_is_not_a_database(qapp, tmp_path, qsettings, monkeypatch):
     from fieldapp.ui.app import run_gui
     from fieldapp.ui.dialogs.recovery import RecoveryDialog

@@ -315,11 +315,14 @@ class MainWindow(QMainWindow):
         if not 0 <= row < len(PAGES):
             return
         key = PAGE_KEYS[row]
+        built_now = key not in self.pages
         widget = self.page(key)
         self.stack.setCurrentWidget(widget)
         for number, action in enumerate(self.page_actions):
             action.setChecked(number == row)
         self.settings.setValue("window/page", key)
+        if built_now and getattr(widget, "loads_when_built", False):
+            return  # it read its data as it was built: not twice
         reload = getattr(widget, "reload", None)
         if callable(reload):
             try:

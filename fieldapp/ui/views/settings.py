@@ -78,6 +78,7 @@ def _without_password(url: str) -> str:
 
 
 class SettingsView(QWidget):
+    loads_when_built = True  # the window does not reload it when first shown
     language_changed = Signal(str)
 
     def __init__(self, ctx: AppContext, parent=None):

@@ -123,6 +123,8 @@ class KeyNumber(QFrame):
 class TodayView(QWidget):
     """The field worker's start page."""
 
+    loads_when_built = True  # the window does not reload it when first shown
+
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
         self.ctx = ctx
