@@ -65,6 +65,23 @@ def test_delete_leaves_a_tombstone_and_list_hides_it(services, database):
     assert row[0] == 2 and row[1] is not None
 
 
+def test_observation_count_agrees_with_the_list_at_the_edges(services):
+    """count(start, end) is len(list(start, end)): the start is in, the end is out, a
+    deleted observation is not counted."""
+    shift = services.shifts.create(kind="faltpass", starts_at=FRIDAY_19)
+    start, end = FRIDAY_19 + dt.timedelta(hours=1), FRIDAY_19 + dt.timedelta(hours=3)
+    made = [services.observations.create(
+        shift_id=shift.id, place_id=ALVSJO_CENTRUM, category_id=DRUG_DEALING,
+        observed_at=at, people_count=1, youths_present=0, severity="low")
+        for at in (start - dt.timedelta(seconds=1), start, start + dt.timedelta(hours=1),
+                   end - dt.timedelta(seconds=1), end)]
+    services.observations.delete(made[2].id)
+    listed = services.observations.list(start=start, end=end)
+    assert [o.id for o in listed] == [made[1].id, made[3].id]
+    assert services.observations.count(start=start, end=end) == 2
+    assert services.observations.count(start=end, end=end + dt.timedelta(days=1)) == 1
+
+
 def test_restore_undoes_a_delete_with_a_new_revision(services):
     shift = services.shifts.create(kind="faltpass", starts_at=FRIDAY_19)
     services.shifts.delete(shift.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from fieldapp.domain.enums import ActionTaken, Severity
 from fieldapp.domain.records import ObservationRecord
@@ -131,6 +131,14 @@ class ObservationService(SyncedService[Observation]):
 
     def get(self, observation_id: uuid.UUID) -> ObservationRecord:
         return observation_record(self._row(observation_id))
+
+    def count(self, *, start: dt.datetime, end: dt.datetime) -> int:
+        """How many observations (not deleted) were made in ``[start, end)``: what
+        ``len(list(start=start, end=end))`` says, without reading them."""
+        return self.session.scalar(
+            select(func.count()).select_from(Observation).where(
+                Observation.observed_at >= start, Observation.observed_at < end,
+                Observation.deleted_at.is_(None))) or 0
 
     def list(self, *, start: dt.datetime | None = None, end: dt.datetime | None = None,
              shift_id: uuid.UUID | None = None, place_id: uuid.UUID | None = None,

@@ -68,9 +68,8 @@ def week_numbers(services, now: dt.datetime) -> WeekNumbers:
     start, end = week.start_utc(), week.end_utc()
     shifts = services.shifts.list(start=start, end=end)
     hours = sum(((s.ends_at or now) - s.starts_at).total_seconds() for s in shifts) / 3600
-    observations = services.observations.list(start=start, end=end)
     return WeekNumbers(week=week, shifts=len(shifts), hours=max(hours, 0.0),
-                       observations=len(observations),
+                       observations=services.observations.count(start=start, end=end),
                        youths_met=sum(s.youths_met for s in shifts))
 
 
