@@ -165,6 +165,98 @@ def test_a_conversion_cut_off_between_the_renames_puts_the_plain_file_back(tmp_p
     assert _plain_readable(path)
 
 
+NEW_PASSPHRASE = "blå cykel under bron"
+
+
+def _encrypted_with_backup(tmp_path):
+    path = tmp_path / "faltlogg.sqlite"
+    database = open_database(path, PASSPHRASE)
+    _write_records(database)
+    database.close()
+    backup = tmp_path / "backups" / "faltlogg.0004.20241122-180000-000000.sqlite"
+    backup.parent.mkdir()
+    encryption.backup_encrypted(path, PASSPHRASE, backup)
+    return path, backup
+
+
+def test_a_new_passphrase_opens_the_file_and_its_backups_and_the_old_one_nothing(tmp_path):
+    path, backup = _encrypted_with_backup(tmp_path)
+    con = encryption.open_verified(path, PASSPHRASE)
+    before = _dump(con)
+    con.close()
+    other = tmp_path / "backups" / "faltlogg.0004.20241101-180000-000000.sqlite"
+    encryption.backup_encrypted(path, PASSPHRASE, other)
+    foreign_key = "en helt annan fras"
+    foreign = tmp_path / "backups" / "faltlogg.0004.20241001-180000-000000.sqlite"
+    con = encryption.open_verified(path, PASSPHRASE, readonly=False)
+    con.execute("ATTACH DATABASE ? AS f KEY ?", (str(foreign), foreign_key))
+    con.execute("SELECT sqlcipher_export('f')")
+    con.execute("DETACH DATABASE f")
+    con.close()
+
+    result = encryption.change_passphrase(path, PASSPHRASE, NEW_PASSPHRASE)
+
+    assert result.rows == {t: len(rows) for t, rows in before.items()}
+    assert sorted(result.backups) == sorted([backup, other])
+    for file in (path, backup, other):
+        assert not encryption.verify_passphrase(file, PASSPHRASE)
+        assert encryption.verify_passphrase(file, NEW_PASSPHRASE)
+        assert SECRET.encode() not in file.read_bytes()
+    assert encryption.verify_passphrase(foreign, foreign_key)  # not ours to change
+    con = encryption.open_verified(path, NEW_PASSPHRASE)
+    assert _dump(con) == before
+    con.close()
+    database = open_database(path, NEW_PASSPHRASE)  # the app opens it, at the same revision
+    assert database.revision() == migrate.head_revision()
+    database.close()
+    leftovers = [p.name for p in tmp_path.rglob("*") if p.name.endswith(
+        (encryption.REKEYING_SUFFIX, encryption.OLD_KEY_SUFFIX))]
+    assert leftovers == []
+
+
+def test_a_wrong_current_passphrase_changes_nothing(tmp_path):
+    path, backup = _encrypted_with_backup(tmp_path)
+    before = path.read_bytes(), backup.read_bytes()
+    with pytest.raises(PassphraseError):
+        encryption.change_passphrase(path, "fel fras helt och hållet", NEW_PASSPHRASE)
+    assert (path.read_bytes(), backup.read_bytes()) == before
+
+
+def test_a_failed_export_leaves_the_file_with_its_old_passphrase(tmp_path, monkeypatch):
+    path, _backup = _encrypted_with_backup(tmp_path)
+
+    def broken(plain, encrypted):
+        raise ValueError("table shift differs at row 1")
+
+    monkeypatch.setattr(encryption, "compare_every_row", broken)
+    with pytest.raises(ValueError):
+        encryption.change_passphrase(path, PASSPHRASE, NEW_PASSPHRASE)
+    assert encryption.verify_passphrase(path, PASSPHRASE)
+    assert not path.with_name(path.name + encryption.REKEYING_SUFFIX).exists()
+
+
+def test_a_passphrase_change_cut_off_between_the_renames_puts_the_file_back(tmp_path):
+    path, _backup = _encrypted_with_backup(tmp_path)
+    path.rename(path.with_name(path.name + encryption.OLD_KEY_SUFFIX))
+    path.with_name(path.name + encryption.REKEYING_SUFFIX).write_bytes(b"half")
+    database = open_database(path, PASSPHRASE)
+    assert database.revision() == migrate.head_revision()
+    database.close()
+    assert not path.with_name(path.name + encryption.REKEYING_SUFFIX).exists()
+
+
+def test_an_old_file_left_after_the_swap_is_overwritten_at_the_next_open(tmp_path):
+    """A crash after the new file took its place but before the old one was overwritten:
+    the old copy (plain, or with the old passphrase) is removed at the next open."""
+    path, _backup = _encrypted_with_backup(tmp_path)
+    for suffix in (encryption.PLAIN_OLD_SUFFIX, encryption.OLD_KEY_SUFFIX):
+        path.with_name(path.name + suffix).write_bytes(SECRET.encode())
+    database = open_database(path, PASSPHRASE)
+    database.close()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))) \
+        == ["backups", "faltlogg.sqlite"]
+
+
 def test_the_backup_before_an_upgrade_stays_encrypted(tmp_path):
     path = tmp_path / "faltlogg.sqlite"
     engine = make_engine(path, PASSPHRASE)

@@ -37,6 +37,26 @@ def test_translations_keep_their_placeholders():
     assert not wrong, wrong
 
 
+def test_no_message_is_translated_two_ways():
+    """The .po files of the parts are merged into one catalogue: a msgid in two files with
+    different translations would make one of them say the other's word (a "Change" button
+    reading "Förändring")."""
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for po_file in sorted((PACKAGE / "locale" / "sv" / "LC_MESSAGES").glob("*.po")):
+        with po_file.open("rb") as fh:
+            for message in read_po(fh):
+                if not message.id or not message.string:
+                    continue
+                earlier = seen.setdefault(str(message.id), (po_file.name, str(message.string)))
+                if earlier[1] != str(message.string):
+                    clashes.append(f"{message.id!r}: {earlier} vs ({po_file.name}, "
+                                   f"{message.string!r})")
+    assert not clashes, "\n".join(clashes)
+
+
 def test_switching_language_changes_text():
     assert _("Choose a category.") == "Välj en kategori."
     set_language("en")

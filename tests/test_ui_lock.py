@@ -163,3 +163,94 @@ def test_the_passphrase_dialog_checks_both_fields(qtbot):
     dialog.try_accept()
     assert dialog.result() == dialog.DialogCode.Accepted
     assert QApplication.instance() is not None
+
+
+# -- changing the passphrase ----------------------------------------------------------------
+
+NEW_PASSPHRASE = "blå cykel under bron"
+
+
+def test_the_passphrase_is_changed_from_the_settings(qtbot, locked_window, encrypted_ctx,
+                                                     monkeypatch):
+    import fieldapp.ui.dialogs.passphrase as dialogs
+
+    window = locked_window
+    path = encrypted_ctx.database.path
+    asked = []
+    monkeypatch.setattr(dialogs, "ask_passphrase_change",
+                        lambda p, check, parent=None: asked.append(check(PASSPHRASE))
+                        or (PASSPHRASE, NEW_PASSPHRASE))
+    told = []
+    monkeypatch.setattr(QMessageBox, "information",
+                        staticmethod(lambda parent, title, text: told.append(title)))
+    settings = window.show_page("settings")
+    assert settings.protection_box.passphrase_button.isVisible()
+    assert window.action_change_passphrase.isEnabled()
+    settings.protection_box.passphrase_button.click()
+
+    assert asked == [True] and told == ["Lösenfrasen är bytt"]
+    assert encryption.verify_passphrase(path, NEW_PASSPHRASE)
+    assert not encryption.verify_passphrase(path, PASSPHRASE)
+    with encrypted_ctx.services() as services:  # the window works on the same records
+        assert [s.initials for s in services.staff.list()] == ["AL"]
+        assert [e.kind for e in services.audit.list(kinds=["passphrase"])] == ["passphrase"]
+    window.lock()
+    window.unlock(PASSPHRASE)
+    assert window.locked  # the old passphrase opens nothing
+    window.unlock(NEW_PASSPHRASE)
+    assert not window.locked
+    encrypted_ctx.database.close()
+
+
+def test_a_failed_passphrase_change_leaves_the_window_on_the_old_file(qtbot, locked_window,
+                                                                       encrypted_ctx, monkeypatch):
+    import fieldapp.ui.data_file as data_file
+    import fieldapp.ui.dialogs.passphrase as dialogs
+
+    monkeypatch.setattr(dialogs, "ask_passphrase_change",
+                        lambda *a, **k: (PASSPHRASE, NEW_PASSPHRASE))
+
+    def disk_full(path, old, new):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(encryption, "change_passphrase", disk_full)
+    shown = []
+    monkeypatch.setattr(data_file, "show_unexpected_error", lambda parent, exc: shown.append(exc))
+    assert not locked_window.change_passphrase()
+    assert len(shown) == 1 and isinstance(shown[0], OSError)
+    assert encryption.verify_passphrase(encrypted_ctx.database.path, PASSPHRASE)
+    with encrypted_ctx.services() as services:
+        assert [s.initials for s in services.staff.list()] == ["AL"]
+        assert services.audit.list(kinds=["passphrase"]) == []
+    encrypted_ctx.database.close()
+
+
+def test_the_change_dialog_refuses_what_would_lock_someone_out(qtbot, tmp_path):
+    from fieldapp.ui.dialogs.passphrase import ChangePassphraseDialog
+
+    dialog = ChangePassphraseDialog(tmp_path / "x.sqlite", lambda text: text == PASSPHRASE)
+    qtbot.addWidget(dialog)
+    cases = [
+        ("fel fras!", NEW_PASSPHRASE, NEW_PASSPHRASE, "nuvarande lösenfrasen är fel"),
+        (PASSPHRASE, "kort", "kort", "minst 8 tecken"),
+        (PASSPHRASE, NEW_PASSPHRASE, NEW_PASSPHRASE + "x", "inte lika"),
+        (PASSPHRASE, PASSPHRASE, PASSPHRASE, "samma som den nuvarande"),
+    ]
+    for current, new, repeated, message in cases:
+        dialog.current.setText(current)
+        dialog.first.setText(new)
+        dialog.second.setText(repeated)
+        dialog.try_accept()
+        assert dialog.result() == 0 and message in dialog.error.text(), dialog.error.text()
+    dialog.first.setText(NEW_PASSPHRASE)
+    dialog.second.setText(NEW_PASSPHRASE)
+    dialog.try_accept()
+    assert dialog.result() == 1
+    assert dialog.passphrases() == (PASSPHRASE, NEW_PASSPHRASE)
+
+
+def test_a_plain_file_offers_no_passphrase_change(qtbot, window):
+    settings = window.show_page("settings")
+    assert not settings.protection_box.passphrase_button.isVisible()
+    assert not window.action_change_passphrase.isEnabled()
+    assert not window.change_passphrase()

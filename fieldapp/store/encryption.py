@@ -8,6 +8,8 @@
   name and the plain one is overwritten with zeros and removed. Plain backups in ``backups/``
   are converted the same way. (An SSD may keep the old blocks elsewhere: full-disk
   encryption still matters; the UI and the README say so.)
+- :func:`change_passphrase` gives an encrypted file (and its backups) a new passphrase the
+  same way: export with the new key, compare, swap.
 - :func:`backup_encrypted` copies an encrypted file to an encrypted backup with the same key.
 
 There is no back door: without the passphrase the data cannot be read, by anyone.
@@ -29,6 +31,8 @@ MIN_PASSPHRASE_LENGTH = 8
 PASSPHRASE_ENV = "FIELDAPP_PASSPHRASE"
 ENCRYPTING_SUFFIX = ".encrypting"
 PLAIN_OLD_SUFFIX = ".plain-old"
+REKEYING_SUFFIX = ".rekeying"
+OLD_KEY_SUFFIX = ".old-key"
 
 
 def dbapi():
@@ -199,48 +203,67 @@ def _sidecars(path: Path) -> list[Path]:
 
 
 def recover_interrupted(path: Path) -> None:
-    """Put back a plain file whose conversion stopped half-way (a crash between the
-    renames): the conversion is simply offered again."""
-    plain_old = path.with_name(path.name + PLAIN_OLD_SUFFIX)
-    temp = path.with_name(path.name + ENCRYPTING_SUFFIX)
-    if not path.exists() and plain_old.exists():
-        os.replace(plain_old, path)
-    if temp.exists() and path.exists():
-        temp.unlink()
+    """Put back a file whose conversion (to encrypted, or to a new passphrase) stopped
+    half-way (a crash between the renames): the change is simply offered again."""
+    for old_suffix, temp_suffix in ((PLAIN_OLD_SUFFIX, ENCRYPTING_SUFFIX),
+                                    (OLD_KEY_SUFFIX, REKEYING_SUFFIX)):
+        previous = path.with_name(path.name + old_suffix)
+        temp = path.with_name(path.name + temp_suffix)
+        if not path.exists() and previous.exists():
+            os.replace(previous, path)
+        elif previous.exists():  # the swap was done, the old file not yet overwritten
+            shred(previous)
+        if temp.exists() and path.exists():
+            temp.unlink()
 
 
-def _encrypt_one(path: Path, passphrase: str) -> dict[str, int]:
-    module = dbapi()
-    temp = path.with_name(path.name + ENCRYPTING_SUFFIX)
-    plain_old = path.with_name(path.name + PLAIN_OLD_SUFFIX)
+def _replace_with_export(path: Path, source, passphrase: str, *, temp_suffix: str,
+                         old_suffix: str) -> dict[str, int]:
+    """Export the database open on ``source`` (a connection to ``path``) into a new file
+    encrypted with ``passphrase``, compare every row, then put the new file in the place
+    of ``path`` and overwrite the old one. ``source`` is closed; on any failure the file at
+    ``path`` is left as it was."""
+    temp = path.with_name(path.name + temp_suffix)
+    previous = path.with_name(path.name + old_suffix)
     temp.unlink(missing_ok=True)
-    plain = module.connect(str(path))
     try:
-        # Fold the WAL into the file and leave rollback mode, so no plain -wal stays behind.
-        plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        plain.execute("PRAGMA journal_mode=DELETE")
-        plain.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(temp), passphrase))
-        plain.execute("SELECT sqlcipher_export('encrypted')")
-        version = plain.execute("PRAGMA main.user_version").fetchone()[0]
-        plain.execute(f"PRAGMA encrypted.user_version = {int(version)}")
-        plain.execute("DETACH DATABASE encrypted")
-        encrypted = open_verified(temp, passphrase, readonly=True)
+        # Fold the WAL into the file and leave rollback mode, so no old -wal stays behind.
+        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        source.execute("PRAGMA journal_mode=DELETE")
+        source.execute("ATTACH DATABASE ? AS target KEY ?", (str(temp), passphrase))
+        source.execute("SELECT sqlcipher_export('target')")
+        version = source.execute("PRAGMA main.user_version").fetchone()[0]
+        source.execute(f"PRAGMA target.user_version = {int(version)}")
+        source.execute("DETACH DATABASE target")
+        target = open_verified(temp, passphrase, readonly=True)
         try:
-            counts = compare_every_row(plain, encrypted)
+            counts = compare_every_row(source, target)
         finally:
-            encrypted.close()
+            target.close()
     except BaseException:
-        plain.close()
+        source.close()
         temp.unlink(missing_ok=True)
         raise
-    plain.close()
+    source.close()
     for sidecar in _sidecars(path):
         if sidecar.exists():
             shred(sidecar)
-    os.replace(path, plain_old)
+    os.replace(path, previous)
     os.replace(temp, path)
-    shred(plain_old)
+    shred(previous)
     return counts
+
+
+def _encrypt_one(path: Path, passphrase: str) -> dict[str, int]:
+    plain = dbapi().connect(str(path))
+    return _replace_with_export(path, plain, passphrase, temp_suffix=ENCRYPTING_SUFFIX,
+                                old_suffix=PLAIN_OLD_SUFFIX)
+
+
+def _rekey_one(path: Path, old: str, new: str) -> dict[str, int]:
+    source = open_verified(path, old, readonly=False)
+    return _replace_with_export(path, source, new, temp_suffix=REKEYING_SUFFIX,
+                                old_suffix=OLD_KEY_SUFFIX)
 
 
 def encrypt_file(path: Path, passphrase: str, *, include_backups: bool = True) -> Conversion:
@@ -249,17 +272,40 @@ def encrypt_file(path: Path, passphrase: str, *, include_backups: bool = True) -
     row with the plain file."""
     path = Path(path)
     result = Conversion(path=path, rows=_encrypt_one(path, passphrase))
-    folder = path.parent / "backups"
-    if include_backups and folder.is_dir():
-        for backup in sorted(folder.iterdir()):
-            if not backup.is_file() or backup.name.endswith((ENCRYPTING_SUFFIX, PLAIN_OLD_SUFFIX)):
+    for backup in _backups(path):
+        with backup.open("rb") as fh:
+            if fh.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
                 continue
-            with backup.open("rb") as fh:
-                if fh.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                    continue
-            _encrypt_one(backup, passphrase)
+        _encrypt_one(backup, passphrase)
+        result.backups.append(backup)
+    return result
+
+
+def change_passphrase(path: Path, old: str, new: str) -> Conversion:
+    """Give the encrypted database at ``path`` the passphrase ``new`` (``old`` must open
+    it: :class:`PassphraseError` otherwise), and its backups that ``old`` opens too, so the
+    old passphrase opens nothing any more. Each file is exported to a new file with the new
+    key and compared row by row before it takes the old one's place; the database must not
+    be open elsewhere. A backup another passphrase opens is left as it is."""
+    path = Path(path)
+    if not verify_passphrase(path, old):
+        raise PassphraseError(wrong_passphrase_message(path))
+    result = Conversion(path=path, rows=_rekey_one(path, old, new))
+    for backup in _backups(path):
+        if looks_encrypted(backup) and verify_passphrase(backup, old):
+            _rekey_one(backup, old, new)
             result.backups.append(backup)
     return result
+
+
+def _backups(path: Path) -> list[Path]:
+    """The files in the database's backups folder (not a conversion's leftovers)."""
+    folder = path.parent / "backups"
+    if not folder.is_dir():
+        return []
+    suffixes = (ENCRYPTING_SUFFIX, PLAIN_OLD_SUFFIX, REKEYING_SUFFIX, OLD_KEY_SUFFIX)
+    return [backup for backup in sorted(folder.iterdir())
+            if backup.is_file() and not backup.name.endswith(suffixes)]
 
 
 def backup_encrypted(path: Path, passphrase: str, target: Path) -> None:

@@ -195,6 +195,9 @@ class MainWindow(QMainWindow):
         self.action_lock.setObjectName("actionLock")
         self.action_lock.setShortcut(QKeySequence("Ctrl+L"))
         self.action_lock.triggered.connect(self.lock)
+        self.action_change_passphrase = QAction(self)
+        self.action_change_passphrase.setObjectName("actionChangePassphrase")
+        self.action_change_passphrase.triggered.connect(self.change_passphrase)
         self.action_about = QAction(self)
         self.action_about.setMenuRole(QAction.MenuRole.AboutRole)
         self.action_about.triggered.connect(self.about)
@@ -216,6 +219,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.action_end_shift)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.action_lock)
+        self.file_menu.addAction(self.action_change_passphrase)
         self.file_menu.addAction(self.action_quit)
         self.view_menu = self.menuBar().addMenu("")
         for action in self.page_actions:
@@ -234,6 +238,7 @@ class MainWindow(QMainWindow):
         self.action_end_shift.setText(_("&End shift…"))
         self.action_quit.setText(_("&Quit"))
         self.action_lock.setText(_("&Lock now"))
+        self.action_change_passphrase.setText(_("Change &passphrase…"))
         self.encrypt_label.setText(_("This data file is not encrypted: anyone who gets hold of "
                                      "this laptop or the file can read the records."))
         self.encrypt_button.setText(_("Encrypt…"))
@@ -282,6 +287,8 @@ class MainWindow(QMainWindow):
         self.pages[key] = widget
         if hasattr(widget, "language_changed"):
             widget.language_changed.connect(lambda _language: self.retranslate())
+        if hasattr(widget, "passphrase_change_requested"):
+            widget.passphrase_change_requested.connect(self.change_passphrase)
         return widget
 
     def _connect_sync_page(self, page: QWidget) -> None:
@@ -410,6 +417,7 @@ class MainWindow(QMainWindow):
         encrypted = self.ctx.database.encrypted
         self.encrypt_banner.setVisible(not encrypted)
         self.action_lock.setEnabled(encrypted)
+        self.action_change_passphrase.setEnabled(encrypted)
         if not encrypted:
             return
         with self.ctx.services() as services:
@@ -477,39 +485,22 @@ class MainWindow(QMainWindow):
 
     def encrypt_data_file(self) -> bool:
         """Convert the plain data file to an encrypted one (asks for a new passphrase)."""
-        from fieldapp.store import encryption
-        from fieldapp.store.database import DatabaseFileError, open_database
-        from fieldapp.ui.dialogs.passphrase import ask_new_passphrase
+        from fieldapp.ui.data_file import encrypt_data_file
 
-        if self.ctx.database.encrypted:
-            return True
-        path = self.ctx.database.path
-        passphrase = ask_new_passphrase(path, self, _(
-            "Encrypt the data file {path}: choose the passphrase that will open it. Every "
-            "record is copied to an encrypted file and checked, then the unencrypted file is "
-            "overwritten and removed."))
-        if passphrase is None:
-            return False
-        self.ctx.tasks.wait()
-        self.ctx.database.close()
-        try:
-            database = open_database(path, passphrase, convert_plain=True)
-        except (DatabaseFileError, OSError, Exception) as exc:  # noqa: BLE001 - reopen plain
-            self.ctx.database = open_database(path)
-            show_unexpected_error(self, exc)
-            return False
-        self.ctx.database = database
-        if database.conversion is not None:
-            with self.ctx.services() as services:
-                services.audit.record("encryption", {
-                    "rows": sum(database.conversion.rows.values()),
-                    "backups": len(database.conversion.backups)})
-        QMessageBox.information(self, _("The data file is encrypted"),
-                                _("Every record was copied and checked.") + "\n\n"
-                                + encryption.ssd_notice())
-        self.setup_protection()
-        self.ctx.events.changed.emit("settings")
-        return True
+        done = encrypt_data_file(self, self.ctx)
+        if done:
+            self.setup_protection()
+            self.ctx.events.changed.emit("settings")
+        return done
+
+    def change_passphrase(self) -> bool:
+        """Give the encrypted data file and its backups a new passphrase."""
+        from fieldapp.ui.data_file import change_passphrase
+
+        done = change_passphrase(self, self.ctx)
+        if done:
+            self.ctx.events.changed.emit("settings")
+        return done
 
     def run_retention(self) -> None:
         """Retention (gallring) when due: at start, then once a day."""

@@ -8,7 +8,8 @@ Kinds (``AuditService.record(kind, details)``):
 - ``purge``: a retention rule ran ({rule, kind, count})
 - ``settings``: settings changed ({keys: [...]}; secrets are never written here)
 - ``unlock`` / ``unlock_failed``: the window was unlocked, or a wrong passphrase was tried
-- ``encryption``: the data file was converted to an encrypted file ({tables, rows})
+- ``encryption``: the data file was converted to an encrypted file ({rows, backups})
+- ``passphrase``: the encrypted data file and its backups got a new passphrase ({rows, backups})
 
 Local only (never synced). Qt-free.
 """
@@ -33,7 +34,7 @@ from fieldapp.store.models import AuditEntry
 from fieldapp.store.types import utcnow
 
 KINDS = ("export", "disclosure", "sync", "purge", "settings", "unlock", "unlock_failed",
-         "encryption")
+         "encryption", "passphrase")
 
 
 def kind_label(kind: str) -> str:
@@ -46,6 +47,7 @@ def kind_label(kind: str) -> str:
         "unlock": _("Unlocked"),
         "unlock_failed": _("Wrong passphrase"),
         "encryption": _("Encrypted the data file"),
+        "passphrase": _("Changed the passphrase"),
     }.get(kind, kind)
 
 

@@ -1,5 +1,6 @@
 """The passphrase of the encrypted data file: chosen at first start (typed twice), asked for
-when an encrypted file is opened. Both say honestly that there is no back door."""
+when an encrypted file is opened, changed from the settings. All say honestly that there is
+no back door."""
 
 from __future__ import annotations
 
@@ -25,6 +26,15 @@ def password_field(name: str) -> QLineEdit:
     field.setObjectName(name)
     field.setEchoMode(QLineEdit.EchoMode.Password)
     return field
+
+
+def refuse(dialog: QDialog, field: QLineEdit, message: str) -> None:
+    """Say under the fields why the dialog cannot be accepted, and go back to ``field``.
+    The dialog grows for the message, so the texts below it keep their lines."""
+    dialog.error.set_messages([message])
+    dialog.adjustSize()
+    field.selectAll()
+    field.setFocus()
 
 
 class PassphraseDialog(QDialog):
@@ -77,13 +87,11 @@ class PassphraseDialog(QDialog):
         if self.new:
             problem = check_new_passphrase(self.first.text(), self.second.text())
             if problem:
-                self.error.set_messages([problem])
+                refuse(self, self.first, problem)
                 return
         elif self.check is not None and not self.check(self.first.text()):
-            self.error.set_messages([_("Wrong passphrase. Try again; check Caps Lock and the "
-                                       "keyboard layout.")])
-            self.first.selectAll()
-            self.first.setFocus()
+            refuse(self, self.first, _("Wrong passphrase. Try again; check Caps Lock and the "
+                                       "keyboard layout."))
             return
         self.accept()
 
@@ -96,3 +104,68 @@ def ask_new_passphrase(path: Path | str, parent=None, intro: str = "") -> str | 
 def ask_passphrase(path: Path | str, check: Callable[[str], bool], parent=None) -> str | None:
     dialog = PassphraseDialog(path, new=False, check=check, parent=parent)
     return dialog.passphrase() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+class ChangePassphraseDialog(QDialog):
+    """The current passphrase, then the new one twice. Refuses a wrong current passphrase,
+    a new one that is too short or typed differently, and a new one equal to the old."""
+
+    def __init__(self, path: Path | str, check: Callable[[str], bool], parent=None):
+        super().__init__(parent)
+        self.setObjectName("changePassphraseDialog")
+        self.check = check
+        self.setWindowTitle(_("Change the passphrase"))
+        heading = QLabel(_(
+            "Give the data file {path} and its backups a new passphrase. Every record is "
+            "copied to files with the new key and checked; after that the old passphrase "
+            "opens nothing.").format(path=path))
+        heading.setWordWrap(True)
+        honest = QLabel(forgotten_passphrase_text())
+        honest.setWordWrap(True)
+        honest.setObjectName("hint")
+        self.current = password_field("currentPassphrase")
+        self.first = password_field("passphrase")
+        self.second = password_field("passphraseRepeat")
+        self.error = FieldErrorLabel()
+        form = QFormLayout()
+        form.addRow(_("&Current passphrase"), self.current)
+        form.addRow(_("&New passphrase"), self.first)
+        form.addRow(_("&Repeat it"), self.second)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Change passphrase"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        buttons.accepted.connect(self.try_accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(honest)
+        layout.addWidget(buttons)
+        self.current.setFocus()
+        self.resize(480, self.sizeHint().height())
+
+    def passphrases(self) -> tuple[str, str]:
+        """(current, new)."""
+        return self.current.text(), self.first.text()
+
+    def try_accept(self) -> None:
+        if not self.check(self.current.text()):
+            refuse(self, self.current, _("The current passphrase is wrong. Try again; check "
+                                         "Caps Lock and the keyboard layout."))
+            return
+        problem = check_new_passphrase(self.first.text(), self.second.text())
+        if problem is None and self.first.text() == self.current.text():
+            problem = _("The new passphrase is the same as the current one. Choose another.")
+        if problem:
+            refuse(self, self.first, problem)
+            return
+        self.accept()
+
+
+def ask_passphrase_change(path: Path | str, check: Callable[[str], bool],
+                          parent=None) -> tuple[str, str] | None:
+    """(current, new) passphrases, or None when cancelled."""
+    dialog = ChangePassphraseDialog(path, check, parent)
+    return dialog.passphrases() if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QStandardPaths, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -47,6 +47,8 @@ class ProtectionSnapshot:
 class ProtectionBox(QGroupBox):
     """Encryption status, idle lock, keyring secrets and retention rules."""
 
+    change_passphrase_requested = Signal()  # the window swaps the file: it does the change
+
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(_("Data protection"), parent)
         self.ctx = ctx
@@ -54,6 +56,9 @@ class ProtectionBox(QGroupBox):
         self.encryption_label = QLabel()
         self.encryption_label.setWordWrap(True)
         self.encryption_label.setObjectName("encryptionStatus")
+        self.passphrase_button = QPushButton(_("Change passphrase…"))
+        self.passphrase_button.setObjectName("changePassphrase")
+        self.passphrase_button.clicked.connect(self.change_passphrase_requested)
         self.lock_minutes = QSpinBox()
         self.lock_minutes.setObjectName("lockMinutes")
         self.lock_minutes.setRange(0, 240)
@@ -104,6 +109,7 @@ class ProtectionBox(QGroupBox):
 
         form = QFormLayout(self)
         form.addRow(self.encryption_label)
+        form.addRow(self.passphrase_button)
         form.addRow(self.form.general)
         form.addRow(_("Lock after &idle time"), self.form.add("lock_minutes", self.lock_minutes))
         form.addRow(_("Keep &private notes"), self.form.add("private_notes_days", self.notes_days))
@@ -130,6 +136,7 @@ class ProtectionBox(QGroupBox):
             _("The data file is NOT encrypted. Encrypt it from the banner at the top of the "
               "window."))
         self.lock_minutes.setEnabled(encrypted)
+        self.passphrase_button.setVisible(encrypted)
         name = secrets.keyring_name()
         self.keyring_label.setText(
             _("The team key and the server password are kept in the computer's keyring "

@@ -80,6 +80,7 @@ def _without_password(url: str) -> str:
 class SettingsView(QWidget):
     loads_when_built = True  # the window does not reload it when first shown
     language_changed = Signal(str)
+    passphrase_change_requested = Signal()
 
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
@@ -194,6 +195,7 @@ class SettingsView(QWidget):
         data_layout.addWidget(open_folder)
 
         self.protection_box = ProtectionBox(ctx)
+        self.protection_box.change_passphrase_requested.connect(self.passphrase_change_requested)
         self.audit_box = AuditLogBox(ctx)
 
         content = QWidget()
