@@ -58,7 +58,9 @@ def test_menus_show_their_shortcuts(window):
                     if not a.isSeparator()}
     assert file_actions == {"&Ny iakttagelse…": "Ctrl+N", "&Starta pass…": "Ctrl+Shift+S",
                             "&Avsluta pass…": "", "&Lås nu": "Ctrl+L",
-                            "Avsluta p&rogrammet": "Ctrl+Q"}
+                            "Byt lösen&fras…": "", "Avsluta p&rogrammet": "Ctrl+Q"}
+    keys = [text[text.index("&") + 1].lower() for text in file_actions]
+    assert len(keys) == len(set(keys)), f"two items share an Alt key: {keys}"
     view = [(a.text(), a.shortcut().toString()) for a in menus["&Visa"].actions()]
     assert view[0] == ("Idag", "Ctrl+1") and view[-1] == ("Inställningar", "Ctrl+8")
     assert [a.text() for a in menus["&Hjälp"].actions()] == ["&Om Fältlogg"]
