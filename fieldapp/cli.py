@@ -23,6 +23,7 @@ from fieldapp.i18n import LANGUAGES, _, set_language
 from fieldapp.paths import default_db_path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+NEW_PASSPHRASE_ENV = "FIELDAPP_NEW_PASSPHRASE"  # for ``db passphrase``
 
 
 class UsageError(Exception):
@@ -193,6 +194,8 @@ def cmd_db(args) -> int:
         return _purge(args)
     if args.db_command == "log":
         return _log(args)
+    if args.db_command == "passphrase":
+        return _change_passphrase(args)
     status = _status(args)
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=2))
@@ -247,6 +250,72 @@ def _log(args) -> int:
     return EXIT_OK
 
 
+def _new_passphrase() -> str:
+    """``FIELDAPP_NEW_PASSPHRASE``, or typed twice on a terminal (UsageError otherwise)."""
+    import os
+
+    from fieldapp.store import encryption
+
+    given = os.environ.get(NEW_PASSPHRASE_ENV)
+    if given:
+        problem = encryption.check_new_passphrase(given, given)
+        if problem:
+            raise UsageError(f"{NEW_PASSPHRASE_ENV}: {problem}")
+        return given
+    if not _stdin_is_tty():
+        raise UsageError(_("Set {name} to the new passphrase, or run the command in a "
+                           "terminal to type it.").format(name=NEW_PASSPHRASE_ENV))
+    while True:
+        first = _ask(_("New passphrase: "))
+        problem = encryption.check_new_passphrase(first, _ask(_("Repeat it: ")))
+        if problem is None:
+            return first
+        print(problem, file=sys.stderr)
+
+
+def _change_passphrase(args) -> int:
+    """``db passphrase``: the current passphrase by the rule above, the new one from
+    ``FIELDAPP_NEW_PASSPHRASE`` or typed twice; the file and its backups get the new key."""
+    from fieldapp.store import encryption
+    from fieldapp.store.database import open_database
+    from fieldapp.store.services.audit import AuditService
+
+    path = Path(args.db).expanduser()
+    if not (path.is_file() and encryption.looks_encrypted(path)):
+        print(_("fieldapp: {path} is not an encrypted data file; there is no passphrase to "
+                "change. Set FIELDAPP_PASSPHRASE and run any command to encrypt it.").format(
+                    path=path), file=sys.stderr)
+        return EXIT_FAILED
+    current = resolve_passphrase(args)
+    if current is None:
+        raise UsageError(_("Set FIELDAPP_PASSPHRASE to the current passphrase, or run the "
+                           "command in a terminal to type it."))
+    new = _new_passphrase()
+    if new == current:
+        raise UsageError(_("The new passphrase is the same as the current one. Choose another."))
+    open_database(path, current).close()  # upgraded and whole before it is rewritten
+    try:
+        result = encryption.change_passphrase(path, current, new)
+    except (OSError, ValueError) as exc:  # a full disk, a copy that did not compare equal
+        opens = (_("The data file opens with the new passphrase; some backups may still "
+                   "need the old one.") if encryption.verify_passphrase(path, new)
+                 else _("The data file still opens with the current passphrase."))
+        print(_("fieldapp: the passphrase could not be changed ({error}).").format(error=exc)
+              + " " + opens, file=sys.stderr)
+        return EXIT_FAILED
+    database = open_database(path, new)
+    try:
+        with database.session() as session:
+            AuditService(session).record("passphrase", {"rows": sum(result.rows.values()),
+                                                        "backups": len(result.backups)})
+    finally:
+        database.close()
+    print(_("{path} has a new passphrase ({rows} rows checked, {backups} backups "
+            "changed too).").format(path=path, rows=sum(result.rows.values()),
+                                    backups=len(result.backups)))
+    return EXIT_OK
+
+
 COMMANDS: dict[str, object] = {}  # extra commands: name -> module(add_parser, run)
 
 
@@ -279,6 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                "(gallring); never records not yet synced"))
     purge.add_argument("--dry-run", action="store_true",
                        help=_("only show what would be removed"))
+    db_sub.add_parser("passphrase", help=_(
+        "give an encrypted data file and its backups a new passphrase (the new one from "
+        "FIELDAPP_NEW_PASSPHRASE, or typed twice)"))
     log_parser = db_sub.add_parser("log", help=_("show the audit log, or write it as CSV"))
     log_parser.add_argument("--csv", type=Path, default=None, help=_("write the log to this CSV file"))
     log_parser.add_argument("--limit", type=int, default=50, help=_("entries shown (default 50)"))

@@ -311,6 +311,37 @@ def test_cli_with_fieldapp_passphrase_makes_an_encrypted_demo_database(tmp_path,
     assert path.read_bytes() == before
 
 
+def test_cli_changes_the_passphrase_of_the_file_and_its_backups(tmp_path, monkeypatch, capsys):
+    path, backup = _encrypted_with_backup(tmp_path)
+    monkeypatch.setenv("FIELDAPP_PASSPHRASE", PASSPHRASE)
+    # No new passphrase given and no terminal: a usage error, nothing changed.
+    before = path.read_bytes(), backup.read_bytes()
+    assert main(["--db", str(path), "db", "passphrase"]) == 2
+    assert "FIELDAPP_NEW_PASSPHRASE" in capsys.readouterr().err
+    monkeypatch.setenv("FIELDAPP_NEW_PASSPHRASE", "kort")
+    assert main(["--db", str(path), "db", "passphrase"]) == 2
+    assert "minst 8 tecken" in capsys.readouterr().err
+    monkeypatch.setenv("FIELDAPP_NEW_PASSPHRASE", PASSPHRASE)
+    assert main(["--db", str(path), "db", "passphrase"]) == 2
+    assert "samma som den nuvarande" in capsys.readouterr().err
+    assert (path.read_bytes(), backup.read_bytes()) == before
+
+    monkeypatch.setenv("FIELDAPP_NEW_PASSPHRASE", NEW_PASSPHRASE)
+    assert main(["--db", str(path), "db", "passphrase"]) == 0
+    assert "1 säkerhetskopior" in capsys.readouterr().out
+    for file in (path, backup):
+        assert encryption.verify_passphrase(file, NEW_PASSPHRASE)
+        assert not encryption.verify_passphrase(file, PASSPHRASE)
+    monkeypatch.setenv("FIELDAPP_PASSPHRASE", NEW_PASSPHRASE)
+    assert main(["--db", str(path), "db", "log"]) == 0
+    assert "passphrase" in capsys.readouterr().out
+    # A plain file has no passphrase to change.
+    plain = tmp_path / "plain.sqlite"
+    open_database(plain).close()
+    assert main(["--db", str(plain), "db", "passphrase"]) == 1
+    assert "ingen krypterad datafil" in capsys.readouterr().err
+
+
 def test_cli_without_a_passphrase_makes_a_plain_file_with_a_warning(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("FIELDAPP_PASSPHRASE", raising=False)
     path = tmp_path / "plain.sqlite"
