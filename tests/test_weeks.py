@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fieldapp import i18n
+from fieldapp.i18n import set_language
 from fieldapp.domain.weeks import (
     STOCKHOLM,
     IsoWeek,
@@ -96,7 +97,7 @@ def test_week_53_exists_only_in_long_years(year, has_53):
     if has_53:
         assert IsoWeek(year, 53).next() == IsoWeek(year + 1, 1)
     else:
-        with pytest.raises(ValueError, match=f"{year} has no week 53"):
+        with pytest.raises(ValueError, match=f"{year} har ingen vecka 53"):
             IsoWeek(year, 53)
 
 
@@ -189,7 +190,7 @@ def test_str_round_trips_through_parse():
     [
         ("", "No week given"),
         ("   ", "No week given"),
-        ("2024", "Cannot read '2024' as a week"),
+        ("2024", "Cannot read “2024” as a week"),
         ("47", "Cannot read"),
         ("week forty-seven", "Cannot read"),
         ("2024-W147", "Cannot read"),
@@ -205,10 +206,15 @@ def test_str_round_trips_through_parse():
     ],
 )
 def test_parse_refuses_bad_text_with_a_clear_message(text, message):
+    set_language("en")
     with pytest.raises(ValueError, match=message) as info:
         IsoWeek.parse(text)
     if message == "Cannot read":
         assert "2024-W47" in str(info.value)  # says how to write it
+    set_language("sv")  # and in Swedish, the app's language
+    with pytest.raises(ValueError) as info:
+        IsoWeek.parse(text)
+    assert "vecka" in str(info.value).lower()
 
 
 def test_constructor_checks_range_and_types():

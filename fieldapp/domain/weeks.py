@@ -21,7 +21,8 @@ from fieldapp.i18n import _, babel_locale
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
-_EXAMPLES = "write it like 2024-W47, 2024-47 or v. 47 2024"
+def _examples() -> str:
+    return _("write it like 2024-W47, 2024-47 or v. 47 2024")
 
 # "2024-W47", "2024W47", "2024 w47", "2024-W07"
 _YEAR_W_WEEK = re.compile(r"(?P<year>[0-9]{4})\s*-?\s*[Ww]\s*(?P<week>[0-9]{1,2})")
@@ -78,17 +79,19 @@ class IsoWeek:
             if not isinstance(value, int) or isinstance(value, bool):
                 raise TypeError(f"IsoWeek {name} must be an int, got {value!r}")
         if not 1 <= self.year <= 9999:
-            raise ValueError(f"Year {self.year} is out of range; use a year from 1 to 9999.")
+            raise ValueError(_("Year {year} is out of range; use a year from 1 to 9999.").format(
+                year=self.year))
         if self.week < 1:
-            raise ValueError(f"Week {self.week} does not exist; ISO weeks are numbered from 1.")
+            raise ValueError(_("Week {week} does not exist; ISO weeks are numbered from "
+                               "1.").format(week=self.week))
         last = weeks_in_year(self.year)
         if self.week > last:
             if self.week == 53:
-                raise ValueError(f"{self.year} has no week 53; its last ISO week is 52.")
-            raise ValueError(
-                f"Week {self.week} does not exist; a year has at most 53 ISO weeks "
-                f"({self.year} has {last})."
-            )
+                raise ValueError(_("{year} has no week 53; its last ISO week is 52.").format(
+                    year=self.year))
+            raise ValueError(_("Week {week} does not exist; a year has at most 53 ISO weeks "
+                               "({year} has {last}).").format(week=self.week, year=self.year,
+                                                              last=last))
 
     # -- construction -------------------------------------------------------------------
 
@@ -102,19 +105,21 @@ class IsoWeek:
             raise TypeError(f"expected a str, got {type(text).__name__}")
         cleaned = text.strip()
         if not cleaned:
-            raise ValueError(f"No week given; {_EXAMPLES}.")
+            raise ValueError(_("No week given; {examples}.").format(examples=_examples()))
         match = None
         for pattern in (_YEAR_W_WEEK, _YEAR_DASH_WEEK, _WEEK_YEAR):
             match = pattern.fullmatch(cleaned)
             if match:
                 break
         if match is None:
-            raise ValueError(f"Cannot read {text!r} as a week; {_EXAMPLES}.")
+            raise ValueError(_("Cannot read \u201c{text}\u201d as a week; {examples}.").format(
+                text=text, examples=_examples()))
         year, week = int(match["year"]), int(match["week"])
         try:
             return cls(year, week)
         except ValueError as exc:
-            raise ValueError(f"{text!r} is not a valid week: {exc}") from None
+            raise ValueError(_("\u201c{text}\u201d is not a valid week: {error}").format(
+                text=text, error=exc)) from None
 
     @classmethod
     def of(cls, moment: datetime | date) -> IsoWeek:
