@@ -28,6 +28,35 @@ def password_field(name: str) -> QLineEdit:
     return field
 
 
+def compose(dialog: QDialog, heading: str, rows: list[tuple[str, QLineEdit]],
+            accept_text: str) -> None:
+    """Lay out a passphrase dialog: the heading, the fields, the error line, the honest
+    word about the missing back door, and OK/Cancel. Focus goes to the first field."""
+    top = QLabel(heading)
+    top.setWordWrap(True)
+    honest = QLabel(forgotten_passphrase_text())
+    honest.setWordWrap(True)
+    honest.setObjectName("hint")
+    dialog.error = FieldErrorLabel()
+    form = QFormLayout()
+    for label, field in rows:
+        form.addRow(label, field)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(accept_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+    buttons.accepted.connect(dialog.try_accept)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(top)
+    layout.addLayout(form)
+    layout.addWidget(dialog.error)
+    layout.addWidget(honest)
+    layout.addWidget(buttons)
+    rows[0][1].setFocus()
+    dialog.resize(480, dialog.sizeHint().height())
+
+
 def refuse(dialog: QDialog, field: QLineEdit, message: str) -> None:
     """Say under the fields why the dialog cannot be accepted, and go back to ``field``.
     The dialog grows for the message, so the texts below it keep their lines."""
@@ -50,35 +79,14 @@ class PassphraseDialog(QDialog):
         text = intro or (_("The data file {path} is encrypted. Enter its passphrase.")
                          if not new else _("Fältlogg keeps its data in an encrypted file, "
                                            "{path}. Choose the passphrase that opens it."))
-        heading = QLabel(text.format(path=path))
-        heading.setWordWrap(True)
-        honest = QLabel(forgotten_passphrase_text())
-        honest.setWordWrap(True)
-        honest.setObjectName("hint")
         self.first = password_field("passphrase")
         self.second = password_field("passphraseRepeat")
-        self.error = FieldErrorLabel()
-        form = QFormLayout()
-        form.addRow(_("&Passphrase"), self.first)
+        rows = [(_("&Passphrase"), self.first)]
         if new:
-            form.addRow(_("&Repeat it"), self.second)
+            rows.append((_("&Repeat it"), self.second))
         else:
             self.second.hide()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
-            _("Encrypt") if new else _("Open"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-        buttons.accepted.connect(self.try_accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(honest)
-        layout.addWidget(buttons)
-        self.first.setFocus()
-        self.resize(480, self.sizeHint().height())
+        compose(self, text.format(path=path), rows, _("Encrypt") if new else _("Open"))
 
     def passphrase(self) -> str:
         return self.first.text()
@@ -115,36 +123,15 @@ class ChangePassphraseDialog(QDialog):
         self.setObjectName("changePassphraseDialog")
         self.check = check
         self.setWindowTitle(_("Change the passphrase"))
-        heading = QLabel(_(
-            "Give the data file {path} and its backups a new passphrase. Every record is "
-            "copied to files with the new key and checked; after that the old passphrase "
-            "opens nothing.").format(path=path))
-        heading.setWordWrap(True)
-        honest = QLabel(forgotten_passphrase_text())
-        honest.setWordWrap(True)
-        honest.setObjectName("hint")
         self.current = password_field("currentPassphrase")
         self.first = password_field("passphrase")
         self.second = password_field("passphraseRepeat")
-        self.error = FieldErrorLabel()
-        form = QFormLayout()
-        form.addRow(_("&Current passphrase"), self.current)
-        form.addRow(_("&New passphrase"), self.first)
-        form.addRow(_("&Repeat it"), self.second)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Change passphrase"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
-        buttons.accepted.connect(self.try_accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(honest)
-        layout.addWidget(buttons)
-        self.current.setFocus()
-        self.resize(480, self.sizeHint().height())
+        compose(self, _(
+            "Give the data file {path} and its backups a new passphrase. Every record is "
+            "copied to files with the new key and checked; after that the old passphrase "
+            "opens nothing.").format(path=path),
+            [(_("&Current passphrase"), self.current), (_("&New passphrase"), self.first),
+             (_("&Repeat it"), self.second)], _("Change passphrase"))
 
     def passphrases(self) -> tuple[str, str]:
         """(current, new)."""
