@@ -13,6 +13,7 @@ import io
 import json
 import random
 import sqlite3
+from collections import defaultdict
 import subprocess
 import sys
 import time
@@ -23,13 +24,26 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Paragraph
 
 from fieldapp.demo import generate_demo
 from fieldapp.domain.records import FlaggedPlace
 from fieldapp.domain.weeks import IsoWeek
 from fieldapp.reports.csv_json import render_csv, render_json
 from fieldapp.reports.export import export_week
+from fieldapp.reports.fonts import REGULAR, register_fonts
 from fieldapp.reports.pdf import render_pdf
+from fieldapp.reports.pdf_layout import (
+    CELL_PAD_X,
+    MARGIN_X,
+    RED,
+    Coloured,
+    TableBuilder,
+    Wrap,
+    _styles,
+)
 from fieldapp.reports.summary import build_week_summary
 from fieldapp.reports.xlsx import render_xlsx
 from fieldapp.store.database import open_database
@@ -485,3 +499,61 @@ def test_a_very_long_shareable_summary_still_fits(database):
     assert len(summary.shifts[0].summary) > 9000  # kept in full for the spreadsheet
     reader = PdfReader(io.BytesIO(render_pdf(summary)))
     assert "[…]" in "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_short_cells_are_plain_text_and_long_ones_wrap_inside_their_column():
+    register_fonts()
+    long_name = "Parkleken Vippan vid Kerstin Hesselgrens park och Fruängsgårdens bollplan"
+    table = TableBuilder(_styles()).table(
+        ["Plats", "Förändring från förra veckan"],
+        [[Wrap("Älvsjö  torg"), Coloured("+3", RED)], [Wrap(long_name), "12"]],
+        [40 * mm, 16 * mm], right=[1])
+    head, short, long = table._cellvalues
+    assert head[0] == "Plats" and isinstance(head[1], Paragraph)  # the title wraps
+    assert short == ["Älvsjö torg", "+3"]  # spaces collapsed as a Paragraph would
+    assert (table._cellStyles[1][1].color, table._cellStyles[1][1].alignment) == (RED, "RIGHT")
+    assert isinstance(long[0], Paragraph) and long[1] == "12"
+    column = table._colWidths[0] - 2 * CELL_PAD_X
+    _width, height = long[0].wrap(column, 1000)
+    assert height >= 2 * 9  # two lines or more, each within the column
+    assert all(extra >= -0.01 for extra, _words in long[0].blPara.lines)
+
+
+def test_a_long_place_name_wraps_inside_its_column_in_the_pdf(database):
+    long_name = "Parkleken Vippan vid Kerstin Hesselgrens park och Fruängsgårdens bollplan"
+    with database.session() as session:
+        services = Services(session, database.device_id(), clock=lambda: NOW)
+        area = session.query(Area).first()
+        area_name = area.name
+        place = services.places.create(name=long_name, area_id=area.id)
+        start = dt.datetime(2024, 11, 20, 18, 0, tzinfo=STHLM)
+        shift = services.shifts.create(kind="faltpass", starts_at=start,
+                                       ends_at=start + dt.timedelta(hours=3))
+        services.observations.create(shift_id=shift.id, place_id=place.id,
+                                     category_id=services.reference.categories()[0].id,
+                                     observed_at=start + dt.timedelta(minutes=5))
+    reader = PdfReader(io.BytesIO(render_pdf(summary_of(database))))
+    checked = 0
+    for page in reader.pages:
+        runs = []  # (text, x, y, origin of the flowable it belongs to), in page coordinates
+
+        def visit(text, cm, tm, _font, _size):
+            if text.strip():
+                runs.append((text.strip(), tm[4] + cm[4], tm[5] + cm[5], (cm[4], cm[5])))
+
+        page.extract_text(visitor_text=visit)
+        names = defaultdict(list)  # each table cell's Paragraph: its lines
+        for text, x, y, origin in runs:
+            if text in long_name:
+                names[origin].append((text, x, y))
+        # In the places and the rising places tables: the name on two lines or more, each
+        # ending before the next column (the area's name on the same row) begins.
+        for lines in names.values():
+            assert len(lines) >= 2 and " ".join(text for text, _x, _y in lines) == long_name
+            top = max(y for _t, _x, y in lines)
+            area_x = min(x for text, x, y, _o in runs if text == area_name and abs(y - top) < 1)
+            for text, x, _y in lines:
+                right = x + stringWidth(text, REGULAR, 7.5)
+                assert MARGIN_X < x and right <= area_x - 2 * CELL_PAD_X + 0.5, text
+            checked += 1
+    assert checked == 2

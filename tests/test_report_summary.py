@@ -1,19 +1,27 @@
 """WeekSummary: week boundaries in Stockholm time (midnight shifts, daylight saving, week 53),
-scope, the lägesbild, and speed on a large database."""
+scope, the lägesbild, every figure against straightforward SQL, and speed on a large
+database."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 import time
+import uuid
+from collections import Counter, defaultdict
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from fieldapp.demo import generate_demo
+from fieldapp.domain.enums import AgeBand, Gender
 from fieldapp.domain.weeks import IsoWeek
 from fieldapp.reports.pdf import render_pdf
 from fieldapp.reports.summary import build_week_summary
 from fieldapp.reports.texts import document_title
+from fieldapp.store.database import open_database
+from fieldapp.store.models import Observation, Shift
 from fieldapp.store.services import Services
 
 UTC = dt.timezone.utc
@@ -181,3 +189,159 @@ def test_a_week_of_a_million_observations_aggregates_in_well_under_a_second(data
     assert 4900 < found.key.observations < 5100
     assert sum(d.observations for d in found.days) == found.key.observations
     assert elapsed < 1.0
+
+
+def test_an_observation_during_another_devices_shift_counts_on_that_shifts_day(database):
+    """Device scope: this device's observation at 00:30 on Monday, during a night walk that
+    another device logged from Sunday 23:30, counts on Sunday, in the shift's week."""
+    now = at(2024, 11, 26, 12)
+    with database.session() as session:
+        other = Services(session, uuid.uuid4(), clock=lambda: now)
+        shift = other.shifts.create(kind="nattvandring", starts_at=at(2024, 11, 24, 23, 30),
+                                    ends_at=at(2024, 11, 25, 2))
+        mine = Services(session, database.device_id(), clock=lambda: now)
+        mine.observations.create(shift_id=shift.id, place_id=mine.places.list()[0].id,
+                                 category_id=mine.reference.categories()[0].id,
+                                 severity="high", observed_at=at(2024, 11, 25, 0, 30))
+    w47 = summary(database, IsoWeek(2024, 47), "device")
+    w48 = summary(database, IsoWeek(2024, 48), "device")
+    assert (w47.key.shifts, w47.key.observations, w47.notable_total) == (0, 1, 1)
+    assert (w47.days[-1].observations, w47.days[-1].high_severity) == (1, 1)
+    assert w47.notable[0].day == dt.date(2024, 11, 24)
+    assert w48.key.observations == 0
+    assert summary(database, IsoWeek(2024, 47), "team").shifts[0].observations == 1
+
+
+# -- every figure against straightforward SQL --------------------------------------------------
+
+DEMO_NOW = dt.datetime(2024, 11, 26, 12, 0, tzinfo=UTC)  # the last complete week is 2024-W47
+DEMO_WEEK = IsoWeek(2024, 47)
+
+
+def _add_unusual_records(database) -> None:
+    """Besides the demo's shifts: observations without a shift, another device's records,
+    deleted ones, an unknown severity and an unknown youth count key (a newer app's)."""
+    device_id = database.device_id()
+    with database.session() as session:
+        svc = Services(session, device_id, clock=lambda: DEMO_NOW)
+        places, category = svc.places.list(), svc.reference.categories()[0]
+        for day, hour, place in ((18, 10, 0), (24, 23, 1), (12, 9, 2), (13, 8, 0)):
+            svc.observations.create(place_id=places[place].id, category_id=category.id,
+                                    severity="high" if hour < 10 else "medium", people_count=2,
+                                    youths_present=1, observed_at=at(2024, 11, day, hour))
+        gone = svc.observations.create(place_id=places[3].id, category_id=category.id,
+                                       observed_at=at(2024, 11, 19, 12))
+        svc.observations.delete(gone.id)
+        other = Services(session, uuid.uuid4(), clock=lambda: DEMO_NOW)
+        other_shift = other.shifts.create(kind="faltpass", starts_at=at(2024, 11, 21, 14),
+                                          ends_at=at(2024, 11, 21, 18),
+                                          youth_counts={"13-15|pojke": 3})
+        other.observations.create(shift_id=other_shift.id, place_id=places[4].id,
+                                  category_id=category.id, observed_at=at(2024, 11, 21, 15))
+        shift = svc.shifts.create(kind="faltpass", starts_at=at(2024, 11, 22, 15),
+                                  ends_at=at(2024, 11, 22, 19), youth_counts={"16-17|flicka": 2})
+        odd = svc.observations.create(shift_id=shift.id, place_id=places[5].id,
+                                      category_id=category.id, observed_at=at(2024, 11, 22, 16))
+        session.get(Observation, odd.id).severity = "extreme"  # as a newer app might sync
+        session.get(Shift, shift.id).youth_counts = {"16-17|flicka": 2, "25-30|ny": 7}
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    database = open_database(tmp_path_factory.mktemp("summary") / "demo.sqlite")
+    generate_demo(database, seed=11, weeks=5, now=DEMO_NOW)
+    _add_unusual_records(database)
+    yield database
+    database.close()
+
+
+# The youth count keys this version knows ("16-17|flicka"); others are left out.
+YOUTH_KEYS = {f"{band.value}|{gender.value}" for band in AgeBand for gender in Gender}
+
+
+def _sql_text(moment: dt.datetime) -> str:
+    """A moment as the UTC text SQLite holds."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _stockholm_day(text: str) -> dt.date:
+    moment = dt.datetime.strptime(text, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC)
+    return moment.astimezone(STHLM).date()
+
+
+def _sql_week(con, week: IsoWeek, device_hex: str | None) -> dict:
+    """The week's figures counted by hand: each observation with its anchor (its shift's
+    start, or its own time without a shift), bucketed in Python."""
+    p = {"a": _sql_text(week.start_utc()), "b": _sql_text(week.end_utc()), "d": device_hex}
+    mine_s = " AND s.device_id = :d" if device_hex else ""
+    mine_o = " AND o.device_id = :d" if device_hex else ""
+    shifts = con.execute(
+        "SELECT s.id, s.starts_at, s.youth_counts FROM shift s WHERE s.deleted_at IS NULL "
+        f"AND s.starts_at >= :a AND s.starts_at < :b{mine_s}", p).fetchall()
+    observations = con.execute(
+        "SELECT o.shift_id, o.place_id, o.severity, o.people_count, "
+        "coalesce(s.starts_at, o.observed_at) FROM observation o "
+        "LEFT JOIN shift s ON s.id = o.shift_id "
+        f"WHERE o.deleted_at IS NULL{mine_o} AND ((o.shift_id IS NOT NULL "
+        "AND s.deleted_at IS NULL AND s.starts_at >= :a AND s.starts_at < :b) "
+        "OR (o.shift_id IS NULL AND o.observed_at >= :a AND o.observed_at < :b))", p).fetchall()
+    area_shifts = Counter(area for (area,) in con.execute(
+        "SELECT sa.area_id FROM shift_area sa JOIN shift s ON s.id = sa.shift_id "
+        f"WHERE s.deleted_at IS NULL AND s.starts_at >= :a AND s.starts_at < :b{mine_s}", p))
+    place_area = dict(con.execute("SELECT id, area_id FROM place"))
+    found = {"shifts": len(shifts), "observations": len(observations),
+             "by_severity": Counter(o[2] for o in observations),
+             "day_shifts": Counter(_stockholm_day(s[1]) for s in shifts),
+             "day_observations": Counter(_stockholm_day(o[4]) for o in observations),
+             "day_high": Counter(_stockholm_day(o[4]) for o in observations if o[2] == "high"),
+             "per_shift": Counter(o[0] for o in observations if o[0]),
+             "per_place": Counter(o[1] for o in observations),
+             "place_high": Counter(o[1] for o in observations if o[2] == "high"),
+             "place_people": defaultdict(int), "area_shifts": area_shifts,
+             "area_observations": Counter(place_area[o[1]] for o in observations),
+             "youths": {s[0]: sum(v for k, v in json.loads(s[2]).items() if k in YOUTH_KEYS)
+                        for s in shifts}}
+    for o in observations:
+        found["place_people"][o[1]] += o[3]
+    return found
+
+
+@pytest.mark.parametrize("scope", ["team", "device"])
+@pytest.mark.parametrize("weeks_back", [0, 1])
+def test_every_figure_equals_a_straightforward_sql_count(demo_db, scope, weeks_back):
+    week = DEMO_WEEK.previous(weeks_back)
+    device_hex = demo_db.device_id().hex if scope == "device" else None
+    found = summary(demo_db, week, scope)
+    con = sqlite3.connect(demo_db.path)
+    try:
+        this = _sql_week(con, week, device_hex)
+        previous = _sql_week(con, week.previous(), device_hex)
+        trend = [_sql_week(con, w, device_hex) for w in map(IsoWeek.parse, found.trend.weeks)]
+    finally:
+        con.close()
+    assert this["observations"] > 10  # a real week
+    key = found.key
+    assert (key.shifts, key.observations) == (this["shifts"], this["observations"])
+    assert {k: v for k, v in key.observations_by_severity.items() if v} == this["by_severity"]
+    assert sum(d.observations for d in found.days) == key.observations
+    for day in found.days:
+        assert day.shifts == this["day_shifts"][day.day], day.day
+        assert day.observations == this["day_observations"][day.day], day.day
+        assert day.high_severity == this["day_high"][day.day], day.day
+    assert sum(c.total for c in found.categories) == key.observations
+    for line in found.shifts:
+        assert line.observations == this["per_shift"][line.id.hex]
+        assert line.youths_met == this["youths"][line.id.hex]
+    shown = {p.place_id.hex for p in found.places}
+    assert shown == set(this["per_place"]) | set(previous["per_place"])
+    for place in found.places:
+        pid = place.place_id.hex
+        assert (place.observations, place.previous) == (this["per_place"][pid],
+                                                        previous["per_place"][pid])
+        assert place.high_severity == this["place_high"][pid]
+        assert place.people == this["place_people"][pid]
+    for area in found.areas:
+        assert area.shifts == this["area_shifts"][area.area_id.hex]
+        assert area.observations == this["area_observations"][area.area_id.hex]
+    for row in found.trend.rows:
+        assert row.counts == tuple(w["per_place"][row.place_id.hex] for w in trend)

@@ -1,9 +1,8 @@
 """The one weekly aggregation behind every report: :class:`WeekSummary`.
 
 ``build_week_summary(session, week, scope, device_id)`` reads the store with a handful of
-indexed range queries (shifts by ``starts_at``, observations by ``shift_id`` and
-``observed_at``, meetings by ``held_at``) and returns plain, frozen data: the PDF, the XLSX,
-the CSV, the JSON and the screen all show these same figures.
+indexed range queries (:mod:`fieldapp.reports.week_queries`) and returns plain, frozen data:
+the PDF, the XLSX, the CSV, the JSON and the screen all show these same figures.
 
 Rules (DESIGN.md):
 - A week is Monday 00:00 to Monday 00:00 in Stockholm. A shift belongs to the day and week in
@@ -25,10 +24,9 @@ import bisect
 import datetime as dt
 import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from fieldapp.domain.enums import (
@@ -44,24 +42,8 @@ from fieldapp.domain.pii import is_shareable
 from fieldapp.domain.validation import parse_youth_key
 from fieldapp.domain.weeks import STOCKHOLM, IsoWeek, stockholm_day, to_stockholm
 from fieldapp.i18n import _, current_language
-from fieldapp.store.models import (
-    Action,
-    Area,
-    Category,
-    Meeting,
-    MeetingFlag,
-    Observation,
-    Partner,
-    Place,
-    Setting,
-    Shift,
-    Staff,
-    meeting_partner,
-    meeting_staff,
-    shift_area,
-    shift_partner,
-    shift_staff,
-)
+from fieldapp.reports.week_queries import WeekQueries, as_uuid
+from fieldapp.store.models import Setting
 from fieldapp.store.types import utcnow
 
 TREND_WEEKS = 4  # the lägesbild looks at the last four weeks
@@ -308,263 +290,64 @@ class WeekSummary:
 
 # -- building ---------------------------------------------------------------------------------
 
-@dataclass
-class _Lookup:
-    areas: dict[uuid.UUID, str] = field(default_factory=dict)
-    places: dict[uuid.UUID, tuple[str, uuid.UUID, str | None]] = field(default_factory=dict)
-    categories: dict[uuid.UUID, tuple[str, str, int]] = field(default_factory=dict)
-    partners: dict[uuid.UUID, str] = field(default_factory=dict)
+class _Calendar:
+    """The week's days, and the Stockholm day of a moment in the week."""
 
-    def place_name(self, place_id) -> str:
-        return self.places[place_id][0] if place_id in self.places else "?"
+    def __init__(self, week: IsoWeek):
+        self.days = week.days()
+        # Each day's Stockholm midnight in UTC: a bisect is cheaper than a zone conversion.
+        self._midnights = [dt.datetime.combine(d, dt.time(0), STOCKHOLM)
+                           .astimezone(dt.timezone.utc) for d in self.days[1:]]
 
-    def place_area(self, place_id) -> str:
-        if place_id not in self.places:
-            return ""
-        return self.areas.get(self.places[place_id][1], "")
+    def day_of(self, moment: dt.datetime) -> dt.date:
+        return self.days[bisect.bisect_right(self._midnights, moment)]
 
 
-def _lookup(session: Session) -> _Lookup:
-    sv = current_language() == "sv"
-    found = _Lookup()
-    found.areas = dict(session.execute(select(Area.id, Area.name)).all())
-    found.places = {
-        pid: (name, area_id, status)
-        for pid, name, area_id, status in session.execute(
-            select(Place.id, Place.name, Place.area_id, Place.hotspot_status))
-    }
-    found.categories = {
-        cid: (key, name_sv if sv else name_en, order)
-        for cid, key, name_sv, name_en, order in session.execute(
-            select(Category.id, Category.key, Category.name_sv, Category.name_en,
-                   Category.sort_order))
-    }
-    found.partners = dict(session.execute(select(Partner.id, Partner.name)).all())
-    return found
+class _Labels:
+    """:func:`label_of`, looked up once per value while one summary is built."""
+
+    def __init__(self):
+        self._known: dict[tuple, str] = {}
+
+    def __call__(self, enum_cls, value: str) -> str:
+        key = (enum_cls, value)
+        label = self._known.get(key)
+        if label is None:
+            label = self._known[key] = label_of(enum_cls, value)
+        return label
+
+
+class _YouthKeys:
+    """Adds up ``youth_counts``, parsing each key once per summary; a key this version does
+    not know (an unknown age band or gender) is left out."""
+
+    def __init__(self):
+        self._known: dict[str, tuple[str, str] | None] = {}
+
+    def _parse(self, key: str) -> tuple[str, str] | None:
+        if key not in self._known:
+            try:
+                band, gender = parse_youth_key(key)
+                self._known[key] = (band.value, gender.value)
+            except ValueError:
+                self._known[key] = None
+        return self._known[key]
+
+    def add(self, youth_counts: dict | None, totals: dict[str, dict[str, int]]) -> int:
+        """Add one shift's counts to ``totals`` (age band -> gender -> n); its total."""
+        met = 0
+        for key, count in (youth_counts or {}).items():
+            parsed = self._parse(key)
+            if parsed is not None:
+                totals[parsed[0]][parsed[1]] += int(count)
+                met += int(count)
+        return met
 
 
 def _hours(starts_at: dt.datetime, ends_at: dt.datetime | None) -> float:
     if ends_at is None or ends_at <= starts_at:
         return 0.0
     return (ends_at - starts_at).total_seconds() / 3600.0
-
-
-def _grouped(session: Session, query) -> dict[uuid.UUID, list]:
-    groups: dict[uuid.UUID, list] = defaultdict(list)
-    for owner, value in session.execute(query):
-        groups[owner].append(value)
-    return groups
-
-
-class _Builder:
-    def __init__(self, session: Session, week: IsoWeek, scope: Scope, device_id: uuid.UUID):
-        self.session = session
-        self.week = week
-        self.scope = scope
-        self.device_id = device_id
-        self.start, self.end = week.start_utc(), week.end_utc()
-        self.names = _lookup(session)
-
-    def _mine(self, model):
-        """The scope condition for ``model`` (True in team scope)."""
-        if self.scope is Scope.DEVICE:
-            return model.device_id == self.device_id
-        return True
-
-    # -- shifts ---------------------------------------------------------------------------
-    def _week_shift_ids(self):
-        return select(Shift.id).where(
-            Shift.starts_at >= self.start, Shift.starts_at < self.end,
-            Shift.deleted_at.is_(None), self._mine(Shift))
-
-    def shifts(self):
-        rows = self.session.execute(
-            select(Shift.id, Shift.kind, Shift.starts_at, Shift.ends_at, Shift.summary,
-                   Shift.summary_shareable, Shift.youth_counts, Shift.adults_met,
-                   Shift.referrals_made)
-            .where(Shift.starts_at >= self.start, Shift.starts_at < self.end,
-                   Shift.deleted_at.is_(None), self._mine(Shift))
-            .order_by(Shift.starts_at, Shift.id)
-        ).all()
-        ids = self._week_shift_ids()
-        staff = _grouped(self.session, select(shift_staff.c.shift_id, Staff.initials)
-                         .join(Staff, Staff.id == shift_staff.c.staff_id)
-                         .where(shift_staff.c.shift_id.in_(ids)).order_by(Staff.initials))
-        areas = _grouped(self.session, select(shift_area.c.shift_id, shift_area.c.area_id)
-                         .where(shift_area.c.shift_id.in_(ids)))
-        partners = _grouped(self.session, select(shift_partner.c.shift_id, Partner.name)
-                            .join(Partner, Partner.id == shift_partner.c.partner_id)
-                            .where(shift_partner.c.shift_id.in_(ids)).order_by(Partner.name))
-        return rows, staff, areas, partners
-
-    # -- observations ---------------------------------------------------------------------
-    def _observation_queries(self, start: dt.datetime, end: dt.datetime, *columns):
-        """Two indexed queries whose union is the observations anchored in [start, end):
-        those of shifts that started then, and those without a shift observed then."""
-        with_shift = (
-            select(*columns, Shift.starts_at.label("anchor"))
-            .select_from(Observation)
-            .join(Shift, Shift.id == Observation.shift_id)
-            .where(Shift.starts_at >= start, Shift.starts_at < end, Shift.deleted_at.is_(None),
-                   Observation.deleted_at.is_(None), self._mine(Observation))
-        )
-        without_shift = (
-            select(*columns, Observation.observed_at.label("anchor"))
-            # ix_observation_shift_cover (shift_id, observed_at, ...) makes "IS NULL" plus
-            # the time range one exact, covering index range (migration 0004).
-            .where(Observation.shift_id.is_(None),
-                   Observation.observed_at >= start,
-                   Observation.observed_at < end, Observation.deleted_at.is_(None),
-                   self._mine(Observation))
-        )
-        return with_shift, without_shift
-
-    def observations(self) -> list:
-        columns = (Observation.id, Observation.shift_id, Observation.place_id,
-                   Observation.category_id, Observation.severity, Observation.observed_at,
-                   Observation.people_count, Observation.youths_present,
-                   Observation.action_taken, Observation.details,
-                   Observation.details_shareable)
-        rows = []
-        for query in self._observation_queries(self.start, self.end, *columns):
-            rows.extend(self.session.execute(query).all())
-        rows.sort(key=lambda r: (r.observed_at, r.id))
-        return rows
-
-    def place_week_counts(self, weeks: list[IsoWeek]) -> dict[uuid.UUID, list[int]]:
-        """Observations per place and week, for ``weeks`` (consecutive, oldest first)."""
-        bounds = [w.start_utc() for w in weeks] + [weeks[-1].end_utc()]
-        counts: dict[uuid.UUID, list[int]] = defaultdict(lambda: [0] * len(weeks))
-        for anchor_column, query_index in ((Shift.starts_at, 0), (Observation.observed_at, 1)):
-            buckets = [
-                func.sum(case((and_(anchor_column >= lo, anchor_column < hi), 1), else_=0))
-                for lo, hi in zip(bounds, bounds[1:])
-            ]
-            query = self._observation_queries(bounds[0], bounds[-1], Observation.place_id,
-                                              *buckets)[query_index]
-            query = query.group_by(Observation.place_id)
-            for row in self.session.execute(query):
-                place_id, values = row[0], row[1:1 + len(weeks)]
-                for i, value in enumerate(values):
-                    counts[place_id][i] += int(value or 0)
-        return counts
-
-    # -- observations, aggregated in SQL ----------------------------------------------------
-    # A whole city's week is tens of thousands of observations: the figures are grouped
-    # counts from SQLite (three scans of the week's rows), and only the high-severity lines
-    # shown one by one (at most NOTABLE_LIMIT) and observations without a shift (rare) are
-    # read as rows.
-
-    def _with_shift(self, *columns):
-        return self._observation_queries(self.start, self.end, *columns)[0]
-
-    def counts_by_shift(self):
-        """Rows ``(shift_id, severity, n, anchor)``: the week's observations made during a
-        shift, counted per shift and severity."""
-        query = (self._with_shift(Observation.shift_id, Observation.severity,
-                                  func.count().label("n"))
-                 .group_by(Observation.shift_id, Shift.starts_at, Observation.severity))
-        return self.session.execute(query).all()
-
-    def counts_by_place_category(self):
-        """Rows ``(place_id, category_id, severity, n, people, youths, anchor)``: the week's
-        observations made during a shift, counted per place, category and severity (with the
-        people and youths seen); ``anchor`` is not used."""
-        query = (self._with_shift(Observation.place_id, Observation.category_id,
-                                  Observation.severity, func.count().label("n"),
-                                  func.sum(Observation.people_count).label("people"),
-                                  func.sum(Observation.youths_present).label("youths"))
-                 .group_by(Observation.place_id, Observation.category_id, Observation.severity))
-        return self.session.execute(query).all()
-
-    def _row_columns(self):
-        return (Observation.id, Observation.shift_id, Observation.place_id,
-                Observation.category_id, Observation.severity, Observation.observed_at,
-                Observation.people_count, Observation.youths_present,
-                Observation.action_taken, Observation.details, Observation.details_shareable)
-
-    def observations_without_shift(self) -> list:
-        query = self._observation_queries(self.start, self.end, *self._row_columns())[1]
-        return self.session.execute(query).all()
-
-    def notable_with_shift(self, limit: int) -> list:
-        """The first ``limit`` high-severity observations made during the week's shifts."""
-        query = (self._with_shift(*self._row_columns())
-                 .where(Observation.severity == Severity.HIGH.value)
-                 .order_by(Observation.observed_at, Observation.id).limit(limit))
-        return self.session.execute(query).all()
-
-    # -- meetings -------------------------------------------------------------------------
-    def meetings(self) -> tuple[MeetingLine, ...]:
-        meetings = self.session.execute(
-            select(Meeting.id, Meeting.kind, Meeting.held_at, Meeting.title, Meeting.situation,
-                   Meeting.situation_shareable)
-            .where(Meeting.held_at >= self.start, Meeting.held_at < self.end,
-                   Meeting.deleted_at.is_(None), self._mine(Meeting))
-            .order_by(Meeting.held_at, Meeting.id)
-        ).all()
-        if not meetings:
-            return ()
-        ids = [m.id for m in meetings]
-        partners = _grouped(self.session, select(meeting_partner.c.meeting_id, Partner.name)
-                            .join(Partner, Partner.id == meeting_partner.c.partner_id)
-                            .where(meeting_partner.c.meeting_id.in_(ids))
-                            .order_by(Partner.name))
-        staff = _grouped(self.session, select(meeting_staff.c.meeting_id, Staff.initials)
-                         .join(Staff, Staff.id == meeting_staff.c.staff_id)
-                         .where(meeting_staff.c.meeting_id.in_(ids)).order_by(Staff.initials))
-        flags = self._flags(ids)
-        carried = Shift.__table__.alias("carried")
-        actions = defaultdict(list)
-        for row in self.session.execute(
-            select(Action.id, Action.meeting_id, Action.place_id, Action.area_id,
-                   Action.starts_at, Action.ends_at, Action.responsible_partner_id,
-                   Action.status, Action.note, carried.c.starts_at.label("carried_at"))
-            .outerjoin(carried, carried.c.id == Action.carried_out_shift_id)
-            .where(Action.meeting_id.in_(ids), Action.deleted_at.is_(None),
-                   self._mine(Action))
-            .order_by(Action.starts_at, Action.id)
-        ):
-            if row.place_id is not None:
-                where = self.names.place_name(row.place_id)
-            else:
-                where = self.names.areas.get(row.area_id, "")
-            carried_at = row.carried_at
-            if carried_at is not None and carried_at.tzinfo is None:
-                carried_at = carried_at.replace(tzinfo=dt.timezone.utc)
-            actions[row.meeting_id].append(ActionLine(
-                id=row.id, meeting_id=row.meeting_id, where=where,
-                starts_at=to_stockholm(row.starts_at), ends_at=to_stockholm(row.ends_at),
-                responsible=self.names.partners.get(row.responsible_partner_id, ""),
-                status=row.status, status_label=label_of(ActionStatus, row.status),
-                carried_out_on=(stockholm_day(carried_at)
-                                if carried_at is not None and row.status == ActionStatus.DONE
-                                else None),
-                note=shareable_text(row.note, True),
-            ))
-        return tuple(
-            MeetingLine(
-                id=m.id, held_at=to_stockholm(m.held_at), kind=m.kind,
-                kind_label=label_of(MeetingKind, m.kind), title=m.title,
-                partners=", ".join(partners.get(m.id, [])),
-                staff=", ".join(staff.get(m.id, [])),
-                situation=shareable_text(m.situation, m.situation_shareable),
-                flags=tuple(flags.get(m.id, [])),
-                actions=tuple(actions.get(m.id, [])),
-            )
-            for m in meetings
-        )
-
-    def _flags(self, meeting_ids) -> dict[uuid.UUID, list[FlagLine]]:
-        flags: dict[uuid.UUID, list[FlagLine]] = defaultdict(list)
-        for meeting_id, place_id, reason in self.session.execute(
-            select(MeetingFlag.meeting_id, MeetingFlag.place_id, MeetingFlag.reason)
-            .where(MeetingFlag.meeting_id.in_(meeting_ids))
-            .order_by(MeetingFlag.meeting_id, MeetingFlag.position)
-        ):
-            flags[meeting_id].append(FlagLine(self.names.place_name(place_id),
-                                              shareable_text(reason, True)))
-        return flags
 
 
 def _slope(counts: list[int]) -> float:
@@ -582,208 +365,315 @@ def _team_name(session: Session) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def meeting_lines(queries: WeekQueries, labels=label_of) -> tuple[MeetingLine, ...]:
+    """The week's meetings with their flagged places and agreed actions."""
+    meetings = queries.meeting_rows()
+    if not meetings:
+        return ()
+    names = queries.names
+    partners, staff = queries.meeting_partners(), queries.meeting_staff()
+    flags: dict[str, list[FlagLine]] = defaultdict(list)
+    for meeting_id, place_id, reason in queries.meeting_flags():
+        flags[meeting_id].append(FlagLine(names.place_name(place_id),
+                                          shareable_text(reason, True)))
+    actions: dict[str, list[ActionLine]] = defaultdict(list)
+    for row in queries.meeting_actions():
+        where = (names.place_name(row.place_id) if row.place_id is not None
+                 else names.areas.get(row.area_id, ""))
+        carried_at = row.carried_at
+        if carried_at is not None and carried_at.tzinfo is None:
+            carried_at = carried_at.replace(tzinfo=dt.timezone.utc)
+        actions[row.meeting_id].append(ActionLine(
+            id=as_uuid(row.id), meeting_id=as_uuid(row.meeting_id), where=where,
+            starts_at=to_stockholm(row.starts_at), ends_at=to_stockholm(row.ends_at),
+            responsible=names.partners.get(row.responsible_partner_id, ""),
+            status=row.status, status_label=labels(ActionStatus, row.status),
+            carried_out_on=(stockholm_day(carried_at)
+                            if carried_at is not None and row.status == ActionStatus.DONE
+                            else None),
+            note=shareable_text(row.note, True),
+        ))
+    return tuple(
+        MeetingLine(
+            id=as_uuid(m.id), held_at=to_stockholm(m.held_at), kind=m.kind,
+            kind_label=labels(MeetingKind, m.kind), title=m.title,
+            partners=", ".join(partners.get(m.id, [])), staff=", ".join(staff.get(m.id, [])),
+            situation=shareable_text(m.situation, m.situation_shareable),
+            flags=tuple(flags.get(m.id, [])), actions=tuple(actions.get(m.id, [])),
+        )
+        for m in meetings
+    )
+
+
+class _Builder(WeekQueries):
+    """The week's records for ``scope``, as the redacted log (reports.redacted) reads them:
+    ``names``, ``shifts()``, ``observations()`` and ``meetings()``. Ids are text ids (see
+    :func:`fieldapp.reports.week_queries.text_id`)."""
+
+    def __init__(self, session: Session, week: IsoWeek, scope: Scope | str,
+                 device_id: uuid.UUID):
+        super().__init__(session, week, device_id if Scope(scope) is Scope.DEVICE else None)
+
+    def shifts(self):
+        """``(rows, staff, areas, partners)``: the shift rows and, by shift id, the staff's
+        initials, the area ids and the partners' names."""
+        return self.shift_rows(), self.shift_staff(), self.shift_areas(), self.shift_partners()
+
+    def meetings(self) -> tuple[MeetingLine, ...]:
+        return meeting_lines(self)
+
+
+class _PlaceStats:
+    """A place's observations this week: count, people, young people, high severity."""
+
+    __slots__ = ("n", "people", "youths", "high")
+
+    def __init__(self):
+        self.n = self.people = self.youths = self.high = 0
+
+
+class _Assembly:
+    """Builds a WeekSummary part by part; each part reads the queries it needs."""
+
+    def __init__(self, queries: WeekQueries, week: IsoWeek):
+        self.q = queries
+        self.names = queries.names
+        self.week = week
+        self.calendar = _Calendar(week)
+        self.labels = _Labels()
+        self.day_stats = {d: Counter() for d in self.calendar.days}
+        self.day_hours = {d: [0.0, 0.0] for d in self.calendar.days}
+        self.area_shifts: Counter = Counter()
+        self.place_stats: dict[str, _PlaceStats] = defaultdict(_PlaceStats)
+        self.shift_day: dict[str, dt.date] = {}
+        self.by_kind = {kind.value: 0 for kind in ShiftKind}
+        self.youths = {band.value: {g.value: 0 for g in Gender} for band in AgeBand}
+        self.field_hours = self.staff_hours = 0.0
+        self.adults = self.referrals = 0
+
+    # -- shifts -------------------------------------------------------------------------------
+    def shifts(self) -> None:
+        q, names, labels = self.q, self.names, self.labels
+        staff, areas, partners = q.shift_staff(), q.shift_areas(), q.shift_partners()
+        self.by_shift = q.counts_by_shift()
+        observations = {shift_id: n for shift_id, n, _high in self.by_shift}
+        youth_keys = _YouthKeys()
+        lines = []
+        for (shift_id, kind, starts_at, ends_at, summary, summary_shareable, youth_counts,
+             adults_met, referrals_made) in q.shift_rows():
+            day = self.calendar.day_of(starts_at)
+            self.shift_day[shift_id] = day
+            hours = _hours(starts_at, ends_at)
+            crew = staff.get(shift_id, [])
+            met = youth_keys.add(youth_counts, self.youths)
+            self._tally_shift(day, kind, hours, len(crew), met, adults_met, referrals_made)
+            lines.append(ShiftLine(
+                id=as_uuid(shift_id), day=day, starts_at=starts_at.astimezone(STOCKHOLM),
+                ends_at=ends_at.astimezone(STOCKHOLM) if ends_at else None,
+                kind=kind, kind_label=labels(ShiftKind, kind), hours=hours,
+                areas=", ".join(sorted(names.areas.get(a, "?") for a in areas.get(shift_id, []))),
+                staff=", ".join(crew), partners=", ".join(partners.get(shift_id, [])),
+                youths_met=met, adults_met=adults_met, referrals=referrals_made,
+                observations=observations.get(shift_id, 0),
+                summary=shareable_text(summary, summary_shareable),
+            ))
+        self.shift_lines = tuple(lines)
+        self.area_shifts.update(a for area_ids in areas.values() for a in set(area_ids))
+
+    def _tally_shift(self, day: dt.date, kind: str, hours: float, crew: int, youths: int,
+                     adults: int, referrals: int) -> None:
+        """Add one shift to the week's and its day's figures."""
+        self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
+        self.field_hours += hours
+        self.staff_hours += hours * crew
+        self.adults += adults
+        self.referrals += referrals
+        stats = self.day_stats[day]
+        stats["shifts"] += 1
+        stats["youths"] += youths
+        stats["adults"] += adults
+        stats["referrals"] += referrals
+        day_hours = self.day_hours[day]
+        day_hours[0] += hours
+        day_hours[1] += hours * crew
+
+    # -- observations -------------------------------------------------------------------------
+    def observations(self) -> None:
+        """Grouped counts of the observations made during a shift, plus the rows of those
+        without one."""
+        high = Severity.HIGH.value
+        self.severity_counts = severity_counts = {s.value: 0 for s in Severity}
+        self.category_counts: dict[str, Counter] = defaultdict(Counter)
+        self.observation_total = self.notable_total = 0
+        # In device scope this device's observation may belong to another device's shift.
+        shift_day = dict(self.shift_day)
+        missing = {shift_id for shift_id, _n, _high in self.by_shift if shift_id not in shift_day}
+        for shift_id, starts_at in self.q.shift_starts(missing).items():
+            shift_day[shift_id] = self.calendar.day_of(starts_at)
+        for shift_id, n, high_n in self.by_shift:
+            stats = self.day_stats[shift_day[shift_id]]
+            stats["observations"] += n
+            stats["high"] += high_n
+        for place_id, category_id, severity, n, people, youths in \
+                self.q.counts_by_place_category():
+            self.observation_total += n
+            severity_counts[severity] = severity_counts.get(severity, 0) + n
+            self.category_counts[category_id][severity] += n
+            stats = self.place_stats[place_id]
+            stats.n += n
+            stats.people += int(people or 0)
+            stats.youths += int(youths or 0)
+            if severity == high:
+                stats.high += n
+                self.notable_total += n
+        self.loose = self.q.observations_without_shift()
+        for obs in self.loose:
+            day_stats = self.day_stats[self.calendar.day_of(obs.anchor)]
+            self.observation_total += 1
+            severity_counts[obs.severity] = severity_counts.get(obs.severity, 0) + 1
+            self.category_counts[obs.category_id][obs.severity] += 1
+            stats = self.place_stats[obs.place_id]
+            stats.n += 1
+            stats.people += obs.people_count
+            stats.youths += obs.youths_present
+            day_stats["observations"] += 1
+            if obs.severity == high:
+                stats.high += 1
+                day_stats["high"] += 1
+                self.notable_total += 1
+
+    def notable(self) -> tuple[ObservationLine, ...]:
+        high = Severity.HIGH.value
+        candidates = self.q.notable_with_shift(NOTABLE_LIMIT) if self.notable_total else []
+        candidates += [obs for obs in self.loose if obs.severity == high]
+        candidates.sort(key=lambda r: (r.observed_at, r.id))
+        names, labels = self.names, self.labels
+        return tuple(
+            ObservationLine(
+                id=as_uuid(obs.id), day=self.calendar.day_of(obs.anchor),
+                observed_at=to_stockholm(obs.observed_at), place=names.place_name(obs.place_id),
+                area=names.place_area(obs.place_id),
+                category=names.categories.get(obs.category_id, ("?", "?", 0))[1],
+                severity=obs.severity, severity_label=labels(Severity, obs.severity),
+                people=obs.people_count, youths_present=obs.youths_present,
+                action_taken=labels(ActionTaken, obs.action_taken),
+                details=shareable_text(obs.details, obs.details_shareable),
+            )
+            for obs in candidates[:NOTABLE_LIMIT]
+        )
+
+    def categories(self) -> tuple[CategoryCount, ...]:
+        categories = []
+        for category_id, counter in self.category_counts.items():
+            key, name, order = self.names.categories.get(category_id, ("?", "?", 10**6))
+            categories.append((order, name, CategoryCount(
+                key=key, name=name, total=sum(counter.values()),
+                by_severity={s.value: counter.get(s.value, 0) for s in Severity})))
+        categories.sort(key=lambda item: (-item[2].total, item[0], item[1]))
+        return tuple(c for _o, _n, c in categories)
+
+    # -- places, areas and the trend ------------------------------------------------------------
+    def weekly_counts(self, trend_weeks: list[IsoWeek]) -> dict[str, list[int]]:
+        """Place id -> observations per week of ``trend_weeks`` (oldest first): the earlier
+        weeks from SQL, this week's from the counts just made."""
+        weekly: dict[str, list[int]] = {}
+        for index, week in enumerate(trend_weeks[:-1]):
+            for place_id, n in self.q.place_counts(week).items():
+                weekly.setdefault(place_id, [0] * len(trend_weeks))[index] = n
+        for place_id, stats in self.place_stats.items():
+            weekly.setdefault(place_id, [0] * len(trend_weeks))[-1] = stats.n
+        return weekly
+
+    def places_and_areas(self, weekly: dict[str, list[int]]):
+        names = self.names
+        place_rows = []
+        area_obs: Counter = Counter()
+        area_prev: Counter = Counter()
+        empty = _PlaceStats()
+        for place_id, counts in weekly.items():
+            this, previous = counts[-1], counts[-2]
+            if not (this or previous):
+                continue
+            name, area_id, status = names.places.get(place_id, ("?", None, None))
+            area_obs[area_id] += this
+            area_prev[area_id] += previous
+            stats = self.place_stats.get(place_id, empty)
+            place_rows.append(PlaceRow(
+                place_id=as_uuid(place_id), name=name, area=names.areas.get(area_id, ""),
+                hotspot_status=status, observations=this, previous=previous,
+                high_severity=stats.high, people=stats.people, youths_present=stats.youths))
+        place_rows.sort(key=lambda p: (-p.observations, -p.change, p.name, str(p.place_id)))
+        area_rows = [
+            AreaRow(area_id=as_uuid(a), name=names.areas.get(a, "?"),
+                    shifts=self.area_shifts.get(a, 0), observations=area_obs.get(a, 0),
+                    previous=area_prev.get(a, 0))
+            for a in sorted(a for a in {*self.area_shifts, *area_obs, *area_prev} if a is not None)
+        ]
+        area_rows.sort(key=lambda a: (-a.observations, -a.shifts, a.name))
+        return tuple(area_rows), tuple(place_rows)
+
+    def trend(self, weekly: dict[str, list[int]], trend_weeks: list[IsoWeek],
+              scope: Scope) -> Trend:
+        rows = []
+        for place_id in sorted(weekly):
+            counts = weekly[place_id]
+            slope = _slope(counts)
+            if slope <= 0:
+                continue
+            name, area_id, _status = self.names.places.get(place_id, ("?", None, None))
+            rows.append(TrendRow(place_id=as_uuid(place_id), name=name,
+                                 area=self.names.areas.get(area_id, ""), counts=tuple(counts),
+                                 slope=slope))
+        rows.sort(key=lambda t: (-t.slope, -t.counts[-1], t.name))
+        first, last = trend_weeks[0], trend_weeks[-1]
+        sources = _(
+            "Sources: the observations the field workers logged in Fältlogg ({scope}), {first} "
+            "to {last}. They show what was seen where and when the field workers were out, not "
+            "all crime or insecurity: a place visited more often gets more observations, and "
+            "police and other partners' information is not included. Read it together with "
+            "the partners' lägesbild."
+        ).format(scope=scope.short_label, first=first.label(), last=last.label())
+        return Trend(weeks=tuple(str(w) for w in trend_weeks), rows=tuple(rows[:TREND_LIMIT]),
+                     sources=sources)
+
+    def day_rows(self) -> tuple[DayRow, ...]:
+        return tuple(
+            DayRow(day=d, shifts=s["shifts"], field_hours=h[0], staff_hours=h[1],
+                   youths_met=s["youths"], adults_met=s["adults"], referrals=s["referrals"],
+                   observations=s["observations"], high_severity=s["high"],
+                   meetings=s["meetings"])
+            for d in self.calendar.days
+            for s, h in ((self.day_stats[d], self.day_hours[d]),)
+        )
+
+
 def build_week_summary(session: Session, week: IsoWeek, scope: Scope | str,
                        device_id: uuid.UUID, *, team_name: str | None = None,
                        generated_at: dt.datetime | None = None) -> WeekSummary:
     """Aggregate ``week`` for ``scope`` ("device" or "team") from the store."""
     scope = Scope(scope)
-    builder = _Builder(session, week, scope, device_id)
-    names = builder.names
-    days = week.days()
-    # Each day's Stockholm midnight in UTC: a bisect is cheaper than a zone conversion per row.
-    midnights = [dt.datetime.combine(d, dt.time(0), STOCKHOLM).astimezone(dt.timezone.utc)
-                 for d in days[1:]]
+    queries = WeekQueries(session, week, device_id if scope is Scope.DEVICE else None)
+    parts = _Assembly(queries, week)
+    parts.shifts()
+    parts.observations()
+    notable = parts.notable()
 
-    def day_of(moment: dt.datetime) -> dt.date:
-        return days[bisect.bisect_right(midnights, moment)]
-
-    # Shifts.
-    shift_rows, shift_staff_map, shift_areas_map, shift_partners_map = builder.shifts()
-    by_shift = builder.counts_by_shift()
-    loose = builder.observations_without_shift()  # observations without a shift (rows)
-    obs_per_shift: Counter = Counter()
-    for group in by_shift:
-        obs_per_shift[group.shift_id] += group.n
-
-    by_kind = {kind.value: 0 for kind in ShiftKind}
-    youths = {band.value: {g.value: 0 for g in Gender} for band in AgeBand}
-    day_stats = {d: Counter() for d in days}
-    day_hours = {d: [0.0, 0.0] for d in days}
-    area_shifts: Counter = Counter()
-    field_hours = staff_hours = 0.0
-    adults = referrals = 0
-    shift_lines = []
-    for row in shift_rows:
-        day = day_of(row.starts_at)
-        by_kind[row.kind] = by_kind.get(row.kind, 0) + 1
-        hours = _hours(row.starts_at, row.ends_at)
-        crew = shift_staff_map.get(row.id, [])
-        field_hours += hours
-        staff_hours += hours * len(crew)
-        met = 0
-        for key, count in (row.youth_counts or {}).items():
-            try:
-                band, gender = parse_youth_key(key)
-            except ValueError:
-                continue
-            youths[band.value][gender.value] += int(count)
-            met += int(count)
-        adults += row.adults_met
-        referrals += row.referrals_made
-        stats = day_stats[day]
-        stats["shifts"] += 1
-        stats["youths"] += met
-        stats["adults"] += row.adults_met
-        stats["referrals"] += row.referrals_made
-        day_hours[day][0] += hours
-        day_hours[day][1] += hours * len(crew)
-        area_ids = shift_areas_map.get(row.id, [])
-        area_shifts.update(set(area_ids))
-        shift_lines.append(ShiftLine(
-            id=row.id, day=day, starts_at=to_stockholm(row.starts_at),
-            ends_at=to_stockholm(row.ends_at) if row.ends_at else None,
-            kind=row.kind, kind_label=label_of(ShiftKind, row.kind), hours=hours,
-            areas=", ".join(sorted(names.areas.get(a, "?") for a in area_ids)),
-            staff=", ".join(crew), partners=", ".join(shift_partners_map.get(row.id, [])),
-            youths_met=met, adults_met=row.adults_met, referrals=row.referrals_made,
-            observations=obs_per_shift.get(row.id, 0),
-            summary=shareable_text(row.summary, row.summary_shareable),
-        ))
-
-    # Observations: grouped counts of those made during a shift, plus the rows of those
-    # without one.
-    severity_counts = {s.value: 0 for s in Severity}
-    category_counts: dict[uuid.UUID, Counter] = defaultdict(Counter)
-    place_stats: dict[uuid.UUID, Counter] = defaultdict(Counter)
-    observation_total = 0
-    notable_total = 0
-    high = Severity.HIGH.value
-    for group in by_shift:
-        severity, n = group.severity, group.n
-        day = day_of(group.anchor)
-        observation_total += n
-        severity_counts[severity] = severity_counts.get(severity, 0) + n
-        day_stats[day]["observations"] += n
-        if severity == high:
-            day_stats[day]["high"] += n
-            notable_total += n
-    for group in builder.counts_by_place_category():
-        category_counts[group.category_id][group.severity] += group.n
-        stats = place_stats[group.place_id]
-        stats["n"] += group.n
-        stats["people"] += int(group.people or 0)
-        stats["youths"] += int(group.youths or 0)
-        if group.severity == high:
-            stats["high"] += group.n
-    for obs in loose:
-        day = day_of(obs.anchor)
-        observation_total += 1
-        severity_counts[obs.severity] = severity_counts.get(obs.severity, 0) + 1
-        category_counts[obs.category_id][obs.severity] += 1
-        stats = place_stats[obs.place_id]
-        stats["n"] += 1
-        stats["people"] += obs.people_count
-        stats["youths"] += obs.youths_present
-        day_stats[day]["observations"] += 1
-        if obs.severity == high:
-            stats["high"] += 1
-            day_stats[day]["high"] += 1
-            notable_total += 1
-    candidates = builder.notable_with_shift(NOTABLE_LIMIT) if notable_total else []
-    candidates += [obs for obs in loose if obs.severity == high]
-    candidates.sort(key=lambda r: (r.observed_at, r.id))
-    notable = []
-    for obs in candidates[:NOTABLE_LIMIT]:
-        category = names.categories.get(obs.category_id, ("?", "?", 0))
-        notable.append(ObservationLine(
-            id=obs.id, day=day_of(obs.anchor), observed_at=to_stockholm(obs.observed_at),
-            place=names.place_name(obs.place_id), area=names.place_area(obs.place_id),
-            category=category[1], severity=obs.severity,
-            severity_label=label_of(Severity, obs.severity), people=obs.people_count,
-            youths_present=obs.youths_present,
-            action_taken=label_of(ActionTaken, obs.action_taken),
-            details=shareable_text(obs.details, obs.details_shareable),
-        ))
-
-    categories = []
-    for category_id, counter in category_counts.items():
-        key, name, order = names.categories.get(category_id, ("?", "?", 10**6))
-        categories.append((order, name, CategoryCount(
-            key=key, name=name, total=sum(counter.values()),
-            by_severity={s.value: counter.get(s.value, 0) for s in Severity})))
-    categories.sort(key=lambda item: (-item[2].total, item[0], item[1]))
-
-    # Meetings.
-    meetings = builder.meetings()
+    meetings = meeting_lines(queries, parts.labels)
     for meeting in meetings:
-        day_stats[meeting.held_at.date()]["meetings"] += 1
+        parts.day_stats[meeting.held_at.date()]["meetings"] += 1
     actions = [a for m in meetings for a in m.actions]
     status_counts = Counter(a.status for a in actions)
 
-    # Places and areas, compared with the previous weeks.
     trend_weeks = [week.previous(n) for n in reversed(range(TREND_WEEKS))]
-    # The earlier weeks from SQL; this week's counts are the ones just made.
-    weekly = builder.place_week_counts(trend_weeks[:-1]) if len(trend_weeks) > 1 else {}
-    weekly = {place_id: [*counts, 0] for place_id, counts in weekly.items()}
-    for place_id, stats in place_stats.items():
-        weekly.setdefault(place_id, [0] * len(trend_weeks))[-1] = stats["n"]
-    place_rows = []
-    area_obs: Counter = Counter()
-    area_prev: Counter = Counter()
-    for place_id, counts in weekly.items():
-        this, previous = counts[-1], counts[-2]
-        if not (this or previous):
-            continue
-        name, area_id, status = names.places.get(place_id, ("?", None, None))
-        area_obs[area_id] += this
-        area_prev[area_id] += previous
-        stats = place_stats.get(place_id, Counter())
-        place_rows.append(PlaceRow(
-            place_id=place_id, name=name, area=names.areas.get(area_id, ""),
-            hotspot_status=status, observations=this, previous=previous,
-            high_severity=stats["high"], people=stats["people"], youths_present=stats["youths"]))
-    place_rows.sort(key=lambda p: (-p.observations, -p.change, p.name, str(p.place_id)))
-    area_rows = [
-        AreaRow(area_id=a, name=names.areas.get(a, "?"), shifts=area_shifts.get(a, 0),
-                observations=area_obs.get(a, 0), previous=area_prev.get(a, 0))
-        for a in set(area_shifts) | set(area_obs) | set(area_prev) if a is not None
-    ]
-    area_rows.sort(key=lambda a: (-a.observations, -a.shifts, a.name))
+    weekly = parts.weekly_counts(trend_weeks)
+    areas, places = parts.places_and_areas(weekly)
 
-    trend_rows = []
-    for place_id, counts in weekly.items():
-        slope = _slope(counts)
-        if slope <= 0:
-            continue
-        name, area_id, _status = names.places.get(place_id, ("?", None, None))
-        trend_rows.append(TrendRow(place_id=place_id, name=name,
-                                   area=names.areas.get(area_id, ""), counts=tuple(counts),
-                                   slope=slope))
-    trend_rows.sort(key=lambda t: (-t.slope, -t.counts[-1], t.name))
-    first, last = trend_weeks[0], trend_weeks[-1]
-    sources = _(
-        "Sources: the observations the field workers logged in Fältlogg ({scope}), {first} to "
-        "{last}. They show what was seen where and when the field workers were out, not all "
-        "crime or insecurity: a place visited more often gets more observations, and police "
-        "and other partners' information is not included. Read it together with the "
-        "partners' lägesbild."
-    ).format(scope=scope.short_label, first=first.label(), last=last.label())
-    trend = Trend(weeks=tuple(str(w) for w in trend_weeks), rows=tuple(trend_rows[:TREND_LIMIT]),
-                  sources=sources)
-
-    day_rows = tuple(
-        DayRow(day=d, shifts=day_stats[d]["shifts"], field_hours=day_hours[d][0],
-               staff_hours=day_hours[d][1], youths_met=day_stats[d]["youths"],
-               adults_met=day_stats[d]["adults"], referrals=day_stats[d]["referrals"],
-               observations=day_stats[d]["observations"], high_severity=day_stats[d]["high"],
-               meetings=day_stats[d]["meetings"])
-        for d in days
-    )
     key = KeyFigures(
-        shifts=len(shift_rows), shifts_by_kind=by_kind, field_hours=field_hours,
-        staff_hours=staff_hours, youths_met=sum(sum(g.values()) for g in youths.values()),
-        youths_by_band_gender=youths, adults_met=adults, referrals=referrals,
-        observations=observation_total, observations_by_severity=severity_counts,
+        shifts=len(parts.shift_lines), shifts_by_kind=parts.by_kind,
+        field_hours=parts.field_hours, staff_hours=parts.staff_hours,
+        youths_met=sum(sum(g.values()) for g in parts.youths.values()),
+        youths_by_band_gender=parts.youths, adults_met=parts.adults, referrals=parts.referrals,
+        observations=parts.observation_total, observations_by_severity=parts.severity_counts,
         meetings=len(meetings), actions_agreed=len(actions),
         actions_done=status_counts.get(ActionStatus.DONE.value, 0),
         actions_cancelled=status_counts.get(ActionStatus.CANCELLED.value, 0),
@@ -795,7 +685,7 @@ def build_week_summary(session: Session, week: IsoWeek, scope: Scope | str,
         device_id=device_id,
         generated_at=generated_at or utcnow(),
         language=current_language(),
-        key=key, categories=tuple(c for _o, _n, c in categories), days=day_rows,
-        areas=tuple(area_rows), places=tuple(place_rows), shifts=tuple(shift_lines),
-        meetings=meetings, notable=tuple(notable), notable_total=notable_total, trend=trend,
+        key=key, categories=parts.categories(), days=parts.day_rows(), areas=areas,
+        places=places, shifts=parts.shift_lines, meetings=meetings, notable=notable,
+        notable_total=parts.notable_total, trend=parts.trend(weekly, trend_weeks, scope),
     )

@@ -1,0 +1,395 @@
+"""The SQL behind the weekly summary: one week's records for a scope, as plain rows.
+
+:class:`WeekQueries` reads the store with a handful of indexed range queries (shifts by
+``starts_at``, observations by ``shift_id`` through the covering index of migration 0004,
+observations without a shift by ``observed_at``, meetings by ``held_at``). Only small
+results are read row by row; a city's week of observations comes back as grouped counts.
+
+The selects are built once per kind of scope (:class:`_Statements`) with bound parameters
+(``start``, ``end``, ``device``) and run on the session's connection with Core (no ORM row
+loading). Ids are read as the text the store holds (:func:`text_id`), not as ``uuid.UUID``
+objects: the summary uses them as dictionary keys and turns the few it shows into UUIDs.
+
+Rules (DESIGN.md): a shift belongs to the week in which it started, and so do the
+observations logged during it; an observation without a shift counts at its own time;
+observations of a deleted shift are not counted. ``device_id`` None means every record in
+the store (team scope), else only that device's records.
+
+Qt-free.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import cache, cached_property
+
+from sqlalchemy import String, bindparam, case, func, literal_column, select, type_coerce
+from sqlalchemy.orm import Session
+
+from fieldapp.domain.enums import Severity
+from fieldapp.domain.weeks import IsoWeek
+from fieldapp.i18n import current_language
+from fieldapp.store.models import (
+    Action,
+    Area,
+    Category,
+    Meeting,
+    MeetingFlag,
+    Observation,
+    Partner,
+    Place,
+    Shift,
+    Staff,
+    meeting_partner,
+    meeting_staff,
+    shift_area,
+    shift_partner,
+    shift_staff,
+)
+
+
+def text_id(column):
+    """A Uuid column read as the text the store holds: a cheap dictionary key, no UUID."""
+    return type_coerce(column, String)
+
+
+def as_uuid(value) -> uuid.UUID:
+    """An id read with :func:`text_id` as a ``uuid.UUID`` again."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+@dataclass(frozen=True)
+class Names:
+    """Reference names by text id (see :func:`text_id`)."""
+
+    areas: dict[str, str]
+    places: dict[str, tuple[str, str, str | None]]  # id -> (name, area id, hotspot status)
+    categories: dict[str, tuple[str, str, int]]  # id -> (key, name, sort order)
+    partners: dict[str, str]
+
+    def place_name(self, place_id) -> str:
+        place = self.places.get(place_id)
+        return place[0] if place is not None else "?"
+
+    def place_area(self, place_id) -> str:
+        place = self.places.get(place_id)
+        return self.areas.get(place[1], "") if place is not None else ""
+
+
+def _observation_columns() -> tuple:
+    """An observation read as a row (high-severity ones, those without a shift)."""
+    return (text_id(Observation.id).label("id"), text_id(Observation.shift_id).label("shift_id"),
+            text_id(Observation.place_id).label("place_id"),
+            text_id(Observation.category_id).label("category_id"), Observation.severity,
+            Observation.observed_at, Observation.people_count, Observation.youths_present,
+            Observation.action_taken, Observation.details, Observation.details_shareable)
+
+
+class _Statements:
+    """Every select of :class:`WeekQueries`, built on first use. Parameters: ``start`` and
+    ``end`` (the week in UTC), ``device`` (device scope only), ``limit``, ``ids``."""
+
+    def __init__(self, device_scoped: bool):
+        self.device_scoped = device_scoped
+
+    def _mine(self, model) -> tuple:
+        """The scope condition on ``model``: none in team scope."""
+        return (model.device_id == bindparam("device"),) if self.device_scoped else ()
+
+    @staticmethod
+    def _started_in_week() -> tuple:
+        """Shifts (of any device) that started in [start, end) and are not deleted."""
+        return (Shift.starts_at >= bindparam("start"), Shift.starts_at < bindparam("end"),
+                Shift.deleted_at.is_(None))
+
+    def _shifts_in_week(self) -> tuple:
+        return (*self._started_in_week(), *self._mine(Shift))
+
+    def _week_shift_ids(self):
+        return select(Shift.id).where(*self._shifts_in_week())
+
+    def _with_shift(self, *columns):
+        """The observations made during the shifts that started in [start, end)."""
+        return (select(*columns).select_from(Observation)
+                .join(Shift, Shift.id == Observation.shift_id)
+                .where(*self._started_in_week(), Observation.deleted_at.is_(None),
+                       *self._mine(Observation)))
+
+    def _without_shift(self, *columns):
+        """The observations without a shift observed in [start, end)."""
+        # ix_observation_shift_cover (shift_id, observed_at, ...) makes "IS NULL" plus the time
+        # range one exact, covering index range (migration 0004).
+        return select(*columns).where(
+            Observation.shift_id.is_(None), Observation.observed_at >= bindparam("start"),
+            Observation.observed_at < bindparam("end"), Observation.deleted_at.is_(None),
+            *self._mine(Observation))
+
+    def _meetings_in_week(self) -> tuple:
+        return (Meeting.held_at >= bindparam("start"), Meeting.held_at < bindparam("end"),
+                Meeting.deleted_at.is_(None), *self._mine(Meeting))
+
+    def _week_meeting_ids(self):
+        return select(Meeting.id).where(*self._meetings_in_week())
+
+    # -- reference names ----------------------------------------------------------------------
+    @cached_property
+    def areas(self):
+        return select(text_id(Area.id), Area.name)
+
+    @cached_property
+    def places(self):
+        return select(text_id(Place.id), Place.name, text_id(Place.area_id), Place.hotspot_status)
+
+    @cached_property
+    def categories(self):
+        return select(text_id(Category.id), Category.key, Category.name_sv, Category.name_en,
+                      Category.sort_order)
+
+    @cached_property
+    def partners(self):
+        return select(text_id(Partner.id), Partner.name)
+
+    # -- shifts -------------------------------------------------------------------------------
+    @cached_property
+    def shift_rows(self):
+        return (select(text_id(Shift.id).label("id"), Shift.kind, Shift.starts_at, Shift.ends_at,
+                       Shift.summary, Shift.summary_shareable, Shift.youth_counts,
+                       Shift.adults_met, Shift.referrals_made)
+                .where(*self._shifts_in_week()).order_by(Shift.starts_at, Shift.id))
+
+    @cached_property
+    def shift_staff(self):
+        return (select(text_id(shift_staff.c.shift_id), Staff.initials)
+                .join(Staff, Staff.id == shift_staff.c.staff_id)
+                .where(shift_staff.c.shift_id.in_(self._week_shift_ids())))
+
+    @cached_property
+    def shift_areas(self):
+        return (select(text_id(shift_area.c.shift_id), text_id(shift_area.c.area_id))
+                .where(shift_area.c.shift_id.in_(self._week_shift_ids())))
+
+    @cached_property
+    def shift_partners(self):
+        return (select(text_id(shift_partner.c.shift_id), Partner.name)
+                .join(Partner, Partner.id == shift_partner.c.partner_id)
+                .where(shift_partner.c.shift_id.in_(self._week_shift_ids())))
+
+    @cached_property
+    def shift_starts(self):
+        return (select(text_id(Shift.id), Shift.starts_at)
+                .where(text_id(Shift.id).in_(bindparam("ids", expanding=True))))
+
+    # -- observations -------------------------------------------------------------------------
+    @cached_property
+    def counts_by_shift(self):
+        high = case((Observation.severity == Severity.HIGH.value, 1), else_=0)
+        # Grouped in the order the join reads the shifts (ix_shift_starts_at, whose entries
+        # end with the rowid), so SQLite counts as it goes instead of sorting every row.
+        return (self._with_shift(text_id(Shift.id), func.count(), func.sum(high))
+                .group_by(Shift.starts_at, literal_column("shift.rowid")))
+
+    @cached_property
+    def counts_by_place_category(self):
+        return (self._with_shift(text_id(Observation.place_id), text_id(Observation.category_id),
+                                 Observation.severity, func.count(),
+                                 func.sum(Observation.people_count),
+                                 func.sum(Observation.youths_present))
+                .group_by(Observation.place_id, Observation.category_id, Observation.severity))
+
+    @cached_property
+    def observations_with_shift(self):
+        return self._with_shift(*_observation_columns(), Shift.starts_at.label("anchor"))
+
+    @cached_property
+    def observations_without_shift(self):
+        return self._without_shift(*_observation_columns(),
+                                   Observation.observed_at.label("anchor"))
+
+    @cached_property
+    def notable_with_shift(self):
+        return (self.observations_with_shift
+                .where(Observation.severity == Severity.HIGH.value)
+                .order_by(Observation.observed_at, Observation.id).limit(bindparam("limit")))
+
+    @cached_property
+    def place_counts(self):
+        place = text_id(Observation.place_id)
+        return (self._with_shift(place, func.count()).group_by(Observation.place_id),
+                self._without_shift(place, func.count()).group_by(Observation.place_id))
+
+    # -- meetings -----------------------------------------------------------------------------
+    @cached_property
+    def meeting_rows(self):
+        return (select(text_id(Meeting.id).label("id"), Meeting.kind, Meeting.held_at,
+                       Meeting.title, Meeting.situation, Meeting.situation_shareable)
+                .where(*self._meetings_in_week()).order_by(Meeting.held_at, Meeting.id))
+
+    @cached_property
+    def meeting_partners(self):
+        return (select(text_id(meeting_partner.c.meeting_id), Partner.name)
+                .join(Partner, Partner.id == meeting_partner.c.partner_id)
+                .where(meeting_partner.c.meeting_id.in_(self._week_meeting_ids())))
+
+    @cached_property
+    def meeting_staff(self):
+        return (select(text_id(meeting_staff.c.meeting_id), Staff.initials)
+                .join(Staff, Staff.id == meeting_staff.c.staff_id)
+                .where(meeting_staff.c.meeting_id.in_(self._week_meeting_ids())))
+
+    @cached_property
+    def meeting_flags(self):
+        return (select(text_id(MeetingFlag.meeting_id), text_id(MeetingFlag.place_id),
+                       MeetingFlag.reason)
+                .where(MeetingFlag.meeting_id.in_(self._week_meeting_ids()))
+                .order_by(MeetingFlag.meeting_id, MeetingFlag.position))
+
+    @cached_property
+    def meeting_actions(self):
+        carried = Shift.__table__.alias("carried")
+        return (select(text_id(Action.id).label("id"),
+                       text_id(Action.meeting_id).label("meeting_id"),
+                       text_id(Action.place_id).label("place_id"),
+                       text_id(Action.area_id).label("area_id"), Action.starts_at,
+                       Action.ends_at,
+                       text_id(Action.responsible_partner_id).label("responsible_partner_id"),
+                       Action.status, Action.note, carried.c.starts_at.label("carried_at"))
+                .outerjoin(carried, carried.c.id == Action.carried_out_shift_id)
+                .where(Action.meeting_id.in_(self._week_meeting_ids()),
+                       Action.deleted_at.is_(None), *self._mine(Action))
+                .order_by(Action.starts_at, Action.id))
+
+
+@cache
+def _statements(device_scoped: bool) -> _Statements:
+    return _Statements(device_scoped)
+
+
+def _grouped(rows) -> dict[str, list]:
+    """``{owner: [value, ...]}`` from rows ``(owner, value)``, in the rows' order."""
+    groups: dict[str, list] = defaultdict(list)
+    for owner, value in rows:
+        groups[owner].append(value)
+    return groups
+
+
+def _sorted_groups(rows) -> dict[str, list]:
+    """Like :func:`_grouped`, each list sorted (as SQLite's BINARY collation orders text)."""
+    groups = _grouped(rows)
+    for values in groups.values():
+        values.sort()
+    return groups
+
+
+class WeekQueries:
+    """The queries of ``week`` for one device (``device_id``) or every record (None)."""
+
+    def __init__(self, session: Session, week: IsoWeek, device_id: uuid.UUID | None):
+        self.connection = session.connection()
+        self.week = week
+        self.device_id = device_id
+        self._sql = _statements(device_id is not None)
+        self._params = {"start": week.start_utc(), "end": week.end_utc(), "device": device_id}
+        self.names = self._names()
+
+    def _run(self, statement, **params) -> list:
+        return self.connection.execute(statement, {**self._params, **params}).all()
+
+    def _names(self) -> Names:
+        """Every area, place, category (in the current language) and partner, by text id."""
+        sql, sv = self._sql, current_language() == "sv"
+        return Names(
+            areas=dict(self._run(sql.areas)),
+            places={pid: (name, area_id, status)
+                    for pid, name, area_id, status in self._run(sql.places)},
+            categories={cid: (key, name_sv if sv else name_en, order)
+                        for cid, key, name_sv, name_en, order in self._run(sql.categories)},
+            partners=dict(self._run(sql.partners)),
+        )
+
+    # -- shifts -------------------------------------------------------------------------------
+    def shift_rows(self) -> list:
+        """Rows ``(id, kind, starts_at, ends_at, summary, summary_shareable, youth_counts,
+        adults_met, referrals_made)`` of the week's shifts, by start."""
+        return self._run(self._sql.shift_rows)
+
+    def shift_staff(self) -> dict[str, list[str]]:
+        """Shift id -> the staff's initials, sorted."""
+        return _sorted_groups(self._run(self._sql.shift_staff))
+
+    def shift_areas(self) -> dict[str, list[str]]:
+        """Shift id -> its areas' ids."""
+        return _grouped(self._run(self._sql.shift_areas))
+
+    def shift_partners(self) -> dict[str, list[str]]:
+        """Shift id -> the partners' names, sorted."""
+        return _sorted_groups(self._run(self._sql.shift_partners))
+
+    def shift_starts(self, shift_ids) -> dict[str, dt.datetime]:
+        """Shift id -> start, for shifts outside :meth:`shift_rows` (another device's shift
+        that one of this device's observations belongs to)."""
+        if not shift_ids:
+            return {}
+        return dict(self._run(self._sql.shift_starts, ids=list(shift_ids)))
+
+    # -- observations -------------------------------------------------------------------------
+    def counts_by_shift(self) -> list:
+        """Rows ``(shift_id, n, high)``: the week's observations made during a shift, and how
+        many of them were of high severity, per shift."""
+        return self._run(self._sql.counts_by_shift)
+
+    def counts_by_place_category(self) -> list:
+        """Rows ``(place_id, category_id, severity, n, people, youths)``: the week's
+        observations made during a shift, counted per place, category and severity, with the
+        people and the young people seen."""
+        return self._run(self._sql.counts_by_place_category)
+
+    def observations_without_shift(self) -> list:
+        """The week's observations without a shift, as rows (with ``anchor``: observed_at)."""
+        return self._run(self._sql.observations_without_shift)
+
+    def notable_with_shift(self, limit: int) -> list:
+        """The first ``limit`` high-severity observations made during the week's shifts, as
+        rows (with ``anchor``: the shift's start)."""
+        return self._run(self._sql.notable_with_shift, limit=limit)
+
+    def observations(self) -> list:
+        """Every observation of the week as a row (with ``anchor``), by time."""
+        rows = [*self._run(self._sql.observations_with_shift),
+                *self.observations_without_shift()]
+        rows.sort(key=lambda r: (r.observed_at, r.id))
+        return rows
+
+    def place_counts(self, week: IsoWeek) -> Counter:
+        """Place id -> the number of observations anchored in ``week``."""
+        bounds = {"start": week.start_utc(), "end": week.end_utc()}
+        counts: Counter = Counter()
+        for statement in self._sql.place_counts:
+            counts.update(dict(self._run(statement, **bounds)))
+        return counts
+
+    # -- meetings -----------------------------------------------------------------------------
+    def meeting_rows(self) -> list:
+        """Rows ``(id, kind, held_at, title, situation, situation_shareable)``, by time."""
+        return self._run(self._sql.meeting_rows)
+
+    def meeting_partners(self) -> dict[str, list[str]]:
+        """Meeting id -> the partners' names, sorted."""
+        return _sorted_groups(self._run(self._sql.meeting_partners))
+
+    def meeting_staff(self) -> dict[str, list[str]]:
+        """Meeting id -> the staff's initials, sorted."""
+        return _sorted_groups(self._run(self._sql.meeting_staff))
+
+    def meeting_flags(self) -> list:
+        """Rows ``(meeting_id, place_id, reason)``, in each meeting's order."""
+        return self._run(self._sql.meeting_flags)
+
+    def meeting_actions(self) -> list:
+        """Rows ``(id, meeting_id, place_id, area_id, starts_at, ends_at,
+        responsible_partner_id, status, note, carried_at)`` of the actions agreed at the
+        week's meetings, by start; ``carried_at`` is the start of the shift that carried the
+        action out."""
+        return self._run(self._sql.meeting_actions)
