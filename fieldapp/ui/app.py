@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
-from fieldapp.i18n import LANGUAGES, _, current_language, set_language
+from fieldapp.i18n import LANGUAGES, current_language, set_language
 from fieldapp.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
 
 log = logging.getLogger("fieldapp.ui")

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QWidget
 
 from fieldapp.domain.enums import ActionTaken, Severity, ShiftKind
 from fieldapp.domain.records import ObservationRecord
 from fieldapp.i18n import _
 from fieldapp.ui.context import AppContext
-from fieldapp.ui.dialogs.form_parts import ShareCheck, count_box, dialog_buttons, scrolled, select_data
+from fieldapp.ui.dialogs.form_parts import RecordEditDialog, ShareCheck, count_box, select_data
 from fieldapp.ui.models import text
 from fieldapp.ui.widgets.datetime_edit import StockholmDateTimeEdit
-from fieldapp.ui.widgets.forms import FormErrors
 from fieldapp.ui.widgets.pii_text import PiiTextEdit
-from fieldapp.ui.widgets.saving import save_with
 
 
 def enum_combo(enum_cls, current: str | None) -> QComboBox:
@@ -26,10 +24,11 @@ def enum_combo(enum_cls, current: str | None) -> QComboBox:
     return combo
 
 
-class EditObservationDialog(QDialog):
+class EditObservationDialog(RecordEditDialog):
+    changed_kind = "observation"
+
     def __init__(self, ctx: AppContext, observation_id: uuid.UUID, parent=None):
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, _("Edit observation"), parent)
         self.observation_id = observation_id
         self.saved: ObservationRecord | None = None
         with ctx.services() as services:
@@ -38,10 +37,6 @@ class EditObservationDialog(QDialog):
             categories = services.reference.categories()
             shift = (services.shifts.get(observation.shift_id)
                      if observation.shift_id is not None else None)
-        self.setWindowTitle(_("Edit observation"))
-        self.errors = FormErrors()
-        self.errors.general.setObjectName("generalError")
-
         if shift is not None:
             shift_text = f"{text.label(ShiftKind, shift.kind)}, {text.moment(shift.starts_at)}"
         else:
@@ -80,12 +75,7 @@ class EditObservationDialog(QDialog):
         form.addRow(_("Details"), add("details", self.details))
         form.addRow("", add("details_shareable", self.details_shareable))
 
-        buttons = dialog_buttons(self)
-        buttons.accepted.connect(self.save)
-        layout = QVBoxLayout(self)
-        layout.addWidget(scrolled(form_widget), 1)
-        layout.addWidget(buttons)
-        self.resize(560, 560)
+        self.finish(form_widget, 560, 560)
 
     def values(self) -> dict:
         return dict(
@@ -100,13 +90,5 @@ class EditObservationDialog(QDialog):
             details_shareable=self.details_shareable.is_checked(),
         )
 
-    def save(self) -> None:
-        values = self.values()
-
-        def saved(record) -> None:
-            self.saved = record
-            self.accept()
-
-        save_with(self.ctx, self, self.errors,
-                  lambda services: services.observations.update(self.observation_id, **values),
-                  saved, changed=("observation",))
+    def update(self, services, values: dict) -> ObservationRecord:
+        return services.observations.update(self.observation_id, **values)

@@ -8,7 +8,6 @@ import uuid
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -25,17 +23,16 @@ from fieldapp.domain.records import ShiftRecord
 from fieldapp.domain.validation import youth_key
 from fieldapp.i18n import _
 from fieldapp.ui.context import AppContext
-from fieldapp.ui.dialogs.form_parts import ShareCheck, count_box, dialog_buttons, scrolled, select_data
+from fieldapp.ui.dialogs.form_parts import RecordEditDialog, ShareCheck, count_box, select_data
 from fieldapp.ui.widgets.checklist import CheckList
 from fieldapp.ui.widgets.datetime_edit import StockholmDateTimeEdit
-from fieldapp.ui.widgets.forms import FormErrors
 from fieldapp.ui.widgets.pii_text import PiiTextEdit
-from fieldapp.ui.widgets.saving import save_with
 
-class EditShiftDialog(QDialog):
+class EditShiftDialog(RecordEditDialog):
+    changed_kind = "shift"
+
     def __init__(self, ctx: AppContext, shift_id: uuid.UUID, parent=None):
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, _("Edit shift"), parent)
         self.shift_id = shift_id
         self.saved: ShiftRecord | None = None
         with ctx.services() as services:
@@ -43,9 +40,6 @@ class EditShiftDialog(QDialog):
             staff = services.staff.list()
             partners = services.reference.partners()
             areas = services.reference.areas()
-        self.setWindowTitle(_("Edit shift"))
-        self.errors = FormErrors()
-        self.errors.general.setObjectName("generalError")
 
         self.kind = QComboBox()
         for kind in ShiftKind:
@@ -118,12 +112,7 @@ class EditShiftDialog(QDialog):
         form.addRow("", add("summary_shareable", self.summary_shareable))
         form.addRow(_("Private notes"), add("private_notes", self.private_notes))
 
-        buttons = dialog_buttons(self)
-        buttons.accepted.connect(self.save)
-        layout = QVBoxLayout(self)
-        layout.addWidget(scrolled(form_widget), 1)
-        layout.addWidget(buttons)
-        self.resize(620, 720)
+        self.finish(form_widget, 620, 720)
 
     def values(self) -> dict:
         return dict(
@@ -143,13 +132,5 @@ class EditShiftDialog(QDialog):
             private_notes=self.private_notes.toPlainText(),
         )
 
-    def save(self) -> None:
-        values = self.values()
-
-        def saved(record) -> None:
-            self.saved = record
-            self.accept()
-
-        save_with(self.ctx, self, self.errors,
-                  lambda services: services.shifts.update(self.shift_id, **values),
-                  saved, changed=("shift",))
+    def update(self, services, values: dict) -> ShiftRecord:
+        return services.shifts.update(self.shift_id, **values)

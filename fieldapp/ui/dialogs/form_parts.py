@@ -1,7 +1,7 @@
 """Parts the list dialogs share (edit shift, edit observation, meeting, place): count boxes,
-combo selection by value, the Save/Cancel buttons, and the "share with the team" checkbox of a
+combo selection by value, the Save/Cancel buttons, the "share with the team" checkbox of a
 free text, disabled with the reason while the PII guard (fieldapp.domain.pii.find_pii) finds
-something in the text."""
+something in the text, and the frame of an edit dialog (:class:`RecordEditDialog`)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from fieldapp.domain.pii import Finding
 from fieldapp.i18n import _
-from fieldapp.ui.widgets.forms import error_colour
+from fieldapp.ui.widgets.forms import FormErrors, error_colour
 from fieldapp.ui.widgets.pii_text import PiiLineEdit, PiiTextEdit
 
 COUNT_MAXIMUM = 99999  # the services say what is plausible; the box only stops typos of length
@@ -110,3 +110,47 @@ class ShareCheck(QWidget):
     def set_checked(self, checked: bool) -> None:
         if self.checkbox.isEnabled():
             self.checkbox.setChecked(checked)
+
+
+class RecordEditDialog(QDialog):
+    """The frame of a dialog that edits one record: the form's errors, the scrolled form
+    with Save/Cancel (:meth:`finish`), and a save that runs :meth:`update` through the
+    services (messages beside their fields; nothing saved while a field is wrong) and closes
+    with the saved record in ``saved``. Subclasses build the fields, then call ``finish``."""
+
+    changed_kind = ""  # the DataEvents kind a save announces ("shift", "observation")
+
+    def __init__(self, ctx, title: str, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.saved = None
+        self.setWindowTitle(title)
+        self.errors = FormErrors()
+        self.errors.general.setObjectName("generalError")
+
+    def finish(self, form_widget: QWidget, width: int, height: int) -> None:
+        buttons = dialog_buttons(self)
+        buttons.accepted.connect(self.save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scrolled(form_widget), 1)
+        layout.addWidget(buttons)
+        self.resize(width, height)
+
+    def values(self) -> dict:
+        raise NotImplementedError
+
+    def update(self, services, values: dict):
+        """Save ``values`` through ``services``; returns the saved record."""
+        raise NotImplementedError
+
+    def save(self) -> None:
+        from fieldapp.ui.widgets.saving import save_with
+
+        values = self.values()
+
+        def saved(record) -> None:
+            self.saved = record
+            self.accept()
+
+        save_with(self.ctx, self, self.errors, lambda services: self.update(services, values),
+                  saved, changed=(self.changed_kind,))
