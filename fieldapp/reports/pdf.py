@@ -38,8 +38,8 @@ from fieldapp.domain.enums import Severity
 from fieldapp.i18n import _, format_date, format_number
 from fieldapp.reports.charts import category_chart, contacts_chart
 from fieldapp.reports.fonts import register_fonts
-# PagedTable, _table_style and the margins are also read from here (reports.redacted, bench).
-from fieldapp.reports.pdf_layout import (  # noqa: F401
+# The margins are also read from here (bench).
+from fieldapp.reports.pdf_layout import (
     CONTENT_W,
     GREEN,
     GREY,
@@ -50,12 +50,10 @@ from fieldapp.reports.pdf_layout import (  # noqa: F401
     PALE,
     RED,
     Coloured,
-    PagedTable,
     TableBuilder,
     Wrap,
     _canvas_maker,
     _styles,
-    _table_style,
 )
 from fieldapp.reports.summary import WeekSummary
 from fieldapp.reports.tables import key_figures, weekday_name, youth_rows

@@ -1,5 +1,5 @@
-"""The building blocks of the weekly PDF's layout: page geometry, colours, paragraph styles,
-the numbered canvas, and the tables.
+"""The building blocks of the weekly PDF's layout (and the redacted log's): page geometry,
+colours, paragraph styles, the numbered canvas, and the tables.
 
 Tables are where the time goes in a city's week (a thousand rows), so they are built the
 cheap way ReportLab offers:
@@ -83,40 +83,10 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _table_style(numeric_from: int | None = None, *, header: bool = True,
-                 total_row: bool = False) -> TableStyle:
-    """A table style with every cell command (for tables whose cells have no shared cell
-    styles, see :class:`TableBuilder` for the report's own)."""
-    commands = [
-        ("FONT", (0, 0), (-1, -1), REGULAR, CELL_FONT_SIZE, CELL_LEADING),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD_Y),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD_Y),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
-        ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
-    ]
-    if header:
-        commands += [
-            ("BACKGROUND", (0, 0), (-1, 0), BLUE),
-            ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-            ("FONT", (0, 0), (-1, 0), BOLD, CELL_FONT_SIZE, CELL_LEADING),
-            ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
-            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, PALE]),
-        ]
-    else:
-        commands.append(("ROWBACKGROUNDS", (0, 0), (-1, -1), [colors.white, PALE]))
-    if numeric_from is not None:
-        commands.append(("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"))
-    if total_row:
-        commands += [("FONT", (0, -1), (-1, -1), BOLD, CELL_FONT_SIZE, CELL_LEADING),
-                     ("LINEABOVE", (0, -1), (-1, -1), 0.6, BLUE),
-                     ("BACKGROUND", (0, -1), (-1, -1), colors.white)]
-    return TableStyle(commands)
-
-
 def _rules_style(*, header: bool, total_row: bool) -> TableStyle:
-    """The backgrounds and rules of :func:`_table_style`, without its cell commands."""
+    """A table's backgrounds and rules: a blue header row, rows alternately white and pale,
+    a rule below; a white total row under a blue rule. (The cells' fonts, colours, paddings
+    and alignment are the shared CellStyles of :class:`TableBuilder`.)"""
     commands = [("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE)]
     if header:
         commands += [("BACKGROUND", (0, 0), (-1, 0), BLUE),

@@ -4,8 +4,11 @@ Places, times and categories only: when and where the field workers were out, wh
 thing was seen where and when, the places flagged at meetings and the agreed actions (where,
 when, who is responsible, carried out or not). No counts about young people or anyone else
 (no people counts, no youths met, no referrals) and no free text (no summaries, details,
-situation pictures, reasons, notes or titles). The week and scope rules are the weekly log's
-own (:mod:`fieldapp.reports.summary`), so the extract covers the same records.
+situation pictures, reasons, notes or titles). The records are read with the weekly log's
+own queries and rules (:func:`fieldapp.reports.summary.scoped_queries`,
+:func:`~fieldapp.reports.summary.meeting_lines`), so the extract covers the same records, and
+the PDF's tables are laid out as the weekly PDF's are
+(:class:`fieldapp.reports.pdf_layout.TableBuilder`).
 
 Each export is logged in the audit log as a ``disclosure`` with its recipient.
 Qt-free.
@@ -19,6 +22,7 @@ import io
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from fieldapp.domain.enums import Severity, ShiftKind
 from fieldapp.domain.weeks import IsoWeek, to_stockholm
@@ -30,7 +34,17 @@ from fieldapp.reports.export import (
     record_export,
     write_atomically,
 )
-from fieldapp.reports.summary import Scope, _Builder, _team_name, label_of
+from fieldapp.reports.summary import (
+    MeetingLine,
+    Scope,
+    area_names,
+    category_name,
+    label_of,
+    meeting_lines,
+    scoped_queries,
+    stored_team_name,
+)
+from fieldapp.reports.week_queries import WeekQueries
 
 REDACTED_FORMATS = ("pdf", "csv")
 
@@ -100,33 +114,46 @@ def default_redacted_filename(week: IsoWeek, fmt: str) -> str:
 def build_redacted_week(session, week: IsoWeek, scope: Scope | str, device_id: uuid.UUID,
                         recipient: str, *, generated_at: dt.datetime | None = None) -> RedactedWeek:
     scope = Scope(scope)
-    builder = _Builder(session, week, scope, device_id)
-    names = builder.names
-    shift_rows, _staff, areas_map, _partners = builder.shifts()
-    shifts = tuple(
+    queries = scoped_queries(session, week, scope, device_id)
+    meetings = meeting_lines(queries)
+    return RedactedWeek(week=week, scope=scope, recipient=recipient,
+                        team_name=stored_team_name(session),
+                        generated_at=creation_time(generated_at), language=current_language(),
+                        shifts=_shifts(queries), observations=_observations(queries),
+                        flagged_places=_flagged_places(meetings), actions=_actions(meetings))
+
+
+def _shifts(queries: WeekQueries) -> tuple[RedactedShift, ...]:
+    areas = queries.shift_areas()
+    return tuple(
         RedactedShift(starts_at=to_stockholm(row.starts_at),
                       ends_at=to_stockholm(row.ends_at) if row.ends_at else None,
                       kind=label_of(ShiftKind, row.kind),
-                      areas=", ".join(sorted(names.areas.get(a, "?")
-                                             for a in areas_map.get(row.id, []))))
-        for row in shift_rows)
-    observations = tuple(
+                      areas=area_names(queries.names, areas.get(row.id, [])))
+        for row in queries.shift_rows())
+
+
+def _observations(queries: WeekQueries) -> tuple[RedactedObservation, ...]:
+    names = queries.names
+    return tuple(
         RedactedObservation(observed_at=to_stockholm(obs.observed_at),
                             place=names.place_name(obs.place_id),
                             area=names.place_area(obs.place_id),
-                            category=names.categories.get(obs.category_id, ("?", "?", 0))[1],
+                            category=category_name(names, obs.category_id),
                             severity=label_of(Severity, obs.severity))
-        for obs in builder.observations())
-    meetings = builder.meetings()
-    flagged = tuple(dict.fromkeys(flag.place for m in meetings for flag in m.flags))
-    actions = tuple(
+        for obs in queries.observations())
+
+
+def _flagged_places(meetings: tuple[MeetingLine, ...]) -> tuple[str, ...]:
+    """The places flagged at the week's meetings, each once, in the order first flagged."""
+    return tuple(dict.fromkeys(flag.place for m in meetings for flag in m.flags))
+
+
+def _actions(meetings: tuple[MeetingLine, ...]) -> tuple[RedactedAction, ...]:
+    return tuple(
         RedactedAction(where=a.where, starts_at=a.starts_at, ends_at=a.ends_at,
                        responsible=a.responsible, status=a.status_label)
         for m in meetings for a in m.actions)
-    return RedactedWeek(week=week, scope=scope, recipient=recipient,
-                        team_name=_team_name(session), generated_at=creation_time(generated_at),
-                        language=current_language(), shifts=shifts, observations=observations,
-                        flagged_places=flagged, actions=actions)
 
 
 def _when(moment: dt.datetime) -> str:
@@ -170,63 +197,80 @@ def render_redacted_csv(report: RedactedWeek) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+@dataclass(frozen=True)
+class _Section:
+    """A part of the redacted PDF: a heading over a table of ``rows`` (``widths`` in mm, the
+    last column taking the rest of the page), or over ``text`` when there are no rows."""
+
+    heading: str
+    text: str = ""
+    titles: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    widths: tuple[float, ...] = ()
+
+
+def _sections(report: RedactedWeek) -> list[_Section]:
+    """The PDF's parts in order; the flagged places and the actions only when there are any."""
+    sections = [
+        _Section(_("When the field workers were out"), text=_("No shifts this week."),
+                 titles=(_("When"), _("Kind"), _("Areas")), widths=(45, 40, 0),
+                 rows=tuple((_span(s.starts_at, s.ends_at), s.kind, s.areas)
+                            for s in report.shifts)),
+        _Section(_("What was seen, where and when"), text=_("No observations this week."),
+                 titles=(_("When"), _("Place"), _("Area"), _("Category"), _("Severity")),
+                 widths=(28, 45, 32, 50, 0),
+                 rows=tuple((_when(o.observed_at), o.place, o.area, o.category, o.severity)
+                            for o in report.observations)),
+    ]
+    if report.flagged_places:
+        sections.append(_Section(_("Places flagged at meetings"),
+                                 text=", ".join(report.flagged_places)))
+    if report.actions:
+        sections.append(_Section(
+            _("Agreed actions"),
+            titles=(_("Place or area"), _("When"), _("Responsible"), _("Status")),
+            widths=(50, 45, 45, 0),
+            rows=tuple((a.where, _span(a.starts_at, a.ends_at), a.responsible, a.status)
+                       for a in report.actions)))
+    return sections
+
+
+def _pdf_story(report: RedactedWeek) -> list:
+    """Title, notice and sections, with the weekly PDF's styles and tables (every cell may
+    wrap: plain text when it fits its column, a Paragraph when not)."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Spacer
+
+    from fieldapp.reports.pdf_layout import CONTENT_W, TableBuilder, Wrap, _styles
+
+    st = _styles()
+    tables = TableBuilder(st)
+    created = format_date(to_stockholm(report.generated_at).date(), "d MMMM y")
+    story = [Paragraph(escape(title_of(report)), st["title"]),
+             Paragraph(escape(notice_of(report)), st["subtitle"]),
+             Paragraph(escape(_("Created {date}").format(date=created)), st["subtitle"]),
+             Spacer(1, 4 * mm)]
+    for section in _sections(report):
+        story.append(Paragraph(escape(section.heading), st["h2"]))
+        if not section.rows:
+            story.append(Paragraph(escape(section.text), st["body"]))
+            continue
+        widths = [w * mm for w in section.widths[:-1]]
+        rows = [[Wrap(cell) for cell in row] for row in section.rows]
+        story.append(tables.table(section.titles, rows, [*widths, CONTENT_W - sum(widths)],
+                                  paged=True))
+    return story
+
+
 def render_redacted_pdf(report: RedactedWeek) -> bytes:
     from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
-    from xml.sax.saxutils import escape
+    from reportlab.platypus import SimpleDocTemplate
 
     from fieldapp.reports.fonts import register_fonts
-    from fieldapp.reports.pdf import (
-        CONTENT_W,
-        MARGIN_BOTTOM,
-        MARGIN_TOP,
-        MARGIN_X,
-        PagedTable,
-        _canvas_maker,
-        _styles,
-        _table_style,
-    )
+    from fieldapp.reports.pdf_layout import MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, _canvas_maker
 
     register_fonts()
-    st = _styles()
-
-    def p(text: str, style: str = "cell") -> Paragraph:
-        return Paragraph(escape(text or ""), st[style])
-
-    def table(titles, rows, widths):
-        widths = [w * mm for w in widths]
-        widths[-1] = CONTENT_W - sum(widths[:-1])
-        data = [[p(t, "head") for t in titles], *[[p(str(c)) for c in row] for row in rows]]
-        return PagedTable(data, widths, _table_style())
-
     title = title_of(report)
-    story = [p(title, "title"), p(notice_of(report), "subtitle"),
-             p(_("Created {date}").format(date=format_date(to_stockholm(report.generated_at).date(),
-                                                           "d MMMM y")), "subtitle"),
-             Spacer(1, 4 * mm)]
-    story.append(p(_("When the field workers were out"), "h2"))
-    if report.shifts:
-        story.append(table([_("When"), _("Kind"), _("Areas")],
-                           [(_span(s.starts_at, s.ends_at), s.kind, s.areas)
-                            for s in report.shifts], [45, 40, 0]))
-    else:
-        story.append(p(_("No shifts this week."), "body"))
-    story.append(p(_("What was seen, where and when"), "h2"))
-    if report.observations:
-        story.append(table([_("When"), _("Place"), _("Area"), _("Category"), _("Severity")],
-                           [(_when(o.observed_at), o.place, o.area, o.category, o.severity)
-                            for o in report.observations], [28, 45, 32, 50, 0]))
-    else:
-        story.append(p(_("No observations this week."), "body"))
-    if report.flagged_places:
-        story.append(p(_("Places flagged at meetings"), "h2"))
-        story.append(p(", ".join(report.flagged_places), "body"))
-    if report.actions:
-        story.append(p(_("Agreed actions"), "h2"))
-        story.append(table([_("Place or area"), _("When"), _("Responsible"), _("Status")],
-                           [(a.where, _span(a.starts_at, a.ends_at), a.responsible, a.status)
-                            for a in report.actions], [50, 45, 45, 0]))
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
@@ -234,7 +278,7 @@ def render_redacted_pdf(report: RedactedWeek) -> bytes:
         subject=title, creator="Fältlogg", producer="Fältlogg (ReportLab)", invariant=1,
         lang=report.language)
     footer = f"Fältlogg · {title}"
-    doc.build(story, canvasmaker=_canvas_maker(report.generated_at, footer, title))
+    doc.build(_pdf_story(report), canvasmaker=_canvas_maker(report.generated_at, footer, title))
     return buffer.getvalue()
 
 

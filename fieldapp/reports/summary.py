@@ -2,7 +2,9 @@
 
 ``build_week_summary(session, week, scope, device_id)`` reads the store with a handful of
 indexed range queries (:mod:`fieldapp.reports.week_queries`) and returns plain, frozen data:
-the PDF, the XLSX, the CSV, the JSON and the screen all show these same figures.
+the PDF, the XLSX, the CSV, the JSON and the screen all show these same figures. The
+redacted log for partners (:mod:`fieldapp.reports.redacted`) reads the same records with
+:func:`scoped_queries`, :func:`meeting_lines`, :func:`area_names` and :func:`category_name`.
 
 Rules (DESIGN.md):
 - A week is Monday 00:00 to Monday 00:00 in Stockholm. A shift belongs to the day and week in
@@ -42,7 +44,7 @@ from fieldapp.domain.pii import is_shareable
 from fieldapp.domain.validation import parse_youth_key
 from fieldapp.domain.weeks import STOCKHOLM, IsoWeek, stockholm_day, to_stockholm
 from fieldapp.i18n import _, current_language
-from fieldapp.reports.week_queries import WeekQueries, as_uuid
+from fieldapp.reports.week_queries import Names, WeekQueries, as_uuid
 from fieldapp.store.models import Setting
 from fieldapp.store.types import utcnow
 
@@ -359,10 +361,28 @@ def _slope(counts: list[int]) -> float:
     return round(num / den, 2) if den else 0.0
 
 
-def _team_name(session: Session) -> str:
+def scoped_queries(session: Session, week: IsoWeek, scope: Scope | str,
+                   device_id: uuid.UUID) -> WeekQueries:
+    """The queries of ``week`` for ``scope``: this device's records (``device_id``) or every
+    record in the store."""
+    return WeekQueries(session, week, device_id if Scope(scope) is Scope.DEVICE else None)
+
+
+def stored_team_name(session: Session) -> str:
+    """The team name from the settings ("" when none is set)."""
     row = session.get(Setting, "team_name")
     value = row.value if row is not None else ""
     return value.strip() if isinstance(value, str) else ""
+
+
+def area_names(names: Names, area_ids) -> str:
+    """The names of ``area_ids`` (a shift's areas), sorted and joined with commas."""
+    return ", ".join(sorted(names.areas.get(a, "?") for a in area_ids))
+
+
+def category_name(names: Names, category_id) -> str:
+    """A category's name in the current language; "?" if it is unknown."""
+    return names.categories.get(category_id, ("?", "?", 0))[1]
 
 
 def meeting_lines(queries: WeekQueries, labels=label_of) -> tuple[MeetingLine, ...]:
@@ -403,24 +423,6 @@ def meeting_lines(queries: WeekQueries, labels=label_of) -> tuple[MeetingLine, .
         )
         for m in meetings
     )
-
-
-class _Builder(WeekQueries):
-    """The week's records for ``scope``, as the redacted log (reports.redacted) reads them:
-    ``names``, ``shifts()``, ``observations()`` and ``meetings()``. Ids are text ids (see
-    :func:`fieldapp.reports.week_queries.text_id`)."""
-
-    def __init__(self, session: Session, week: IsoWeek, scope: Scope | str,
-                 device_id: uuid.UUID):
-        super().__init__(session, week, device_id if Scope(scope) is Scope.DEVICE else None)
-
-    def shifts(self):
-        """``(rows, staff, areas, partners)``: the shift rows and, by shift id, the staff's
-        initials, the area ids and the partners' names."""
-        return self.shift_rows(), self.shift_staff(), self.shift_areas(), self.shift_partners()
-
-    def meetings(self) -> tuple[MeetingLine, ...]:
-        return meeting_lines(self)
 
 
 class _PlaceStats:
@@ -471,7 +473,7 @@ class _Assembly:
                 id=as_uuid(shift_id), day=day, starts_at=starts_at.astimezone(STOCKHOLM),
                 ends_at=ends_at.astimezone(STOCKHOLM) if ends_at else None,
                 kind=kind, kind_label=labels(ShiftKind, kind), hours=hours,
-                areas=", ".join(sorted(names.areas.get(a, "?") for a in areas.get(shift_id, []))),
+                areas=area_names(names, areas.get(shift_id, [])),
                 staff=", ".join(crew), partners=", ".join(partners.get(shift_id, [])),
                 youths_met=met, adults_met=adults_met, referrals=referrals_made,
                 observations=observations.get(shift_id, 0),
@@ -553,7 +555,7 @@ class _Assembly:
                 id=as_uuid(obs.id), day=self.calendar.day_of(obs.anchor),
                 observed_at=to_stockholm(obs.observed_at), place=names.place_name(obs.place_id),
                 area=names.place_area(obs.place_id),
-                category=names.categories.get(obs.category_id, ("?", "?", 0))[1],
+                category=category_name(names, obs.category_id),
                 severity=obs.severity, severity_label=labels(Severity, obs.severity),
                 people=obs.people_count, youths_present=obs.youths_present,
                 action_taken=labels(ActionTaken, obs.action_taken),
@@ -652,7 +654,7 @@ def build_week_summary(session: Session, week: IsoWeek, scope: Scope | str,
                        generated_at: dt.datetime | None = None) -> WeekSummary:
     """Aggregate ``week`` for ``scope`` ("device" or "team") from the store."""
     scope = Scope(scope)
-    queries = WeekQueries(session, week, device_id if scope is Scope.DEVICE else None)
+    queries = scoped_queries(session, week, scope, device_id)
     parts = _Assembly(queries, week)
     parts.shifts()
     parts.observations()
@@ -681,7 +683,7 @@ def build_week_summary(session: Session, week: IsoWeek, scope: Scope | str,
     )
     return WeekSummary(
         week=week, scope=scope,
-        team_name=_team_name(session) if team_name is None else team_name,
+        team_name=stored_team_name(session) if team_name is None else team_name,
         device_id=device_id,
         generated_at=generated_at or utcnow(),
         language=current_language(),
