@@ -6,23 +6,48 @@ import datetime as dt
 import json
 import os
 import uuid
+from collections import Counter
 
 import pytest
 from sqlalchemy import select
 
 from fieldapp.domain.records import FlaggedPlace
-from fieldapp.store.models import Device, Observation, Setting, Shift
+from fieldapp.i18n import _
+from fieldapp.store.models import (
+    Device,
+    Meeting,
+    MeetingFlag,
+    Observation,
+    Place,
+    Setting,
+    Shift,
+    meeting_partner,
+    meeting_staff,
+    shift_area,
+    shift_partner,
+    shift_staff,
+)
 from fieldapp.store.services import ReadOnlyError, Services
 from fieldapp.store.types import utcnow
 from fieldapp.sync.bundle import BundleError, bundle_name, decode_bundle, encode_bundle
-from fieldapp.sync.engine import sync
-from fieldapp.sync.envelope import apply_envelope, to_envelope
+from fieldapp.sync.engine import SyncReport, apply_batch, pending_envelopes, sync
+from fieldapp.sync.envelope import (
+    SPECS,
+    TYPE_ORDER,
+    EnvelopeError,
+    Outcome,
+    apply_envelope,
+    sort_for_apply,
+    to_envelope,
+    validate_envelope,
+)
 from fieldapp.sync.folder import FolderHub
 from fieldapp.sync.hub import HubError, HubKeyError
 from fieldapp.sync.receipts import RecordState, pending_counts, state_of
 from test_sync_support import (
     ALVSJO,
     ALVSJO_CENTRUM,
+    LPO,
     TEAM_KEY,
     add_shift,
     category_id,
@@ -405,3 +430,251 @@ def test_every_type_round_trips(laptops, hub_path):
         got = services.meetings.get(meeting.id)
         assert [f.reason for f in got.flags] == ["Samling", ""]
         assert services.actions.get(action.id).carried_out_shift_id == shift.id
+
+
+# -- many bundles in one transaction ---------------------------------------------------------
+
+def cursor_of(database, hub_path, source) -> int | None:
+    hub_id = json.loads((hub_path / "hub.json").read_text())["hub_id"]
+    with database.session() as session:
+        row = session.get(Setting, f"sync.cursor.{hub_id}.{source}")
+        return None if row is None else int(row.value)
+
+
+def shift_ids(database) -> set[str]:
+    with database.session() as session:
+        return {str(row.id) for row in session.scalars(select(Shift))}
+
+
+def new_shift_envelopes(database, count: int) -> list[dict]:
+    """Envelopes of ``count`` new shifts of ``database`` (which never syncs them itself)."""
+    envelopes = []
+    for _n in range(count):
+        shift = add_shift(database)
+        with database.session() as session:
+            envelopes.append(to_envelope(session.get(Shift, shift.id)))
+    return envelopes
+
+
+def write_bundles(hub_path, device: uuid.UUID, bodies: list[list[dict]]) -> list:
+    """Signed bundles 1, 2, … of ``device`` in the hub, as if it had pushed them."""
+    folder = hub_path / "devices" / str(device)
+    folder.mkdir(parents=True)
+    paths = []
+    for seq, envelopes in enumerate(bodies, 1):
+        path = folder / bundle_name(seq)
+        path.write_bytes(encode_bundle(envelopes, device_id=device, seq=seq, key=TEAM_KEY,
+                                       created_at=utcnow()))
+        paths.append(path)
+    return paths
+
+
+def place_envelopes(database) -> tuple[dict, dict]:
+    """A new place, and a place this store cannot take: a new id with the key of a place
+    it holds (a clash of unique keys)."""
+    with database.session() as session:
+        env = to_envelope(session.get(Place, ALVSJO_CENTRUM))
+    fine = dict(env, id=str(uuid.uuid4()), data=dict(env["data"], key=None, name="Ny plats"))
+    return fine, dict(env, id=str(uuid.uuid4()))
+
+
+def test_bundles_that_cannot_be_applied_are_refused_alone_among_many(laptops, hub_path):
+    a, b, _c = laptops
+    shifts = new_shift_envelopes(b, 5)
+    good, bad = [0, 2, 4], [1, 3]
+    bodies = []
+    for n, shift in enumerate(shifts):
+        # A bad bundle fails after its first place was written: all of it is rolled back.
+        bodies.append([*place_envelopes(b), shift] if n in bad else [shift])
+    writer = uuid.uuid4()
+    paths = write_bundles(hub_path, writer, bodies)
+    report = run(a, hub_path)  # the five bundles would fit in one transaction
+    assert report.pulled == {"shift": 3}
+    assert [r.file for r in report.refused] == [str(paths[n]) for n in bad]
+    prefix = _("could not be applied: {error}").split("{")[0]
+    assert all(r.reason.startswith(prefix) for r in report.refused)
+    assert shift_ids(a) == {shifts[n]["id"] for n in good}
+    with a.session() as session:
+        for n in bad:
+            assert session.get(Place, uuid.UUID(bodies[n][0]["id"])) is None
+    assert cursor_of(a, hub_path, writer) == 5
+    report = run(a, hub_path)  # read again while the files stay, and refused again
+    assert len(report.refused) == 2 and report.pulled == {}
+    assert shift_ids(a) == {shifts[n]["id"] for n in good}
+
+
+def test_a_record_waits_for_a_parent_in_a_later_bundle_of_the_same_pull(laptops, hub_path):
+    a, b, _c = laptops
+    shift = add_shift(b)
+    with b.session() as session:
+        observation = Services(session, b.device_id()).observations.create(
+            place_id=ALVSJO_CENTRUM, category_id=category_id(b), shift_id=shift.id,
+            observed_at=utcnow() - dt.timedelta(hours=1))
+        child = to_envelope(session.get(Observation, observation.id))
+        parent = to_envelope(session.get(Shift, shift.id))
+    write_bundles(hub_path, uuid.uuid4(), [[child], [parent]])
+    report = run(a, hub_path)
+    assert report.pulled == {"observation": 1, "shift": 1} and report.waiting == 0
+    with a.session() as session:
+        assert session.get(Observation, observation.id).shift_id == shift.id
+
+
+@pytest.mark.parametrize("commit_records, committed", [(1000, 0), (2, 2)])
+def test_a_pull_cut_off_keeps_rows_and_cursor_together_and_the_next_sync_finishes(
+        laptops, hub_path, monkeypatch, commit_records, committed):
+    a, b, _c = laptops
+    envelopes = new_shift_envelopes(b, 4)
+    writer = uuid.uuid4()
+    write_bundles(hub_path, writer, [[env] for env in envelopes])
+    from fieldapp.sync import engine
+
+    monkeypatch.setattr(engine, "COMMIT_RECORDS", commit_records)
+    see_devices, calls = engine._see_devices, []
+
+    def cut(*args, **kwargs):  # runs in each bundle's savepoint
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt("power cut")
+        return see_devices(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_see_devices", cut)
+    with pytest.raises(KeyboardInterrupt):
+        run(a, hub_path)
+    monkeypatch.setattr(engine, "_see_devices", see_devices)
+    # Transactions of 1,000 records: nothing of the first two bundles was committed; of two
+    # records: bundles 1 and 2 were, with their cursor.
+    assert shift_ids(a) == {env["id"] for env in envelopes[:committed]}
+    assert cursor_of(a, hub_path, writer) == (committed or None)
+    report = run(a, hub_path)
+    assert report.pulled == {"shift": 4 - committed} and report.refused == []
+    assert shift_ids(a) == {env["id"] for env in envelopes}
+    assert cursor_of(a, hub_path, writer) == 4
+
+
+def test_a_hub_failing_during_the_pull_keeps_what_was_applied(laptops, hub_path):
+    a, b, _c = laptops
+    envelopes = new_shift_envelopes(b, 3)
+    writer = uuid.uuid4()
+    write_bundles(hub_path, writer, [[env] for env in envelopes])
+
+    class FailingHub(FolderHub):
+        def batches(self, device_id, state):
+            found = super().batches(device_id, state)
+            yield from found[:2]
+            raise HubError("the hub went away")
+
+    with pytest.raises(HubError):
+        sync(a, FailingHub(hub_path, TEAM_KEY))
+    assert shift_ids(a) == {env["id"] for env in envelopes[:2]}
+    assert cursor_of(a, hub_path, writer) == 2
+    report = run(a, hub_path)
+    assert report.pulled == {"shift": 1}
+    assert shift_ids(a) == {env["id"] for env in envelopes}
+
+
+# -- the batched apply writes what one-at-a-time apply writes -----------------------------------
+
+def stored_rows(database, envelopes) -> dict[str, list[str]]:
+    """Every column of the records of ``envelopes`` and of their link rows."""
+    ids = {uuid.UUID(env["id"]) for env in envelopes}
+    tables = [(SPECS[name].model.__table__, "id") for name in TYPE_ORDER]
+    tables += [(table, table.c[0].name) for table in (shift_staff, shift_partner, shift_area,
+                                                       meeting_staff, meeting_partner)]
+    tables.append((MeetingFlag.__table__, "meeting_id"))
+    found = {}
+    with database.session() as session:
+        for table, key in tables:
+            rows = session.execute(select(table).where(table.c[key].in_(ids))).mappings()
+            found[table.name] = sorted(repr(sorted(row.items())) for row in rows)
+    return found
+
+
+@pytest.mark.parametrize("older", ["before", "after"])
+def test_a_batch_stores_the_same_rows_as_one_envelope_at_a_time(laptops, older):
+    a, b, c = laptops
+    now = utcnow()
+    with a.session() as session:
+        services = Services(session, a.device_id())
+        staff = services.staff.create(initials="AL", name="Amira Lindqvist")
+        place = services.places.create(name="Nya skateparken", area_id=ALVSJO, lat=59.28, lon=18.0)
+        shift = services.shifts.create(
+            kind="nattvandring", starts_at=now - dt.timedelta(hours=2), staff_ids=[staff.id],
+            partner_ids=[LPO], area_ids=[ALVSJO], summary="Lugnt", summary_shareable=True,
+            private_notes="Privat", youth_counts={"13-15|flicka": 3, "16-17|pojke": 0})
+        first = to_envelope(session.get(Shift, shift.id))
+        services.shifts.update(shift.id, adults_met=7, staff_ids=[])
+        gone = services.observations.create(place_id=place.id, category_id=category_id(a),
+                                            shift_id=shift.id,
+                                            observed_at=now - dt.timedelta(hours=1))
+        services.observations.delete(gone.id)
+        services.observations.create(place_id=ALVSJO_CENTRUM, category_id=category_id(a),
+                                     observed_at=now - dt.timedelta(minutes=5),
+                                     details="Många unga", details_shareable=True)
+        meeting = services.meetings.create(
+            kind="utsattningsmote", held_at=now - dt.timedelta(days=1), title="Möte",
+            situation="Oro", staff_ids=[staff.id], partner_ids=[LPO],
+            flags=[FlaggedPlace(place.id, "Samling"), FlaggedPlace(ALVSJO_CENTRUM, "")])
+        action = services.actions.create(meeting_id=meeting.id, place_id=place.id,
+                                         starts_at=now - dt.timedelta(hours=3),
+                                         ends_at=now + dt.timedelta(hours=3), note="Närvaro")
+        services.actions.mark_done(action.id, shift.id)
+        envelopes = pending_envelopes(session, a.device_id())
+    # An older copy of the shift in the same batch, before or after the current one.
+    envelopes = [first, *envelopes] if older == "before" else [*envelopes, first]
+
+    report = SyncReport(hub="test")
+    with b.session() as session:
+        apply_batch(session, envelopes, b.device_id(), report)
+    applied: Counter = Counter()
+    with c.session() as session:
+        for env in sort_for_apply(envelopes):
+            if apply_envelope(session, env, c.device_id()) is Outcome.APPLIED:
+                applied[env["type"]] += 1
+    assert report.pulled == dict(applied)
+    assert stored_rows(b, envelopes) == stored_rows(c, envelopes)
+    assert snapshot(b) == snapshot(c)
+
+
+# -- validation -------------------------------------------------------------------------------
+
+def _valid_meeting_envelope(database) -> dict:
+    with database.session() as session:
+        meeting = Services(session, database.device_id()).meetings.create(
+            kind="utsattningsmote", held_at=utcnow(), title="Möte",
+            flags=[FlaggedPlace(ALVSJO_CENTRUM, "Samling")])
+        return to_envelope(session.get(Meeting, meeting.id))
+
+
+@pytest.mark.parametrize("change, message, what", [
+    ({"id": "not-an-id"}, "{what} is not a valid id", "id"),
+    ({"type": ["meeting"]}, "unknown record type \"{type}\"", None),
+    ({"revision": True}, "revision must be a positive whole number", None),
+    ({"updated_at": "2026-01-01T10:00:00"}, "updated_at is not a time with zone", None),
+    ({"updated_at": "0001-01-01T00:00:00+01:00"}, "updated_at is not a time with zone", None),
+    ({"data": {"kind": None}}, "{what} is missing", "meeting.kind"),
+    ({"data": {"kind": 5}}, "{what} has the wrong type", "meeting.kind"),
+    ({"data": {"held_at": "0001-01-01T00:00:00+01:00"}}, "{what} has the wrong type",
+     "meeting.held_at"),
+    ({"data": {"title": None}}, "{what} must be text", "meeting.title"),
+    ({"data": {"staff_ids": [str(uuid.uuid4()), "x"]}}, "{what} is not a valid id",
+     "meeting.staff_ids"),
+    ({"data": {"flags": [{"place_id": "x", "reason": ""}]}}, "{what} is not a valid id",
+     "meeting.flags.place_id"),
+    ({"data": {"flags": [{"place_id": str(ALVSJO_CENTRUM)}]}}, "{what} must be a list",
+     "meeting.flags"),
+])
+def test_a_malformed_record_is_refused_with_the_field_named(laptops, change, message, what):
+    env = _valid_meeting_envelope(laptops[0])
+    validate_envelope(env)
+    for key, value in change.items():
+        if key == "data":
+            env["data"] = {**env["data"], **value}
+        else:
+            env[key] = value
+    if what is None and "{type}" in message:
+        expected = _(message).format(type=env["type"])
+    else:
+        expected = _(message).format(what=what)
+    with pytest.raises(EnvelopeError) as error:
+        validate_envelope(env)
+    assert str(error.value) == expected

@@ -3,8 +3,9 @@
 :func:`sync` is plain code (no Qt): the CLI calls it directly and the Synk view runs it on
 the task runner. It takes a progress callback ``progress(done, total, message)`` and a cancel
 check ``cancel() -> bool`` (looked at between bundles); a cancelled or interrupted sync
-resumes where it stopped, because every pulled bundle is applied together with its cursor in
-one transaction, and pushed records count as synced only after the hub acknowledged them.
+resumes where it stopped, because every pulled bundle is committed in the same transaction as
+its cursor (many bundles per transaction, see :class:`_Pull`), and pushed records count as
+synced only after the hub acknowledged them.
 
 State kept in the Setting table (JSON values, device-local, never synced):
 
@@ -21,10 +22,11 @@ State kept in the Setting table (JSON values, device-local, never synced):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select, update
@@ -50,11 +52,17 @@ from fieldapp.sync.envelope import (
     to_envelope,
     validate_envelope,
 )
-from fieldapp.sync.hub import Batch, Hub, HubState
+from fieldapp.sync.hub import Batch, Hub, HubError, HubState
 from fieldapp.sync.receipts import LAST_SYNC_KEY, pushable
 
 PARKED_KEY = "sync.parked"
 ACKED_HUB_KEY = "sync.acked_hub"  # the hub the acked_revision receipts refer to
+
+# Records pulled per transaction (whole batches, so a little more). A commit writes every page
+# the transaction changed to disk, and with random ids nearly every index page changes: fewer,
+# larger transactions write far less. The bound keeps what a sync cut off loses (it is pulled
+# again at the next sync), the write-ahead log and the time other programs wait to write.
+COMMIT_RECORDS = 50_000
 
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
@@ -97,13 +105,26 @@ class SyncReport:
 
 # -- settings -------------------------------------------------------------------------------
 
+def _held(session: Session, model: type, key):
+    """``session.get`` that keeps the row for the rest of the session. A pull reads the same
+    few rows (settings, devices) for every batch, and a session holds unchanged objects only
+    weakly: without this each read would be a query."""
+    held = session.info.setdefault("fieldapp.sync.held", {})
+    row = held.get((model, key))
+    if row is None or row not in session:  # not read yet, or dropped by a rolled-back savepoint
+        row = session.get(model, key)
+        if row is not None:
+            held[(model, key)] = row
+    return row
+
+
 def _get(session: Session, key: str, default=None):
-    row = session.get(Setting, key)
+    row = _held(session, Setting, key)
     return default if row is None else row.value
 
 
 def _set(session: Session, key: str, value) -> None:
-    row = session.get(Setting, key)
+    row = _held(session, Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value))
     else:
@@ -181,8 +202,12 @@ def _park_key(env: Envelope) -> str:
 
 
 def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid.UUID,
-                report: SyncReport) -> None:
-    """Apply a batch and every parked record it makes applicable, in the caller's transaction."""
+                report: SyncReport, present: dict[str, set[uuid.UUID]] | None = None,
+                ) -> dict[str, set[uuid.UUID]]:
+    """Apply a batch and every parked record it makes applicable, in the caller's transaction.
+
+    ``present``: records known to be stored in this transaction (see :class:`ApplyCache`).
+    Returns the records written (type -> ids)."""
     parked: dict[str, Envelope] = {}
     for env in _get(session, PARKED_KEY, []) or []:
         try:
@@ -192,9 +217,9 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid
         parked[_park_key(env)] = env
 
     ordered = sort_for_apply(envelopes)
-    # The rows the batch touches, in a few queries; changes are flushed once per type
-    # (parents before children), not once per record.
-    cache = ApplyCache(session, [*ordered, *parked.values()])
+    # The rows the batch touches, in a few queries; changes are written once per type
+    # (parents before children), not once per record, and new records without ORM objects.
+    cache = ApplyCache(session, [*ordered, *parked.values()], present)
 
     def apply(env: Envelope) -> Outcome:
         outcome = apply_envelope(session, env, device_id, cache)
@@ -207,24 +232,25 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid
     current = None
     for env in ordered:
         if env["type"] != current:
-            session.flush()
+            cache.flush()
             current = env["type"]
         outcome = apply(env)
         if outcome is Outcome.MISSING_PARENT:
             key = _park_key(env)
             if key not in parked or sort_key(env) > sort_key(parked[key]):
                 parked[key] = env
-    session.flush()
+    cache.flush()
     progress = True
     while parked and progress:
         progress = False
         for key, env in list(parked.items()):
             if apply(env) is not Outcome.MISSING_PARENT:
-                session.flush()
+                cache.flush()
                 del parked[key]
                 progress = True
     _set(session, PARKED_KEY, sort_for_apply(parked.values()))
     report.waiting = len(parked)
+    return cache.written
 
 
 def _see_devices(session: Session, seen: dict[uuid.UUID, dt.datetime], device_id: uuid.UUID,
@@ -232,7 +258,7 @@ def _see_devices(session: Session, seen: dict[uuid.UUID, dt.datetime], device_id
     for source, at in seen.items():
         if source in (device_id, REFERENCE_DEVICE_ID):
             continue
-        row = session.get(Device, source)
+        row = _held(session, Device, source)
         if row is None:
             row = Device(id=source, name="", is_self=False, last_seen_at=at)
             session.add(row)
@@ -297,56 +323,165 @@ def _run(database: Database, hub: Hub, device_id: uuid.UUID, state: HubState,
     hub.forget_gone(state)
     with database.session() as session:
         _set(session, f"sync.refused.{hub_id}", state.refused)
-    batches = hub.batches(device_id, state)
-    total = len(batches) if isinstance(batches, list) else 0
-    for done, batch in enumerate(batches):
-        if cancelled():
-            report.cancelled = True
-            break
-        progress(done, total, _("Reading {file}").format(file=batch.label))
-        _pull_one(database, hub_id, batch, device_id, state, report, clock)
-    progress(total, total, _("Done"))
+    _Pull(database, hub_id, device_id, state, report, progress, cancelled, clock).run(
+        hub.batches(device_id, state))
     with database.session() as session:
         report.waiting = len(_get(session, PARKED_KEY, []) or [])
     report.refused = [Refusal(r.get("file", key), r.get("reason", ""))
                       for key, r in sorted(state.refused.items())]
 
 
-def _pull_one(database: Database, hub_id: str, batch: Batch, device_id: uuid.UUID,
-              state: HubState, report: SyncReport, clock) -> None:
-    key = batch.refusal_key or f"{batch.source}/{batch.seq}"
-    cursor = max(state.cursors.get(batch.source, 0), batch.seq)
-    try:
-        content = batch.load()
-    except BundleError as exc:
-        _pull_refused(database, hub_id, batch, key, cursor, state, str(exc), clock)
-        return
-    refused = dict(state.refused)
-    refused.pop(key, None)
-    try:
-        with database.session() as session:
-            apply_batch(session, content.envelopes, device_id, report)
-            _see_devices(session, content.seen, device_id, report)
-            _set(session, f"sync.refused.{hub_id}", refused)
-            _set(session, f"sync.cursor.{hub_id}.{batch.source}", cursor)
-    except (SQLAlchemyError, ValueError, KeyError, TypeError) as exc:
-        # Valid and signed, but this store cannot take it (e.g. a clash of unique keys):
-        # nothing of it was applied (the transaction was rolled back); report it like a
-        # damaged bundle.
-        _pull_refused(database, hub_id, batch, key, cursor, state,
-                      _("could not be applied: {error}").format(error=exc), clock)
-        return
-    state.refused = refused
-    state.cursors[batch.source] = cursor
+def _merge(report: SyncReport, part: SyncReport) -> None:
+    """Add what one applied batch did (``part``) to the sync's report."""
+    for name, count in part.pulled.items():
+        report.pulled[name] = report.pulled.get(name, 0) + count
+    report.ignored += part.ignored
+    for seen in part.devices:
+        report.devices = [d for d in report.devices if d.device_id != seen.device_id]
+        report.devices.append(seen)
 
 
-def _pull_refused(database: Database, hub_id: str, batch: Batch, key: str, cursor: int,
-                  state: HubState, reason: str, clock) -> None:
-    state.refused[key] = {"file": batch.label, "reason": reason, "at": format_time(clock())}
-    with database.session() as session:
-        _set(session, f"sync.refused.{hub_id}", state.refused)
-        _set(session, f"sync.cursor.{hub_id}.{batch.source}", cursor)
-    state.cursors[batch.source] = cursor
+def _begin(session: Session) -> None:
+    """Begin the transaction now. pysqlite begins one only before the first write, so a
+    SAVEPOINT before that would begin it instead, and releasing the savepoint would commit
+    everything."""
+    connection = session.connection()
+    dbapi_connection = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite" and not dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+
+
+class _Retry(Exception):
+    """A batch failed in a transaction without savepoints: roll it back and apply its batches
+    again, each in a savepoint."""
+
+
+class _Pull:
+    """Apply the hub's batches, many in one transaction (up to :data:`COMMIT_RECORDS`
+    records), not one transaction per batch. A batch's rows, its cursor and its receipts are
+    committed together; a sync cut off before a commit loses the batches since the last one,
+    and the next sync reads them again.
+
+    A batch that cannot be applied is refused alone: the batches before and after it still
+    apply. A savepoint per batch would do that, but costs about a sixth of a large pull, and a
+    batch almost never fails; so batches are applied without savepoints, and when one fails
+    the whole transaction is rolled back and its batches are applied again in a transaction
+    of their own, each in a savepoint: the failing one is then rolled back alone and
+    refused."""
+
+    def __init__(self, database: Database, hub_id: str, device_id: uuid.UUID, state: HubState,
+                 report: SyncReport, progress: ProgressFn, cancelled: CancelFn, clock):
+        self.database, self.hub_id, self.device_id = database, hub_id, device_id
+        self.state, self.report, self.clock = state, report, clock
+        self.progress, self.cancelled = progress, cancelled
+        self.done = 0
+        self.total = 0
+        self.hub_error: HubError | None = None
+        self.present: dict[str, set[uuid.UUID]] = {}  # stored records, in this transaction
+
+    def run(self, batches: Iterable[Batch]) -> None:
+        self.total = len(batches) if isinstance(batches, list) else 0
+        todo = iter(batches)
+        replay: list[Batch] = []  # the batches of a transaction rolled back
+        more = True
+        while more and not self.report.cancelled:
+            taken: list[Batch] = []
+            before = self._bookkeeping()
+            try:
+                with self.database.session() as session:
+                    _begin(session)
+                    if replay:
+                        self._transaction(session, iter(replay), [], careful=True)
+                    else:
+                        more = self._transaction(session, todo, taken, careful=False)
+            except _Retry:
+                self._restore(before)
+                replay = taken
+                continue
+            replay = []
+            if self.hub_error is not None:  # the batches read before it are committed
+                raise self.hub_error
+        self.progress(self.total, self.total, _("Done"))
+
+    def _transaction(self, session: Session, todo: Iterator[Batch], taken: list[Batch], *,
+                     careful: bool) -> bool:
+        """Apply batches until enough records for one transaction; False: nothing left."""
+        self.present = {}
+        records = 0
+        while records < COMMIT_RECORDS:
+            try:
+                batch = next(todo, None)
+            except HubError as exc:
+                self.hub_error = exc
+                return False
+            if batch is None:
+                return False
+            if self.cancelled():
+                self.report.cancelled = True
+                return False
+            taken.append(batch)
+            self.progress(self.done, self.total, _("Reading {file}").format(file=batch.label))
+            records += self._one(session, batch, careful)
+            self.done += 1
+        return True
+
+    def _one(self, session: Session, batch: Batch, careful: bool) -> int:
+        """Apply one batch (or refuse it); returns its number of records. Not ``careful``:
+        raise :class:`_Retry` if it fails."""
+        key = batch.refusal_key or f"{batch.source}/{batch.seq}"
+        cursor = max(self.state.cursors.get(batch.source, 0), batch.seq)
+        try:
+            content = batch.load()
+        except BundleError as exc:
+            self._refuse(session, batch, key, cursor, str(exc))
+            return 0
+        part = SyncReport(hub=self.report.hub)
+        try:
+            with session.begin_nested() if careful else contextlib.nullcontext():
+                written = apply_batch(session, content.envelopes, self.device_id, part,
+                                      self.present)
+                _see_devices(session, content.seen, self.device_id, part)
+                session.flush()
+        except (SQLAlchemyError, ValueError, KeyError, TypeError) as exc:
+            if not careful:
+                raise _Retry() from exc
+            # Valid and signed, but this store cannot take it (e.g. a clash of unique keys):
+            # nothing of it was applied (rolled back to the savepoint); report it like a
+            # damaged bundle.
+            self._refuse(session, batch, key, cursor,
+                         _("could not be applied: {error}").format(error=exc))
+            return len(content.envelopes)
+        for name, ids in written.items():
+            self.present.setdefault(name, set()).update(ids)
+        _merge(self.report, part)
+        self.state.refused.pop(key, None)
+        self._advance(session, batch.source, cursor)
+        return len(content.envelopes)
+
+    def _refuse(self, session: Session, batch: Batch, key: str, cursor: int,
+                reason: str) -> None:
+        self.state.refused[key] = {"file": batch.label, "reason": reason,
+                                   "at": format_time(self.clock())}
+        self._advance(session, batch.source, cursor)
+
+    def _advance(self, session: Session, source: str, cursor: int) -> None:
+        _set(session, f"sync.refused.{self.hub_id}", dict(self.state.refused))
+        _set(session, f"sync.cursor.{self.hub_id}.{source}", cursor)
+        self.state.cursors[source] = cursor
+
+    def _bookkeeping(self) -> tuple:
+        """What a transaction changes outside the database (restored when it is rolled back)."""
+        report, state = self.report, self.state
+        return (dict(report.pulled), report.ignored, list(report.devices),
+                dict(state.cursors), dict(state.refused), self.done)
+
+    def _restore(self, saved: tuple) -> None:
+        pulled, self.report.ignored, devices, cursors, refused, self.done = saved
+        for now, before in ((self.report.pulled, pulled), (self.state.cursors, cursors),
+                            (self.state.refused, refused)):
+            now.clear()
+            now.update(before)
+        self.report.devices[:] = devices
 
 
 def _record_last(database: Database, hub: Hub, report: SyncReport, clock) -> None:

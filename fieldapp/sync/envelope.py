@@ -29,15 +29,18 @@ are shared: any device may send a newer revision.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
+import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, NoReturn
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from fieldapp.i18n import _
@@ -259,84 +262,174 @@ def to_envelope(row: Synced) -> Envelope:
 
 
 # -- validation -----------------------------------------------------------------------------
+#
+# The checks of each type are put together once, when the module loads (:data:`_FIELD_CHECKS`);
+# a message is translated only when a check fails.
 
-def _check(condition: bool, message: str) -> None:
-    if not condition:
-        raise EnvelopeError(message)
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
-
-def _check_uuid(value: Any, what: str) -> None:
+def _is_uuid(value: Any) -> bool:
+    """True for an id ``uuid.UUID`` accepts (its canonical form is recognised without parsing)."""
+    if not isinstance(value, str):
+        return False
+    if _CANONICAL_UUID.fullmatch(value):
+        return True
     try:
-        _check(isinstance(value, str), "")
         uuid.UUID(value)
-    except (ValueError, EnvelopeError):
-        raise EnvelopeError(_("{what} is not a valid id").format(what=what)) from None
+    except ValueError:
+        return False
+    return True
 
 
-def _check_value(field: Value, value: Any, where: str) -> None:
+def _is_time(value: Any) -> bool:
+    """True for an ISO 8601 time with a zone that converts to UTC."""
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_time(value)
+    except (ValueError, OverflowError):  # OverflowError: a year 1 time east of UTC
+        return False
+    return True
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_counts(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and _is_int(v) and v >= 0 for k, v in value.items())
+
+
+_KIND_TESTS: dict[str, Callable[[Any], bool]] = {
+    "str": lambda value: isinstance(value, str),
+    "int": _is_int,
+    "float": _is_number,
+    "bool": lambda value: isinstance(value, bool),
+    "uuid": _is_uuid,
+    "datetime": _is_time,
+    "counts": _is_counts,
+}
+
+
+def _bad_id(what: str) -> EnvelopeError:
+    return EnvelopeError(_("{what} is not a valid id").format(what=what))
+
+
+def _not_a_list(what: str) -> EnvelopeError:
+    return EnvelopeError(_("{what} must be a list").format(what=what))
+
+
+@dataclass(frozen=True)
+class FieldCheck:
+    """The check of one data field: ``value is None`` passes when ``optional``, any other value
+    when ``test(value)``; otherwise ``fail(value)`` raises the error that names the field."""
+
+    name: str
+    optional: bool
+    test: Callable[[Any], bool]
+    fail: Callable[[Any], NoReturn]
+
+
+def _value_check(where: str, field: Value) -> FieldCheck:
     what = f"{where}.{field.name}"
-    if value is None:
-        _check(field.optional, _("{what} is missing").format(what=what))
-        return
-    bad = _("{what} has the wrong type").format(what=what)
-    if field.kind == "str":
-        _check(isinstance(value, str), bad)
-    elif field.kind == "int":
-        _check(isinstance(value, int) and not isinstance(value, bool), bad)
-    elif field.kind == "float":
-        _check(isinstance(value, (int, float)) and not isinstance(value, bool), bad)
-    elif field.kind == "bool":
-        _check(isinstance(value, bool), bad)
-    elif field.kind == "uuid":
-        _check_uuid(value, what)
-    elif field.kind == "datetime":
-        try:
-            _check(isinstance(value, str), bad)
-            parse_time(value)
-        except ValueError:
-            raise EnvelopeError(bad) from None
-    elif field.kind == "counts":
-        _check(isinstance(value, dict) and all(
-            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
-            for k, v in value.items()), bad)
+
+    def fail(value: Any) -> NoReturn:
+        if value is None:
+            raise EnvelopeError(_("{what} is missing").format(what=what))
+        if field.kind == "uuid":
+            raise _bad_id(what)
+        raise EnvelopeError(_("{what} has the wrong type").format(what=what))
+    return FieldCheck(field.name, field.optional, _KIND_TESTS[field.kind], fail)
+
+
+def _text_check(where: str, field: Text) -> FieldCheck:
+    what = f"{where}.{field.name}"
+
+    def fail(value: Any) -> NoReturn:
+        raise EnvelopeError(_("{what} must be text").format(what=what))
+    return FieldCheck(field.name, False, _KIND_TESTS["str"], fail)
+
+
+def _links_check(where: str, field: Links) -> FieldCheck:
+    what = f"{where}.{field.name}"
+
+    def test(value: Any) -> bool:
+        return isinstance(value, list) and all(map(_is_uuid, value))
+
+    def fail(value: Any) -> NoReturn:
+        raise _bad_id(what) if isinstance(value, list) else _not_a_list(what)
+    return FieldCheck(field.name, False, test, fail)
+
+
+def _good_flag(item: Any) -> bool:
+    return (isinstance(item, dict) and isinstance(item.get("reason"), str)
+            and _is_uuid(item.get("place_id")))
+
+
+def _flags_check(where: str, field: Flags) -> FieldCheck:
+    what = f"{where}.flags"
+
+    def test(value: Any) -> bool:
+        return isinstance(value, list) and all(map(_good_flag, value))
+
+    def fail(value: Any) -> NoReturn:
+        if not isinstance(value, list):
+            raise _not_a_list(what)
+        for item in value:  # the first bad item says what is wrong
+            if not (isinstance(item, dict) and isinstance(item.get("reason"), str)):
+                raise _not_a_list(what)
+            if not _is_uuid(item.get("place_id")):
+                raise _bad_id(f"{what}.place_id")
+        raise AssertionError("fail() called for good flags")
+    return FieldCheck(field.name, False, test, fail)
+
+
+def _field_checks(spec: TypeSpec) -> tuple[FieldCheck, ...]:
+    makers = {Value: _value_check, Text: _text_check, Links: _links_check, Flags: _flags_check}
+    return tuple(makers[type(field)](spec.name, field) for field in spec.fields)
+
+
+_FIELD_CHECKS: dict[str, tuple[FieldCheck, ...]] = {
+    name: _field_checks(spec) for name, spec in SPECS.items()}
 
 
 def validate_envelope(env: Any) -> None:
     """Raise :class:`EnvelopeError` unless ``env`` follows the format. Unknown data keys (from a
     newer version) are allowed and ignored."""
-    _check(isinstance(env, dict), _("a record is not an object"))
+    if not isinstance(env, dict):
+        raise EnvelopeError(_("a record is not an object"))
     missing = [key for key in ENVELOPE_KEYS if key not in env]
-    _check(not missing, _("a record lacks {fields}").format(fields=", ".join(missing)))
-    _check(env["type"] in SPECS, _("unknown record type \"{type}\"").format(type=env["type"]))
-    _check_uuid(env["id"], "id")
-    _check_uuid(env["device_id"], "device_id")
-    _check(isinstance(env["revision"], int) and not isinstance(env["revision"], bool)
-           and env["revision"] >= 1, _("revision must be a positive whole number"))
-    try:
-        _check(isinstance(env["updated_at"], str), "")
-        parse_time(env["updated_at"])
-    except (ValueError, EnvelopeError):
-        raise EnvelopeError(_("updated_at is not a time with zone")) from None
-    _check(isinstance(env["deleted"], bool), _("deleted must be true or false"))
+    if missing:
+        raise EnvelopeError(_("a record lacks {fields}").format(fields=", ".join(missing)))
+    type_name = env["type"]
+    checks = _FIELD_CHECKS.get(type_name) if isinstance(type_name, str) else None
+    if checks is None:
+        raise EnvelopeError(_("unknown record type \"{type}\"").format(type=type_name))
+    for key in ("id", "device_id"):
+        if not _is_uuid(env[key]):
+            raise _bad_id(key)
+    revision = env["revision"]
+    if not (_is_int(revision) and revision >= 1):
+        raise EnvelopeError(_("revision must be a positive whole number"))
+    if not _is_time(env["updated_at"]):
+        raise EnvelopeError(_("updated_at is not a time with zone"))
+    if not isinstance(env["deleted"], bool):
+        raise EnvelopeError(_("deleted must be true or false"))
     data = env["data"]
-    _check(isinstance(data, dict), _("data must be an object"))
-    where = env["type"]
-    for field in SPECS[where].fields:
-        value = data.get(field.name)
-        if isinstance(field, Value):
-            _check_value(field, value, where)
-        elif isinstance(field, Text):
-            _check(isinstance(value, str), _("{what} must be text").format(what=f"{where}.{field.name}"))
-        elif isinstance(field, Links):
-            _check(isinstance(value, list), _("{what} must be a list").format(what=f"{where}.{field.name}"))
-            for item in value:
-                _check_uuid(item, f"{where}.{field.name}")
-        elif isinstance(field, Flags):
-            _check(isinstance(value, list), _("{what} must be a list").format(what=f"{where}.flags"))
-            for item in value:
-                _check(isinstance(item, dict) and isinstance(item.get("reason"), str),
-                       _("{what} must be a list").format(what=f"{where}.flags"))
-                _check_uuid(item.get("place_id"), f"{where}.flags.place_id")
+    if not isinstance(data, dict):
+        raise EnvelopeError(_("data must be an object"))
+    for check in checks:
+        value = data.get(check.name)
+        if value is None:
+            if not check.optional:
+                check.fail(value)
+        elif not check.test(value):
+            check.fail(value)
 
 
 # -- apply ----------------------------------------------------------------------------------
@@ -348,32 +441,57 @@ class Outcome(Enum):
     MISSING_PARENT = "missing"  # refers to a record not here yet: keep it and try again later
 
 
+# A batch refers to the same places, categories and records again and again: parse those ids
+# once (a few thousand are enough for one batch).
+_uuid_of: Callable[[str], uuid.UUID] = functools.lru_cache(maxsize=4096)(uuid.UUID)
+
+
+def _ref_fields(spec: TypeSpec) -> tuple[tuple[str, str, str], ...]:
+    """``(kind, field name, parent type)`` of every field of ``spec`` that refers to a record."""
+    refs = []
+    for field in spec.fields:
+        if isinstance(field, Value) and field.parent:
+            refs.append(("value", field.name, field.parent))
+        elif isinstance(field, Links):
+            refs.append(("links", field.name, field.parent))
+        elif isinstance(field, Flags):
+            refs.append(("flags", field.name, "place"))
+    return tuple(refs)
+
+
+_REF_FIELDS = {name: _ref_fields(spec) for name, spec in SPECS.items()}
+
+
 def parent_refs(env: Envelope) -> list[tuple[str, uuid.UUID]]:
     """Every (type, id) the envelope's record refers to."""
     refs: list[tuple[str, uuid.UUID]] = []
     data = env["data"]
-    for field in SPECS[env["type"]].fields:
-        if isinstance(field, Value) and field.parent and data.get(field.name) is not None:
-            refs.append((field.parent, uuid.UUID(data[field.name])))
-        elif isinstance(field, Links):
-            refs.extend((field.parent, uuid.UUID(i)) for i in data.get(field.name) or ())
-        elif isinstance(field, Flags):
-            refs.extend(("place", uuid.UUID(f["place_id"])) for f in data.get(field.name) or ())
+    for kind, name, parent in _REF_FIELDS[env["type"]]:
+        value = data.get(name)
+        if kind == "value":
+            if value is not None:
+                refs.append((parent, _uuid_of(value)))
+        elif kind == "links":
+            refs.extend((parent, _uuid_of(item)) for item in value or ())
+        else:
+            refs.extend((parent, _uuid_of(flag["place_id"])) for flag in value or ())
     return refs
+
+
+def _decode_counts(value: dict) -> dict:
+    return {str(k): int(v) for k, v in value.items() if int(v)}
+
+
+_DECODERS: dict[str, Callable[[Any], Any]] = {
+    "uuid": _uuid_of, "datetime": parse_time, "counts": _decode_counts, "float": float,
+}
 
 
 def _decode_value(field: Value, value: Any) -> Any:
     if value is None:
         return None
-    if field.kind == "uuid":
-        return uuid.UUID(value)
-    if field.kind == "datetime":
-        return parse_time(value)
-    if field.kind == "counts":
-        return {str(k): int(v) for k, v in value.items() if int(v)}
-    if field.kind == "float":
-        return float(value)
-    return value
+    decode = _DECODERS.get(field.kind)
+    return value if decode is None else decode(value)
 
 
 def _write(session: Session, row: Synced, env: Envelope, cache: ApplyCache | None = None) -> None:
@@ -409,50 +527,168 @@ def _write(session: Session, row: Synced, env: Envelope, cache: ApplyCache | Non
         setattr(row, name, "")
 
 
+@dataclass(frozen=True)
+class NewRecordRows:
+    """How a record new to this store is written with plain INSERTs (no ORM objects): its
+    row, its link rows and its flagged places, with the same values :func:`_write` gives."""
+
+    table: Table
+    values: tuple[tuple[str, Callable[[Any], Any] | None], ...]  # column, decoder
+    texts: tuple[tuple[str, str | None], ...]  # column, its shareable-flag column
+    links: tuple[tuple[str, Table, str, str], ...]  # field, link table, record column, item column
+    flags: tuple[str, ...]  # Flags fields (rows of meeting_flag)
+    never_shared: tuple[str, ...]
+
+    @classmethod
+    def of(cls, spec: TypeSpec) -> NewRecordRows:
+        mapper = sa_inspect(spec.model)
+        links = []
+        for field in spec.fields:
+            if isinstance(field, Links):
+                prop = mapper.relationships[field.relation]
+                links.append((field.name, prop.secondary, prop.synchronize_pairs[0][1].key,
+                              prop.secondary_synchronize_pairs[0][1].key))
+        fields = spec.fields
+        return cls(
+            table=spec.model.__table__,
+            values=tuple((f.name, _DECODERS.get(f.kind)) for f in fields if isinstance(f, Value)),
+            texts=tuple((f.name, f.flag) for f in fields if isinstance(f, Text)),
+            links=tuple(links),
+            flags=tuple(f.name for f in fields if isinstance(f, Flags)),
+            never_shared=spec.never_shared,
+        )
+
+    def rows(self, env: Envelope, record_id: uuid.UUID, device_id: uuid.UUID,
+             updated_at: dt.datetime) -> Iterator[tuple[Table, dict[str, Any]]]:
+        """``(table, row)`` for every row the record needs, its own row first."""
+        data = env["data"]
+        revision = int(env["revision"])
+        row: dict[str, Any] = {
+            "id": record_id, "device_id": device_id, "revision": revision,
+            "created_at": updated_at, "updated_at": updated_at,
+            "deleted_at": updated_at if env["deleted"] else None,
+            "acked_revision": revision,  # the hub holds this revision
+        }
+        for name, decode in self.values:
+            value = data.get(name)
+            row[name] = value if value is None or decode is None else decode(value)
+        for name, flag in self.texts:
+            value = data.get(name)
+            row[name] = value or ""
+            if flag:
+                row[flag] = bool(value)
+        for name in self.never_shared:
+            row[name] = ""
+        yield self.table, row
+        for name, table, own, item in self.links:
+            for item_id in sorted(dict.fromkeys(data.get(name) or ())):
+                yield table, {own: record_id, item: _uuid_of(item_id)}
+        for name in self.flags:
+            wanted = {_uuid_of(f["place_id"]): (n, f["reason"])
+                      for n, f in enumerate(data.get(name) or ())}
+            for place_id, (position, reason) in wanted.items():
+                yield MeetingFlag.__table__, {"meeting_id": record_id, "place_id": place_id,
+                                              "position": position, "reason": reason}
+
+
+@functools.cache
+def new_record_rows(type_name: str) -> NewRecordRows:
+    return NewRecordRows.of(SPECS[type_name])
+
+
+_TABLE_RANK = {spec.model.__table__: TYPE_RANK[name] for name, spec in SPECS.items()}
+
+
+@functools.cache
+def _stored_ids_query(type_name: str):
+    """SELECT the ids among ``:ids`` that are stored (one statement per type, made once)."""
+    column = SPECS[type_name].model.__table__.c.id
+    return select(column).where(column.in_(bindparam("ids", expanding=True)))
+
+
 class ApplyCache:
     """The rows a batch of envelopes touches, loaded up front in a few queries: the records
     the envelopes are for (or None: not here) and which of the records they refer to exist.
-    Records applied through the cache are remembered (they count as present before they are
-    flushed). Lookups outside what was loaded fall back to the session."""
+
+    A record new to this store is queued as plain rows (:meth:`insert`) and written by
+    :meth:`flush`, which the caller runs between types (parents before children). Records
+    applied through the cache count as present before they are flushed. Lookups outside what
+    was loaded fall back to the session.
+
+    ``present``: records known to be stored in this transaction (type -> ids), shared by the
+    batches of one transaction so that the places and categories every batch refers to are
+    looked up once; the ids this cache finds stored are added to it. The records a batch
+    writes (:attr:`written`) are added by the caller once the batch is applied for good: a
+    batch rolled back must not leave them there."""
 
     CHUNK = 500
 
-    def __init__(self, session: Session, envelopes: Iterable[Envelope]):
+    def __init__(self, session: Session, envelopes: Iterable[Envelope],
+                 present: dict[str, set[uuid.UUID]] | None = None):
         self.session = session
+        self.present = present if present is not None else {}
         self.rows: dict[str, dict[uuid.UUID, Synced | None]] = {}
         self.known: dict[str, set[uuid.UUID]] = {}
         self.checked: dict[str, set[uuid.UUID]] = {}
+        self.queued: dict[str, set[uuid.UUID]] = {}  # queued by insert(), not re-read since
+        self.written: dict[str, set[uuid.UUID]] = {}  # records stored through this cache
+        self.pending: dict[Table, list[dict[str, Any]]] = {}
+        self._parents: dict[int, tuple[Envelope, list[tuple[str, uuid.UUID]]]] = {}
         wanted: dict[str, set[uuid.UUID]] = {}
         refs: dict[str, set[uuid.UUID]] = {}
         for env in envelopes:
-            wanted.setdefault(env["type"], set()).add(uuid.UUID(env["id"]))
-            for parent, parent_id in parent_refs(env):
+            wanted.setdefault(env["type"], set()).add(_uuid_of(env["id"]))
+            parents = parent_refs(env)
+            self._parents[id(env)] = (env, parents)  # holding env: its id is not reused
+            for parent, parent_id in parents:
                 refs.setdefault(parent, set()).add(parent_id)
         with session.no_autoflush:
             for name, ids in wanted.items():
                 model = SPECS[name].model
                 found: dict[uuid.UUID, Synced] = {}
-                for chunk in self._chunks(ids):
+                for chunk in self._chunks(self._stored(name, ids)):
                     for row in session.scalars(select(model).where(model.id.in_(chunk))):
                         found[row.id] = row
                 self.rows[name] = {i: found.get(i) for i in ids}
             for name, ids in refs.items():
-                model = SPECS[name].model
                 loaded = self.rows.get(name, {})
-                ask = {i for i in ids if i not in loaded}
                 known = {i for i in ids if loaded.get(i) is not None}
-                for chunk in self._chunks(ask):
-                    known.update(session.scalars(select(model.id).where(model.id.in_(chunk))))
+                known |= self._stored(name, {i for i in ids if i not in loaded})
                 self.known[name] = known
                 self.checked[name] = set(ids)
 
     @classmethod
     def _chunks(cls, ids: set[uuid.UUID]):
-        items = sorted(ids)
+        items = list(ids)
         for start in range(0, len(items), cls.CHUNK):
             yield items[start:start + cls.CHUNK]
 
+    def _stored(self, name: str, ids: set[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of ``ids`` are stored: those known in this transaction, and the rest looked
+        up (one query per chunk, ids only)."""
+        present = self.present.setdefault(name, set())
+        stored = ids & present
+        connection = self.session.connection()
+        for chunk in self._chunks(ids - present):
+            stored.update(connection.execute(_stored_ids_query(name), {"ids": chunk}).scalars())
+        present |= stored
+        return stored
+
+    def parent_refs(self, env: Envelope) -> list[tuple[str, uuid.UUID]]:
+        """:func:`parent_refs` of ``env``, worked out once for the envelopes of the batch."""
+        held = self._parents.get(id(env))
+        return held[1] if held is not None and held[0] is env else parent_refs(env)
+
     def row(self, name: str, record_id: uuid.UUID) -> Synced | None:
+        queued = self.queued.get(name)
+        if queued is not None and record_id in queued:
+            # A second envelope for a record queued in this batch: write the queue and
+            # compare with the stored row, as for any record that is here.
+            self.flush()
+            queued.discard(record_id)
+            row = self.session.get(SPECS[name].model, record_id)
+            self.rows.setdefault(name, {})[record_id] = row
+            return row
         rows = self.rows.get(name)
         if rows is not None and record_id in rows:
             return rows[record_id]
@@ -476,17 +712,37 @@ class ApplyCache:
     def stored(self, name: str, row: Synced) -> None:
         self.rows.setdefault(name, {})[row.id] = row
         self.known.setdefault(name, set()).add(row.id)
+        self.written.setdefault(name, set()).add(row.id)
+
+    def insert(self, env: Envelope, record_id: uuid.UUID, device_id: uuid.UUID,
+               updated_at: dt.datetime) -> None:
+        """Queue the rows of a record that is not here (written by :meth:`flush`)."""
+        name = env["type"]
+        for table, row in new_record_rows(name).rows(env, record_id, device_id, updated_at):
+            self.pending.setdefault(table, []).append(row)
+        self.queued.setdefault(name, set()).add(record_id)
+        self.known.setdefault(name, set()).add(record_id)
+        self.written.setdefault(name, set()).add(record_id)
+
+    def flush(self) -> None:
+        """Write the session's changes, then the queued rows: records before their links."""
+        self.session.flush()
+        pending, self.pending = self.pending, {}
+        connection = self.session.connection()
+        for table in sorted(pending, key=lambda t: _TABLE_RANK.get(t, len(_TABLE_RANK))):
+            connection.execute(insert(table), pending[table])
 
 
 def apply_envelope(session: Session, env: Envelope, self_device_id: uuid.UUID,
                    cache: ApplyCache | None = None) -> Outcome:
     """Apply one (validated) envelope to the local store, following the rule above.
 
-    With a ``cache`` (made for a batch that holds ``env``), the lookups go through it and the
-    change is not flushed: the caller flushes (parents before children)."""
+    With a ``cache`` (made for a batch that holds ``env``), the lookups go through it, a new
+    record is queued in it as plain rows, and nothing is flushed: the caller runs
+    :meth:`ApplyCache.flush` (parents before children)."""
     spec = SPECS[env["type"]]
-    record_id = uuid.UUID(env["id"])
-    device_id = uuid.UUID(env["device_id"])
+    record_id = _uuid_of(env["id"])
+    device_id = _uuid_of(env["device_id"])
     row = cache.row(env["type"], record_id) if cache is not None else session.get(spec.model, record_id)
     if not spec.shared:
         if row is not None and row.device_id == self_device_id and device_id != self_device_id:
@@ -500,13 +756,16 @@ def apply_envelope(session: Session, env: Envelope, self_device_id: uuid.UUID,
             if mine == theirs:
                 row.acked_revision = max(row.acked_revision, int(env["revision"]))
             return Outcome.KEPT
-    for parent, parent_id in parent_refs(env):
-        if cache is not None:
-            if not cache.exists(parent, parent_id):
-                return Outcome.MISSING_PARENT
-        elif session.get(SPECS[parent].model, parent_id) is None:
+    if cache is not None:
+        if not all(cache.exists(parent, parent_id) for parent, parent_id in cache.parent_refs(env)):
             return Outcome.MISSING_PARENT
+    elif any(session.get(SPECS[parent].model, parent_id) is None
+             for parent, parent_id in parent_refs(env)):
+        return Outcome.MISSING_PARENT
     updated_at = parse_time(env["updated_at"])
+    if row is None and cache is not None:
+        cache.insert(env, record_id, device_id, updated_at)
+        return Outcome.APPLIED
     with session.no_autoflush:
         new = row is None
         if new:
