@@ -140,6 +140,26 @@ def test_nothing_unsynced_goes_even_when_old(database, db_path):
     assert count(db_path, "shift") == 1
 
 
+def test_an_old_shift_stays_while_a_kept_observation_refers_to_it(database, db_path):
+    """A shift that began just before the limit keeps its place while an observation of it
+    made after the limit is kept; the observation made before the limit goes."""
+    cutoff = retention.months_before(NOW, 13)
+    with database.session() as session:
+        s = Services(session, database.device_id(), lambda: NOW)
+        shift = s.shifts.create(kind="nattvandring", starts_at=cutoff - dt.timedelta(hours=1),
+                                ends_at=cutoff + dt.timedelta(hours=4))
+        before = s.observations.create(place_id=PLACE, category_id=CATEGORY, shift_id=shift.id,
+                                       observed_at=cutoff - dt.timedelta(minutes=30))
+        after = s.observations.create(place_id=PLACE, category_id=CATEGORY, shift_id=shift.id,
+                                      observed_at=cutoff + dt.timedelta(hours=1))
+        ack_everything(session)
+    with database.session() as session:
+        counts = {p.kind: (p.count, p.held_back) for p in retention.run(session, now=NOW)}
+    assert counts["shift"] == (0, 1) and counts["observation"] == (1, 0)
+    assert ids_in(db_path, "shift") == {shift.id.hex}
+    assert ids_in(db_path, "observation") == {after.id.hex} != {before.id.hex}
+
+
 def test_rules_are_stored_in_the_settings_and_checked(database):
     import pytest
 

@@ -25,7 +25,7 @@ import calendar
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from fieldapp.domain.validation import FieldError, ValidationError
@@ -160,21 +160,30 @@ def _plan(session: Session, rules: RetentionRules, now: dt.datetime) -> _Plan:
     kept_shift_refs = {shift for a, _m, _ac, shift in actions
                        if shift is not None and a not in plan.actions}
 
-    observations = session.execute(
-        select(Observation.id, Observation.shift_id, _acked(Observation), Observation.observed_at)
-    ).all()
-    old_obs = {o for o, _s, _a, at in observations if at < cutoff}
-    plan.observations = {o for o, _s, acked, _at in observations if o in old_obs and acked}
+    # Only old rows are read (a city's year is a million observations): the indexes on
+    # observed_at and starts_at find them, the one on shift_id what still refers to them.
+    old_obs = dict(session.execute(
+        select(Observation.id, _acked(Observation)).where(Observation.observed_at < cutoff)).all())
+    plan.observations = {o for o, acked in old_obs.items() if acked}
     plan.held["observation"] = len(old_obs) - len(plan.observations)
-    kept_obs_shifts = {s for o, s, _a, _at in observations
-                       if s is not None and o not in plan.observations}
 
     shifts = dict(session.execute(
         select(Shift.id, _acked(Shift)).where(Shift.starts_at < cutoff)).all())
-    plan.shifts = {s for s, acked in shifts.items()
-                   if acked and s not in kept_obs_shifts and s not in kept_shift_refs}
+    kept = _shifts_of_kept_observations(session, shifts, cutoff) | kept_shift_refs
+    plan.shifts = {s for s, acked in shifts.items() if acked and s not in kept}
     plan.held["shift"] = len(shifts) - len(plan.shifts)
     return plan
+
+
+def _shifts_of_kept_observations(session: Session, shifts, cutoff: dt.datetime) -> set:
+    """Those of ``shifts`` that an observation which stays refers to: one not old enough,
+    or one the hub has not acknowledged."""
+    kept = set()
+    for chunk in _chunks(list(shifts)):
+        kept.update(session.scalars(select(Observation.shift_id).where(
+            Observation.shift_id.in_(chunk),
+            or_(Observation.observed_at >= cutoff, ~_acked(Observation))).distinct()))
+    return kept
 
 
 def _counts(plan: _Plan) -> list[PurgeCount]:
