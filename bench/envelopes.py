@@ -143,7 +143,7 @@ def write_folder_hub(hub: Path, key: bytes, envelopes: list[dict], created_at) -
     """Write ``envelopes`` into a folder hub as each device's weekly bundles (as if every
     device had pushed once a week). Returns the number of bundles."""
     from fieldapp.sync.bundle import bundle_name, encode_bundle
-    from fieldapp.sync.envelope import sort_for_apply
+    from fieldapp.sync.apply import sort_for_apply
     from fieldapp.sync.folder import write_once
 
     shift_weeks: dict[str, str] = {}

@@ -29,21 +29,14 @@ from fieldapp.store.models import (
 )
 from fieldapp.store.services import ReadOnlyError, Services
 from fieldapp.store.types import utcnow
+from fieldapp.sync.apply import Outcome, apply_envelope, sort_for_apply
 from fieldapp.sync.bundle import BundleError, bundle_name, decode_bundle, encode_bundle
 from fieldapp.sync.engine import SyncReport, apply_batch, pending_envelopes, sync
-from fieldapp.sync.envelope import (
-    SPECS,
-    TYPE_ORDER,
-    EnvelopeError,
-    Outcome,
-    apply_envelope,
-    sort_for_apply,
-    to_envelope,
-    validate_envelope,
-)
+from fieldapp.sync.envelope import SPECS, TYPE_ORDER, EnvelopeError, to_envelope
 from fieldapp.sync.folder import FolderHub
 from fieldapp.sync.hub import HubError, HubKeyError
 from fieldapp.sync.receipts import RecordState, pending_counts, state_of
+from fieldapp.sync.validate import validate_envelope
 from test_sync_support import (
     ALVSJO,
     ALVSJO_CENTRUM,

@@ -1,6 +1,8 @@
 """Sync of summaries between laptops and the team hub (DESIGN.md, "Sync").
 
-- :mod:`fieldapp.sync.envelope`: what each synced type shares, ``to_envelope`` / ``apply_envelope``
+- :mod:`fieldapp.sync.envelope`: what each synced type shares, ``to_envelope``
+- :mod:`fieldapp.sync.validate`: ``validate_envelope``, the format check of received envelopes
+- :mod:`fieldapp.sync.apply`: ``apply_envelope`` / ``ApplyCache``, storing received envelopes
 - :mod:`fieldapp.sync.bundle`: the signed file format of the folder hub
 - :mod:`fieldapp.sync.folder`: :class:`FolderHub`, a shared folder (the default)
 - :mod:`fieldapp.sync.postgres`: :class:`PostgresHub`, a central PostgreSQL server

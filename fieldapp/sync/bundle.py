@@ -28,8 +28,8 @@ from fieldapp.sync.envelope import (
     canonical_json,
     format_time,
     parse_time,
-    validate_envelope,
 )
+from fieldapp.sync.validate import validate_envelope
 
 FORMAT_VERSION = 1
 MAX_HEADER = 4096

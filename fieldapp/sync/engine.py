@@ -37,23 +37,20 @@ from fieldapp.i18n import _
 from fieldapp.store.database import Database
 from fieldapp.store.models import REFERENCE_DEVICE_ID, Device, Setting
 from fieldapp.store.types import utcnow
+from fieldapp.sync.apply import ApplyCache, Outcome, apply_envelope, sort_for_apply
 from fieldapp.sync.bundle import BundleError
 from fieldapp.sync.envelope import (
     SPECS,
     TYPE_ORDER,
-    ApplyCache,
     Envelope,
     EnvelopeError,
-    Outcome,
-    apply_envelope,
     format_time,
-    sort_for_apply,
     sort_key,
     to_envelope,
-    validate_envelope,
 )
 from fieldapp.sync.hub import Batch, Hub, HubError, HubState
 from fieldapp.sync.receipts import LAST_SYNC_KEY, pushable
+from fieldapp.sync.validate import validate_envelope
 
 PARKED_KEY = "sync.parked"
 ACKED_HUB_KEY = "sync.acked_hub"  # the hub the acked_revision receipts refer to

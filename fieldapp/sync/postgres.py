@@ -44,8 +44,8 @@ from fieldapp.sync.envelope import (
     content_digest,
     format_time,
     parse_time,
-    validate_envelope,
 )
+from fieldapp.sync.validate import validate_envelope
 from fieldapp.sync.hub import Batch, BatchContent, HubError, HubState, PushReceipt
 from fieldapp.sync.bundle import BundleError
 

@@ -1,0 +1,194 @@
+"""Validation of received envelopes: :func:`validate_envelope` checks an envelope's format
+before it is applied to the store.
+
+The checks of each type are put together once, when the module loads (:data:`_FIELD_CHECKS`),
+from the field tables in :data:`fieldapp.sync.envelope.SPECS`; a message is translated only
+when a check fails.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from fieldapp.i18n import _
+from fieldapp.sync.envelope import (
+    ENVELOPE_KEYS,
+    SPECS,
+    EnvelopeError,
+    Flags,
+    Links,
+    Text,
+    TypeSpec,
+    Value,
+    parse_time,
+)
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _is_uuid(value: Any) -> bool:
+    """True for an id ``uuid.UUID`` accepts (its canonical form is recognised without parsing)."""
+    if not isinstance(value, str):
+        return False
+    if _CANONICAL_UUID.fullmatch(value):
+        return True
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_time(value: Any) -> bool:
+    """True for an ISO 8601 time with a zone that converts to UTC."""
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_time(value)
+    except (ValueError, OverflowError):  # OverflowError: a year 1 time east of UTC
+        return False
+    return True
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_counts(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and _is_int(v) and v >= 0 for k, v in value.items())
+
+
+_KIND_TESTS: dict[str, Callable[[Any], bool]] = {
+    "str": lambda value: isinstance(value, str),
+    "int": _is_int,
+    "float": _is_number,
+    "bool": lambda value: isinstance(value, bool),
+    "uuid": _is_uuid,
+    "datetime": _is_time,
+    "counts": _is_counts,
+}
+
+
+def _bad_id(what: str) -> EnvelopeError:
+    return EnvelopeError(_("{what} is not a valid id").format(what=what))
+
+
+def _not_a_list(what: str) -> EnvelopeError:
+    return EnvelopeError(_("{what} must be a list").format(what=what))
+
+
+@dataclass(frozen=True)
+class FieldCheck:
+    """The check of one data field: ``value is None`` passes when ``optional``, any other value
+    when ``test(value)``; otherwise ``fail(value)`` raises the error that names the field."""
+
+    name: str
+    optional: bool
+    test: Callable[[Any], bool]
+    fail: Callable[[Any], NoReturn]
+
+
+def _value_check(where: str, field: Value) -> FieldCheck:
+    what = f"{where}.{field.name}"
+
+    def fail(value: Any) -> NoReturn:
+        if value is None:
+            raise EnvelopeError(_("{what} is missing").format(what=what))
+        if field.kind == "uuid":
+            raise _bad_id(what)
+        raise EnvelopeError(_("{what} has the wrong type").format(what=what))
+    return FieldCheck(field.name, field.optional, _KIND_TESTS[field.kind], fail)
+
+
+def _text_check(where: str, field: Text) -> FieldCheck:
+    what = f"{where}.{field.name}"
+
+    def fail(value: Any) -> NoReturn:
+        raise EnvelopeError(_("{what} must be text").format(what=what))
+    return FieldCheck(field.name, False, _KIND_TESTS["str"], fail)
+
+
+def _links_check(where: str, field: Links) -> FieldCheck:
+    what = f"{where}.{field.name}"
+
+    def test(value: Any) -> bool:
+        return isinstance(value, list) and all(map(_is_uuid, value))
+
+    def fail(value: Any) -> NoReturn:
+        raise _bad_id(what) if isinstance(value, list) else _not_a_list(what)
+    return FieldCheck(field.name, False, test, fail)
+
+
+def _good_flag(item: Any) -> bool:
+    return (isinstance(item, dict) and isinstance(item.get("reason"), str)
+            and _is_uuid(item.get("place_id")))
+
+
+def _flags_check(where: str, field: Flags) -> FieldCheck:
+    what = f"{where}.flags"
+
+    def test(value: Any) -> bool:
+        return isinstance(value, list) and all(map(_good_flag, value))
+
+    def fail(value: Any) -> NoReturn:
+        if not isinstance(value, list):
+            raise _not_a_list(what)
+        for item in value:  # the first bad item says what is wrong
+            if not (isinstance(item, dict) and isinstance(item.get("reason"), str)):
+                raise _not_a_list(what)
+            if not _is_uuid(item.get("place_id")):
+                raise _bad_id(f"{what}.place_id")
+        raise AssertionError("fail() called for good flags")
+    return FieldCheck(field.name, False, test, fail)
+
+
+def _field_checks(spec: TypeSpec) -> tuple[FieldCheck, ...]:
+    makers = {Value: _value_check, Text: _text_check, Links: _links_check, Flags: _flags_check}
+    return tuple(makers[type(field)](spec.name, field) for field in spec.fields)
+
+
+_FIELD_CHECKS: dict[str, tuple[FieldCheck, ...]] = {
+    name: _field_checks(spec) for name, spec in SPECS.items()}
+
+
+def validate_envelope(env: Any) -> None:
+    """Raise :class:`EnvelopeError` unless ``env`` follows the format. Unknown data keys (from a
+    newer version) are allowed and ignored."""
+    if not isinstance(env, dict):
+        raise EnvelopeError(_("a record is not an object"))
+    missing = [key for key in ENVELOPE_KEYS if key not in env]
+    if missing:
+        raise EnvelopeError(_("a record lacks {fields}").format(fields=", ".join(missing)))
+    type_name = env["type"]
+    checks = _FIELD_CHECKS.get(type_name) if isinstance(type_name, str) else None
+    if checks is None:
+        raise EnvelopeError(_("unknown record type \"{type}\"").format(type=type_name))
+    for key in ("id", "device_id"):
+        if not _is_uuid(env[key]):
+            raise _bad_id(key)
+    revision = env["revision"]
+    if not (_is_int(revision) and revision >= 1):
+        raise EnvelopeError(_("revision must be a positive whole number"))
+    if not _is_time(env["updated_at"]):
+        raise EnvelopeError(_("updated_at is not a time with zone"))
+    if not isinstance(env["deleted"], bool):
+        raise EnvelopeError(_("deleted must be true or false"))
+    data = env["data"]
+    if not isinstance(data, dict):
+        raise EnvelopeError(_("data must be an object"))
+    for check in checks:
+        value = data.get(check.name)
+        if value is None:
+            if not check.optional:
+                check.fail(value)
+        elif not check.test(value):
+            check.fail(value)
