@@ -671,3 +671,24 @@ def test_a_malformed_record_is_refused_with_the_field_named(laptops, change, mes
     with pytest.raises(EnvelopeError) as error:
         validate_envelope(env)
     assert str(error.value) == expected
+
+
+def test_a_pull_does_not_bring_back_what_retention_removed(laptops, hub_path, capsys):
+    """A laptop that pulls everything (a new hub, a new laptop) gets the hub's whole history;
+    what its retention rules (13 months) have removed goes again right after the pull, not a
+    day later, and the report says how much."""
+    a, b, _c = laptops
+    old = add_shift(a, summary="Gammalt pass", shareable=True,
+                    clock=lambda: utcnow() - dt.timedelta(days=500))
+    recent = add_shift(a, summary="Nytt pass", shareable=True)
+    assert run(a, hub_path).pushed == {"shift": 2}
+    report = run(b, hub_path)
+    assert report.pulled == {"shift": 2}
+    assert report.expired == 1
+    with b.session() as session:
+        assert session.get(Shift, old.id) is None
+        assert session.get(Shift, recent.id) is not None
+    with a.session() as session:  # the owner's own copy goes by its own daily run, not ours
+        assert session.get(Shift, old.id) is not None
+    # Nothing new: no retention run, nothing to report.
+    assert run(b, hub_path).expired == 0

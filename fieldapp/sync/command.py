@@ -121,6 +121,9 @@ def run(args) -> int:
     if report.ignored:
         print(_("{count} received records were ignored: they change records owned by another "
                 "device.").format(count=report.ignored))
+    if report.expired:
+        print(_("{count} records older than the retention limit were removed again after "
+                "the pull.").format(count=report.expired))
     for device in report.devices:
         seen = device.last_seen_at.isoformat(timespec="seconds") if device.last_seen_at else "–"
         print(_("Device {device}: last bundle {time}").format(device=device.device_id, time=seen))

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from fieldapp.i18n import _
 from fieldapp.store.database import Database
 from fieldapp.store.models import REFERENCE_DEVICE_ID, Device, Setting
+from fieldapp.store.services import retention
 from fieldapp.store.types import utcnow
 from fieldapp.sync.apply import ApplyCache, Outcome, apply_envelope, sort_for_apply
 from fieldapp.sync.bundle import BundleError
@@ -88,6 +89,7 @@ class SyncReport:
     repaired: list[str] = field(default_factory=list)  # own bundles found damaged: re-sent
     ignored: int = 0  # records from another device for a record it does not own
     waiting: int = 0  # received records waiting for a parent record
+    expired: int = 0  # records past the retention limit, removed again right after the pull
     cancelled: bool = False
     finished_at: dt.datetime | None = None
 
@@ -326,6 +328,12 @@ def _run(database: Database, hub: Hub, device_id: uuid.UUID, state: HubState,
         report.waiting = len(_get(session, PARKED_KEY, []) or [])
     report.refused = [Refusal(r.get("file", key), r.get("reason", ""))
                       for key, r in sorted(state.refused.items())]
+    # 4. What the pull brought that the retention rules have removed here (a full pull from
+    #    a new hub holds every year the hub keeps) goes again now, not at the next daily run.
+    if report.pulled:
+        with database.session() as session:
+            counts = retention.run(session, now=clock())
+        report.expired = sum(c.count for c in counts if c.rule == retention.RULE_RECORDS)
 
 
 def _merge(report: SyncReport, part: SyncReport) -> None:

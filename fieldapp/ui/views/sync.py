@@ -281,6 +281,9 @@ class SyncView(QWidget):
         if report.repaired:
             parts.append(_("Bundles this computer wrote earlier were damaged or missing; "
                            "everything was sent again."))
+        if report.expired:
+            parts.append(_("{count} records older than the retention limit were removed again "
+                           "after the pull.").format(count=report.expired))
         self.message_label.setText(" ".join(parts))
         self.refresh()
         for kind in sorted(report.pulled):
