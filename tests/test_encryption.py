@@ -115,7 +115,7 @@ def test_a_plain_file_is_converted_row_by_row_and_the_plain_file_removed(tmp_pat
     database = open_database(path)
     _write_records(database)
     database.close()
-    backup = tmp_path / "backups" / "faltlogg.0002.old.sqlite"
+    backup = tmp_path / "backups" / "faltlogg.0002.20241101-120000-000000.sqlite"
     backup.parent.mkdir()
     source = sqlite3.connect(path)
     dest = sqlite3.connect(backup)
@@ -212,6 +212,39 @@ def test_a_new_passphrase_opens_the_file_and_its_backups_and_the_old_one_nothing
     leftovers = [p.name for p in tmp_path.rglob("*") if p.name.endswith(
         (encryption.REKEYING_SUFFIX, encryption.OLD_KEY_SUFFIX))]
     assert leftovers == []
+
+
+def _plain_backup(path, name):
+    backup = path.parent / "backups" / name
+    backup.parent.mkdir(exist_ok=True)
+    source, copy = sqlite3.connect(path), sqlite3.connect(backup)
+    source.backup(copy)
+    copy.close()
+    source.close()
+    return backup
+
+
+def test_another_data_files_backups_in_the_same_folder_are_left_alone(tmp_path):
+    """Two data files in one folder share its backups/ folder: encrypting one, or changing
+    its passphrase, touches only its own backups, even when the same passphrase opens both."""
+    ours, other = tmp_path / "faltlogg.sqlite", tmp_path / "faltlogg-prov.sqlite"
+    for path in (ours, other):
+        open_database(path).close()
+    our_backup = _plain_backup(ours, "faltlogg.0004.20241122-180000-000000.sqlite")
+    other_backup = _plain_backup(other, "faltlogg-prov.0004.20241122-180000-000000.sqlite")
+
+    database = open_database(ours, PASSPHRASE, convert_plain=True)
+    assert database.conversion.backups == [our_backup]
+    database.close()
+    assert other_backup.read_bytes().startswith(encryption.SQLITE_HEADER)  # still plain
+
+    database = open_database(other, PASSPHRASE, convert_plain=True)  # same passphrase
+    assert database.conversion.backups == [other_backup]
+    database.close()
+    result = encryption.change_passphrase(ours, PASSPHRASE, NEW_PASSPHRASE)
+    assert result.backups == [our_backup]
+    assert encryption.verify_passphrase(our_backup, NEW_PASSPHRASE)
+    assert encryption.verify_passphrase(other_backup, PASSPHRASE)  # not ours to change
 
 
 def test_a_wrong_current_passphrase_changes_nothing(tmp_path):

@@ -299,13 +299,11 @@ def change_passphrase(path: Path, old: str, new: str) -> Conversion:
 
 
 def _backups(path: Path) -> list[Path]:
-    """The files in the database's backups folder (not a conversion's leftovers)."""
-    folder = path.parent / "backups"
-    if not folder.is_dir():
-        return []
-    suffixes = (ENCRYPTING_SUFFIX, PLAIN_OLD_SUFFIX, REKEYING_SUFFIX, OLD_KEY_SUFFIX)
-    return [backup for backup in sorted(folder.iterdir())
-            if backup.is_file() and not backup.name.endswith(suffixes)]
+    """The backups of the database at ``path`` (named after it, in its backups folder), oldest
+    first; never another data file's backups that share the folder."""
+    from fieldapp.store.recovery import list_backups  # recovery builds on this module
+
+    return [backup.path for backup in reversed(list_backups(path))]
 
 
 def backup_encrypted(path: Path, passphrase: str, target: Path) -> None:
