@@ -324,7 +324,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="fieldapp",
         description=_("Fältlogg: shifts, observations and meetings of field workers."),
     )
-    parser.add_argument("--version", action="version", version=f"fieldapp {__version__}")
+    parser.add_argument("--version", action="version", version=f"fieldapp {__version__}",
+                        help=_("show the version and exit"))
     parser.add_argument("--db", type=Path, default=None,
                         help=_("database file (default: FIELDAPP_DB or the user data folder)"))
     parser.add_argument("--lang", choices=sorted(LANGUAGES), default=None,
@@ -378,6 +379,9 @@ def main(argv: list[str] | None = None) -> int:
     from fieldapp.store.database import DatabaseFileError
 
     _register_optional_commands()
+    # argparse's own words ("usage:", "options", its error lines) go through the app's one
+    # translation function too; argparse looks its module-level ``_`` up at each use.
+    argparse._ = _
     argv = sys.argv[1:] if argv is None else argv
     # Read --lang before building the parser so help texts are translated too.
     pre = argparse.ArgumentParser(add_help=False)

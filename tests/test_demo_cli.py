@@ -135,3 +135,20 @@ def test_module_entry_point_prints_the_version():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0
     assert result.stdout.startswith("fieldapp ")
+
+
+def test_argparse_speaks_the_apps_language(capsys):
+    """argparse's own words (usage, options, its error lines) are translated too."""
+    with pytest.raises(SystemExit) as info:
+        main(["report", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("användning: fieldapp report") and "\nflaggor:\n" in out
+    assert "visa den här hjälpen och avsluta" in out
+    with pytest.raises(SystemExit) as info:
+        main(["--bogus"])
+    assert info.value.code == 2
+    assert "fieldapp: fel: okända argument: --bogus" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--lang", "en", "report", "--help"])
+    assert capsys.readouterr().out.startswith("usage: fieldapp report")
