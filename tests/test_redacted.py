@@ -279,3 +279,20 @@ def test_long_place_and_partner_names_wrap_inside_their_columns_in_the_pdf(datab
     # Short cells stay on one line, and no heading is broken inside a word.
     for text in (area, _("Severity"), _("Place or area"), _("Responsible"), "ons 20 nov. 19:35"):
         assert text in [run[0] for run in runs], text
+
+
+def test_a_long_week_starts_its_first_table_on_the_first_page(database):
+    """A table longer than a page flows on from under its heading: the title page is not
+    left with the title alone (a heading kept with its whole table moved both on)."""
+    with database.session() as session:
+        services = Services(session, database.device_id())
+        area = services.reference.areas()[0].id
+        for n in range(120):
+            start = dt.datetime(2024, 11, 18, 14, 0, tzinfo=STHLM) + dt.timedelta(minutes=n)
+            services.shifts.create(kind="faltpass", starts_at=start,
+                                   ends_at=start + dt.timedelta(hours=4), area_ids=[area])
+    pages = PdfReader(io.BytesIO(_redacted(database, "pdf"))).pages
+    assert len(pages) >= 3
+    first = pages[0].extract_text()
+    assert _("When the field workers were out") in first
+    assert first.count("mån 18 nov.") >= 20  # rows of the table, not only its heading

@@ -61,10 +61,13 @@ def _styles() -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("title", base, fontName=BOLD, fontSize=17, leading=21,
                                 textColor=BLUE, spaceAfter=3),
         "subtitle": ParagraphStyle("subtitle", base, fontSize=9, leading=12, textColor=GREY),
+        # Headings follow a CondPageBreak instead of keepWithNext: keepWithNext moves a long
+        # table whole to the next page with its heading, leaving the page before half empty
+        # (or, first in the story, a title page with nothing else on it).
         "h2": ParagraphStyle("h2", base, fontName=BOLD, fontSize=12, leading=15, textColor=BLUE,
-                             spaceBefore=10, spaceAfter=4, keepWithNext=1),
+                             spaceBefore=10, spaceAfter=4),
         "h3": ParagraphStyle("h3", base, fontName=BOLD, fontSize=9.5, leading=12,
-                             spaceBefore=6, spaceAfter=2, keepWithNext=1),
+                             spaceBefore=6, spaceAfter=2),
         "body": base,
         "note": ParagraphStyle("note", base, fontSize=7.5, leading=9.5, textColor=GREY),
         "cell": ParagraphStyle("cell", base, fontSize=CELL_FONT_SIZE, leading=CELL_LEADING),

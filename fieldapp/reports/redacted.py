@@ -239,7 +239,7 @@ def _pdf_story(report: RedactedWeek) -> list:
     """Title, notice and sections, with the weekly PDF's styles and tables (every cell may
     wrap: plain text when it fits its column, a Paragraph when not)."""
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Spacer
+    from reportlab.platypus import CondPageBreak, Paragraph, Spacer
 
     from fieldapp.reports.pdf_layout import CONTENT_W, TableBuilder, Wrap, _styles
 
@@ -251,7 +251,7 @@ def _pdf_story(report: RedactedWeek) -> list:
              Paragraph(escape(_("Created {date}").format(date=created)), st["subtitle"]),
              Spacer(1, 4 * mm)]
     for section in _sections(report):
-        story.append(Paragraph(escape(section.heading), st["h2"]))
+        story += [CondPageBreak(35 * mm), Paragraph(escape(section.heading), st["h2"])]
         if not section.rows:
             story.append(Paragraph(escape(section.text), st["body"]))
             continue
