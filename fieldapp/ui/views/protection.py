@@ -109,7 +109,10 @@ class ProtectionBox(QGroupBox):
 
         form = QFormLayout(self)
         form.addRow(self.encryption_label)
-        form.addRow(self.passphrase_button)
+        passphrase_row = QHBoxLayout()
+        passphrase_row.addWidget(self.passphrase_button)
+        passphrase_row.addStretch(1)
+        form.addRow(passphrase_row)
         form.addRow(self.form.general)
         form.addRow(_("Lock after &idle time"), self.form.add("lock_minutes", self.lock_minutes))
         form.addRow(_("Keep &private notes"), self.form.add("private_notes_days", self.notes_days))
