@@ -14,7 +14,6 @@ Commands add themselves through :data:`COMMANDS` (name -> module with ``add_pars
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -23,14 +22,13 @@ from fieldapp.i18n import LANGUAGES, _, set_language
 from fieldapp.paths import default_db_path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-NEW_PASSPHRASE_ENV = "FIELDAPP_NEW_PASSPHRASE"  # for ``db passphrase``
 
 
 class UsageError(Exception):
     """Bad arguments found after parsing (exit code 2)."""
 
 
-def _stdin_is_tty() -> bool:
+def stdin_is_tty() -> bool:
     try:
         return sys.stdin is not None and sys.stdin.isatty()
     except (AttributeError, ValueError):
@@ -41,6 +39,18 @@ def _ask(prompt: str) -> str:
     import getpass
 
     return getpass.getpass(prompt)
+
+
+def ask_new_passphrase() -> str:
+    """A new passphrase typed twice on the terminal, asked again until it can be used."""
+    from fieldapp.store import encryption
+
+    while True:
+        first = _ask(_("New passphrase: "))
+        problem = encryption.check_new_passphrase(first, _ask(_("Repeat it: ")))
+        if problem is None:
+            return first
+        print(problem, file=sys.stderr)
 
 
 def resolve_passphrase(args) -> str | None:
@@ -55,7 +65,7 @@ def resolve_passphrase(args) -> str | None:
     passphrase = encryption.passphrase_from_env()
     exists = path.is_file() and path.stat().st_size > 0
     encrypted = exists and encryption.looks_encrypted(path)
-    if passphrase is None and _stdin_is_tty():
+    if passphrase is None and stdin_is_tty():
         if encrypted:
             for _attempt in range(3):
                 entered = _ask(_("Passphrase for {path}: ").format(path=path))
@@ -69,13 +79,7 @@ def resolve_passphrase(args) -> str | None:
             print(_("A new data file is made at {path}. It is encrypted with a passphrase "
                     "that you choose now.").format(path=path), file=sys.stderr)
             print(encryption.forgotten_passphrase_text(), file=sys.stderr)
-            while True:
-                first = _ask(_("New passphrase: "))
-                problem = encryption.check_new_passphrase(first, _ask(_("Repeat it: ")))
-                if problem is None:
-                    passphrase = first
-                    break
-                print(problem, file=sys.stderr)
+            passphrase = ask_new_passphrase()
     elif passphrase is None and not exists:
         print(_("fieldapp: warning: {path} is created unencrypted. Set FIELDAPP_PASSPHRASE (or "
                 "run in a terminal) to encrypt it.").format(path=path), file=sys.stderr)
@@ -143,179 +147,6 @@ def cmd_demo(args) -> int:
     return EXIT_OK
 
 
-def _status(args) -> dict:
-    from sqlalchemy import func, select
-
-    from fieldapp.store import migrate
-    from fieldapp.store.database import check_upgradable
-    from fieldapp.store.models import Action, Area, Category, Meeting, Observation, Partner, Place, Shift, Staff
-
-    path = Path(args.db)
-    passphrase = resolve_passphrase(args) if path.exists() else None
-    state = check_upgradable(path, passphrase)
-    status = {"path": str(path), "revision": state.revision, "head": migrate.head_revision(),
-              "counts": {}}
-    tables = {"areas": Area, "places": Place, "partners": Partner, "categories": Category,
-              "staff": Staff, "shifts": Shift, "observations": Observation,
-              "meetings": Meeting, "actions": Action}
-    if state.revision is None:
-        status["counts"] = {name: 0 for name in tables}
-        return status
-    database = _open(args, upgrade=False)
-    try:
-        with database.session() as session:
-            for name, model in tables.items():
-                status["counts"][name] = session.scalar(
-                    select(func.count()).select_from(model).where(model.deleted_at.is_(None)))
-    finally:
-        database.close()
-    return status
-
-
-def cmd_db(args) -> int:
-    if args.db_command == "upgrade":
-        from fieldapp.store.database import check_upgradable
-
-        before = check_upgradable(Path(args.db), resolve_passphrase(args)).revision
-        database = _open(args)
-        try:
-            after = database.revision()
-            backup = database.backup_path
-        finally:
-            database.close()
-        if before == after:
-            print(_("The database is up to date (revision {revision}).").format(revision=after))
-        else:
-            print(_("Database upgraded from {before} to {after}.").format(before=before or "–", after=after))
-            if backup:
-                print(_("Backup of the previous file: {path}").format(path=backup))
-        return EXIT_OK
-    if args.db_command == "purge":
-        return _purge(args)
-    if args.db_command == "log":
-        return _log(args)
-    if args.db_command == "passphrase":
-        return _change_passphrase(args)
-    status = _status(args)
-    if args.json:
-        print(json.dumps(status, ensure_ascii=False, indent=2))
-    else:
-        print(_("Database: {path}").format(path=status["path"]))
-        print(_("Revision: {revision} (newest: {head})").format(
-            revision=status["revision"] or "–", head=status["head"]))
-        for name, count in status["counts"].items():
-            print(f"  {name}: {count}")
-    return EXIT_OK
-
-
-def _purge(args) -> int:
-    from fieldapp.store.services import retention
-
-    database = _open(args)
-    try:
-        with database.session() as session:
-            rules = retention.load_rules(session)
-            counts = (retention.preview(session, rules) if args.dry_run
-                      else retention.run(session, rules))
-    finally:
-        database.close()
-    print(_("Retention rules: private notes {days} days after the shift, records {months} "
-            "months (0: kept).").format(days=rules.private_notes_days,
-                                       months=rules.records_months))
-    print(_("Would remove:") if args.dry_run else _("Removed:"))
-    for item in counts:
-        line = f"  {item.label}: {item.count}"
-        if item.held_back:
-            line += " " + _("({count} kept: not yet synced to the hub)").format(count=item.held_back)
-        print(line)
-    return EXIT_OK
-
-
-def _log(args) -> int:
-    database = _open(args)
-    try:
-        with database.session() as session:
-            from fieldapp.store.services.audit import AuditService
-
-            audit = AuditService(session)
-            if args.csv:
-                audit.export_csv(args.csv)
-                print(_("The log was written to {path}").format(path=args.csv))
-                return EXIT_OK
-            entries = audit.list(limit=args.limit)
-    finally:
-        database.close()
-    for entry in entries:
-        print(f"{entry.at.isoformat(timespec='seconds')}  {entry.kind:<13} {entry.summary}")
-    return EXIT_OK
-
-
-def _new_passphrase() -> str:
-    """``FIELDAPP_NEW_PASSPHRASE``, or typed twice on a terminal (UsageError otherwise)."""
-    import os
-
-    from fieldapp.store import encryption
-
-    given = os.environ.get(NEW_PASSPHRASE_ENV)
-    if given:
-        problem = encryption.check_new_passphrase(given, given)
-        if problem:
-            raise UsageError(f"{NEW_PASSPHRASE_ENV}: {problem}")
-        return given
-    if not _stdin_is_tty():
-        raise UsageError(_("Set {name} to the new passphrase, or run the command in a "
-                           "terminal to type it.").format(name=NEW_PASSPHRASE_ENV))
-    while True:
-        first = _ask(_("New passphrase: "))
-        problem = encryption.check_new_passphrase(first, _ask(_("Repeat it: ")))
-        if problem is None:
-            return first
-        print(problem, file=sys.stderr)
-
-
-def _change_passphrase(args) -> int:
-    """``db passphrase``: the current passphrase by the rule above, the new one from
-    ``FIELDAPP_NEW_PASSPHRASE`` or typed twice; the file and its backups get the new key."""
-    from fieldapp.store import encryption
-    from fieldapp.store.database import open_database
-    from fieldapp.store.services.audit import AuditService
-
-    path = Path(args.db).expanduser()
-    if not (path.is_file() and encryption.looks_encrypted(path)):
-        print(_("fieldapp: {path} is not an encrypted data file; there is no passphrase to "
-                "change. Set FIELDAPP_PASSPHRASE and run any command to encrypt it.").format(
-                    path=path), file=sys.stderr)
-        return EXIT_FAILED
-    current = resolve_passphrase(args)
-    if current is None:
-        raise UsageError(_("Set FIELDAPP_PASSPHRASE to the current passphrase, or run the "
-                           "command in a terminal to type it."))
-    new = _new_passphrase()
-    if new == current:
-        raise UsageError(_("The new passphrase is the same as the current one. Choose another."))
-    open_database(path, current).close()  # upgraded and whole before it is rewritten
-    try:
-        result = encryption.change_passphrase(path, current, new)
-    except (OSError, ValueError) as exc:  # a full disk, a copy that did not compare equal
-        opens = (_("The data file opens with the new passphrase; some backups may still "
-                   "need the old one.") if encryption.verify_passphrase(path, new)
-                 else _("The data file still opens with the current passphrase."))
-        print(_("fieldapp: the passphrase could not be changed ({error}).").format(error=exc)
-              + " " + opens, file=sys.stderr)
-        return EXIT_FAILED
-    database = open_database(path, new)
-    try:
-        with database.session() as session:
-            AuditService(session).record("passphrase", {"rows": sum(result.rows.values()),
-                                                        "backups": len(result.backups)})
-    finally:
-        database.close()
-    print(_("{path} has a new passphrase ({rows} rows checked, {backups} backups "
-            "changed too).").format(path=path, rows=sum(result.rows.values()),
-                                    backups=len(result.backups)))
-    return EXIT_OK
-
-
 COMMANDS: dict[str, object] = {}  # extra commands: name -> module(add_parser, run)
 
 
@@ -340,32 +171,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1, help=_("random seed (same seed, same data)"))
     demo.add_argument("--weeks", type=int, default=4, help=_("number of weeks (default 4)"))
 
-    db = sub.add_parser("db", help=_("database upgrade and status"))
-    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    db_sub.add_parser("upgrade", help=_("back up and upgrade the database to the newest revision"))
-    status = db_sub.add_parser("status", help=_("show revision and record counts"))
-    status.add_argument("--json", action="store_true", help=_("print JSON"))
-    purge = db_sub.add_parser("purge", help=_("remove what the retention rules say "
-                                               "(gallring); never records not yet synced"))
-    purge.add_argument("--dry-run", action="store_true",
-                       help=_("only show what would be removed"))
-    db_sub.add_parser("passphrase", help=_(
-        "give an encrypted data file and its backups a new passphrase (the new one from "
-        "FIELDAPP_NEW_PASSPHRASE, or typed twice)"))
-    log_parser = db_sub.add_parser("log", help=_("show the audit log, or write it as CSV"))
-    log_parser.add_argument("--csv", type=Path, default=None, help=_("write the log to this CSV file"))
-    log_parser.add_argument("--limit", type=int, default=50, help=_("entries shown (default 50)"))
-
     for name, module in COMMANDS.items():
         module.add_parser(sub, name)
     return parser
 
 
 def _register_optional_commands() -> None:
-    """Commands that live in other packages (reports, sync) register themselves here."""
+    """Commands that live in other packages (store, reports, sync) register themselves here."""
     import importlib
 
-    for name, module_name in (("report", "fieldapp.reports.command"),
+    for name, module_name in (("db", "fieldapp.store.command"),
+                              ("report", "fieldapp.reports.command"),
                               ("sync", "fieldapp.sync.command"),
                               ("hub", "fieldapp.sync.hub_command")):
         try:
@@ -393,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.db is None:
         args.db = default_db_path()
-    handlers = {"gui": cmd_gui, None: cmd_gui, "demo": cmd_demo, "db": cmd_db}
+    handlers = {"gui": cmd_gui, None: cmd_gui, "demo": cmd_demo}
     try:
         if args.command in handlers:
             return handlers[args.command](args)

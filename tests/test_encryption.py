@@ -394,7 +394,7 @@ def test_cli_asks_on_a_terminal_twice_for_a_new_file(tmp_path, monkeypatch, caps
 
     monkeypatch.delenv("FIELDAPP_PASSPHRASE", raising=False)
     answers = iter(["kort", "kort", PASSPHRASE, PASSPHRASE, "fel fras!", PASSPHRASE])
-    monkeypatch.setattr(cli, "_stdin_is_tty", lambda: True)
+    monkeypatch.setattr(cli, "stdin_is_tty", lambda: True)
     monkeypatch.setattr(cli, "_ask", lambda prompt: next(answers))
     path = tmp_path / "ny.sqlite"
     assert main(["--db", str(path), "db", "upgrade"]) == 0
