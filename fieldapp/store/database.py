@@ -57,7 +57,8 @@ def casefold(value):
     return value.casefold() if isinstance(value, str) else value
 
 
-def _set_pragmas(dbapi_connection, _record) -> None:
+def _prepare_connection(dbapi_connection, _record) -> None:
+    """Every new connection: the SQL function ``casefold`` and the store's pragmas."""
     dbapi_connection.create_function("casefold", 1, casefold, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -81,7 +82,7 @@ def make_engine(path: Path, passphrase: str | None = None) -> Engine:
             return encryption.connect(path, passphrase, check_same_thread=False)
 
         engine = create_engine(f"sqlite:///{path}", future=True, creator=creator, module=module)
-    event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "connect", _prepare_connection)
     return engine
 
 

@@ -367,10 +367,9 @@ def check_open_database(database) -> None:
         with database.engine.connect() as connection:
             rows = connection.exec_driver_sql("PRAGMA quick_check").fetchall()
     except DBAPIError as exc:
-        cause = exc.orig if exc.orig is not None else exc
-        if _kind(cause) in ("damaged", None):
-            raise _damaged(database.path, str(cause)) from exc
-        raise explain(database.path, cause) from exc
+        if _kind(exc) in ("damaged", None):  # _kind looks at the driver's error too
+            raise _damaged(database.path, str(exc.orig or exc)) from exc
+        raise explain(database.path, exc) from exc
     problems = [str(row[0]) for row in rows if row and row[0] != "ok"]
     if problems:
         raise _damaged(database.path, problems[0])

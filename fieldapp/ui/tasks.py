@@ -72,8 +72,7 @@ class TaskRunner(QObject):
         self._pools = {"db": QThreadPool(self), "io": QThreadPool(self)}
         self._pools["db"].setMaxThreadCount(1)
         self._pools["io"].setMaxThreadCount(2)
-        self._running = 0
-        self._running_in = dict.fromkeys(self._pools, 0)
+        self._running = dict.fromkeys(self._pools, 0)  # jobs not reported back, per lane
         self._keep: set[_Signals] = set()
 
     def run(self, job: Callable[[Progress], Any], on_success: Callable[[Any], None] | None = None,
@@ -99,9 +98,8 @@ class TaskRunner(QObject):
 
         def finished() -> None:
             self._keep.discard(signals)
-            self._running -= 1
-            self._running_in[lane] -= 1
-            if self._running == 0:
+            self._running[lane] -= 1
+            if not self.busy():
                 self.busy_changed.emit(False)
 
         def succeeded(result) -> None:
@@ -124,9 +122,9 @@ class TaskRunner(QObject):
         signals.failed.connect(failed)
         if on_progress:
             signals.progressed.connect(on_progress)
-        self._running += 1
-        self._running_in[lane] += 1
-        if self._running == 1:
+        was_busy = self.busy()
+        self._running[lane] += 1
+        if not was_busy:
             self.busy_changed.emit(True)
         self._pools[lane].start(_Job(job, signals, progress))
         return TaskHandle(progress, signals)
@@ -134,7 +132,7 @@ class TaskRunner(QObject):
     def busy(self, lane: str | None = None) -> bool:
         """Whether a job (on ``lane``, or on any lane) has not reported back yet. The "db"
         lane is what the user's next save waits for; "io" work never holds it up."""
-        return (self._running_in[lane] if lane else self._running) > 0
+        return (self._running[lane] if lane else sum(self._running.values())) > 0
 
     def wait(self, msecs: int = 30000) -> bool:
         return all(pool.waitForDone(msecs) for pool in self._pools.values())
