@@ -285,20 +285,24 @@ def test_run_gui_refuses_a_file_that_is_not_a_database(qapp, tmp_path, qsettings
     assert bad.read_text() == "inköpslista: mjölk, bröd"
 
 
+def _file_with_one_staff_member(db_path) -> None:
+    from fieldapp.store.database import open_database
+    from fieldapp.store.services import Services
+
+    database = open_database(db_path)
+    with database.session() as session:
+        Services(session, database.device_id()).staff.create(initials="AL", name="Amira")
+    database.close()
+
+
 def test_run_gui_restores_the_latest_backup_of_a_damaged_file(qapp, db_path, qsettings, monkeypatch):
     import sqlite3
 
-    from fieldapp.store.database import open_database
     from fieldapp.store.recovery import list_backups
     from fieldapp.ui.app import run_gui
     from fieldapp.ui.dialogs.recovery import RecoveryDialog
 
-    database = open_database(db_path)
-    with database.session() as session:
-        from fieldapp.store.services import Services
-
-        Services(session, database.device_id()).staff.create(initials="AL", name="Amira")
-    database.close()
+    _file_with_one_staff_member(db_path)
     opened = []
 
     def fake_exec():
@@ -335,16 +339,11 @@ def test_damage_found_after_the_first_paint_closes_the_window_and_offers_the_bac
     backup is taken of the damaged file."""
     import sqlite3
 
-    from fieldapp.store.database import open_database
     from fieldapp.store.recovery import list_backups
-    from fieldapp.store.services import Services
     from fieldapp.ui.app import run_gui
     from fieldapp.ui.dialogs.recovery import RecoveryDialog
 
-    database = open_database(db_path)
-    with database.session() as session:
-        Services(session, database.device_id()).staff.create(initials="AL", name="Amira")
-    database.close()
+    _file_with_one_staff_member(db_path)
     windows: list[MainWindow] = []
 
     def fake_exec():
