@@ -193,13 +193,22 @@ def test_the_script_absorbs_a_branchs_extra_po_file(checkout):
     assert run_script(checkout, "--check").returncode == 0  # a second run has nothing to do
 
 
-def test_a_new_string_without_translation_gets_an_empty_entry_not_a_fuzzy_guess(checkout):
+def test_a_new_string_gets_an_empty_entry_not_a_fuzzy_guess_then_an_extra_file_fills_it(
+        checkout):
     (checkout / "fieldapp" / "new_words.py").write_text(
         "from fieldapp.i18n import _\n\nTEXT = _(\"Choose a category!\")\n", encoding="utf-8")
     assert run_script(checkout).returncode == 0
-    catalogue = _read_po(checkout / "fieldapp" / "locale" / "sv" / "LC_MESSAGES" / "messages.po")
-    message = catalogue["Choose a category!"]
+    folder = checkout / "fieldapp" / "locale" / "sv" / "LC_MESSAGES"
+    message = _read_po(folder / "messages.po")["Choose a category!"]
     assert message.string == "" and not message.fuzzy
+    assert "Choose a category!" not in _mo_messages((folder / "messages.mo").read_bytes())
+
+    (folder / "words.po").write_text(_po_entry("Choose a category!", "Välj en kategori!"),
+                                     encoding="utf-8")
+    assert run_script(checkout).returncode == 0
+    assert _read_po(folder / "messages.po")["Choose a category!"].string == "Välj en kategori!"
+    assert _mo_messages((folder / "messages.mo").read_bytes())["Choose a category!"] \
+        == "Välj en kategori!"
 
 
 def test_the_script_refuses_two_different_translations_of_one_msgid(checkout):
