@@ -1,25 +1,28 @@
 """The one translation function of the app, for the core and the UI alike.
 
-Message ids are English; Swedish is the default language. Catalogues are gettext ``.po``
-files under ``fieldapp/locale/<lang>/LC_MESSAGES/`` (one file per part of the app, merged at
-load), read with Babel so no compile step is needed in a checkout, a wheel or the bundle.
+Message ids are English; Swedish is the default language. The catalogue of a language is the
+compiled gettext file ``fieldapp/locale/<lang>/LC_MESSAGES/messages.mo``, made from
+``messages.po`` by ``scripts/translations`` and committed, so a checkout, a wheel and the
+bundle all carry it. It is read with the standard library on the first ``_()`` call.
 Dates and numbers are formatted with Babel in the current language.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 LANGUAGES = {"sv": "Svenska", "en": "English"}
 DEFAULT_LANGUAGE = "sv"
+SOURCE_LANGUAGE = "en"  # the msgids: no catalogue
+DOMAIN = "messages"
 _BABEL_LOCALES = {"sv": "sv_SE", "en": "en_GB"}
 
 _current = DEFAULT_LANGUAGE
@@ -29,17 +32,32 @@ def locale_dir() -> Path:
     return Path(__file__).resolve().parent / "locale"
 
 
+def catalogue_path(language: str) -> Path:
+    return locale_dir() / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+
+
 @cache
+def translations(language: str) -> gettext.NullTranslations:
+    """The compiled catalogue of ``language`` (read once)."""
+    if language == SOURCE_LANGUAGE:
+        return gettext.NullTranslations()
+    path = catalogue_path(language)
+    try:
+        with path.open("rb") as fh:
+            return gettext.GNUTranslations(fh)
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"the {language} catalogue {path} is missing; run scripts/translations") from None
+
+
 def catalog(language: str) -> dict[str, str]:
-    """All translations for ``language`` as {msgid: msgstr}, merged over its .po files."""
-    messages: dict[str, str] = {}
-    folder = locale_dir() / language / "LC_MESSAGES"
-    for po_file in sorted(folder.glob("*.po")):
-        with po_file.open("rb") as fh:
-            for message in read_po(fh, locale=_BABEL_LOCALES.get(language)):
-                if message.id and message.string and not message.fuzzy:
-                    messages[str(message.id)] = str(message.string)
-    return messages
+    """All translations of ``language`` as {msgid: msgstr}, for tests and tools."""
+    from babel.messages.mofile import read_mo  # not needed to translate: kept off the start
+
+    if language == SOURCE_LANGUAGE:
+        return {}
+    with catalogue_path(language).open("rb") as fh:
+        return {str(m.id): str(m.string) for m in read_mo(fh) if m.id and m.string}
 
 
 def set_language(language: str) -> None:
@@ -55,9 +73,33 @@ def current_language() -> str:
 
 def _(message: str) -> str:
     """Translate ``message`` (an English msgid) into the current language."""
-    if _current == "en":
+    if _current == SOURCE_LANGUAGE:
         return message
-    return catalog(_current).get(message, message)
+    return translations(_current).gettext(message)
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext name for this marker
+    """Mark ``message`` for extraction without translating it: for msgids kept in data (enum
+    labels, column headers), translated with ``_()`` where they are shown."""
+    return message
+
+
+# argparse's own words, which cli.py sends through ``_()``: marked here so that extraction
+# keeps them in the template (argparse is not part of the extracted code).
+ARGPARSE_MESSAGES = (
+    N_("usage: "),
+    N_("options"),
+    N_("positional arguments"),
+    N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("expected one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+)
 
 
 def babel_locale() -> Locale:

@@ -102,11 +102,11 @@ def test_bundle_size_and_layout(built, capsys):
         p.name for p in (internal / "migrations" / "versions").glob("0*.py"))
     assert sorted(p.name for p in (ROOT / "resources").glob("*.toml")) == sorted(
         p.name for p in (internal / "resources").glob("*.toml"))
-    po_files = sorted(p.relative_to(ROOT).as_posix()
-                      for p in (ROOT / "fieldapp" / "locale").glob("*/LC_MESSAGES/*.po"))
-    assert po_files and po_files == sorted(
+    mo_files = sorted(p.relative_to(ROOT).as_posix()
+                      for p in (ROOT / "fieldapp" / "locale").glob("*/LC_MESSAGES/*.mo"))
+    assert mo_files and mo_files == sorted(
         p.relative_to(internal).as_posix()
-        for p in (internal / "fieldapp" / "locale").glob("*/LC_MESSAGES/*.po"))
+        for p in (internal / "fieldapp" / "locale").glob("*/LC_MESSAGES/*.mo"))
     assert sorted(p.name for p in (ROOT / "fieldapp" / "fonts").glob("*.ttf")) == sorted(
         p.name for p in (internal / "fieldapp" / "fonts").glob("*.ttf"))
     for dat in ("root.dat", "sv_SE.dat", "en_GB.dat"):

@@ -66,7 +66,7 @@ def test_the_wheel_holds_migrations_resources_and_catalogues(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for expected in ("fieldapp/migrations/env.py", "fieldapp/migrations/script.py.mako",
                      "fieldapp/migrations/versions/0001_initial_schema.py",
-                     "fieldapp/resources/places.toml", "fieldapp/locale/sv/LC_MESSAGES/core.po",
+                     "fieldapp/resources/places.toml", "fieldapp/locale/sv/LC_MESSAGES/messages.mo",
                      "fieldapp/fonts/DejaVuSans.ttf", "fieldapp/ui/views/today.py",
                      "fieldapp/store/services/shifts.py"):
         assert expected in names, expected

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from fieldapp.i18n import _
+from fieldapp.i18n import N_, _
 
 
 class _Labelled(StrEnum):
@@ -33,12 +33,12 @@ class ShiftKind(_Labelled):
     @classmethod
     def _labels(cls):
         return {
-            cls.NATTVANDRING: "Night walk",
-            cls.FALTPASS: "Outreach shift",
-            cls.TRYGGHETSVANDRING: "Safety walk",
-            cls.SKOLBESOK: "School visit",
-            cls.AKTIVITET: "Activity",
-            cls.HELGINSATS: "Weekend effort",
+            cls.NATTVANDRING: N_("Night walk"),
+            cls.FALTPASS: N_("Outreach shift"),
+            cls.TRYGGHETSVANDRING: N_("Safety walk"),
+            cls.SKOLBESOK: N_("School visit"),
+            cls.AKTIVITET: N_("Activity"),
+            cls.HELGINSATS: N_("Weekend effort"),
         }
 
 
@@ -49,7 +49,7 @@ class Severity(_Labelled):
 
     @classmethod
     def _labels(cls):
-        return {cls.LOW: "Low", cls.MEDIUM: "Medium", cls.HIGH: "High"}
+        return {cls.LOW: N_("Low"), cls.MEDIUM: N_("Medium"), cls.HIGH: N_("High")}
 
     @property
     def rank(self) -> int:
@@ -65,10 +65,10 @@ class AgeBand(_Labelled):
     @classmethod
     def _labels(cls):
         return {
-            cls.UNDER_13: "Under 13",
-            cls.AGE_13_15: "13–15",
-            cls.AGE_16_17: "16–17",
-            cls.AGE_18_20: "18–20",
+            cls.UNDER_13: N_("Under 13"),
+            cls.AGE_13_15: N_("13–15"),
+            cls.AGE_16_17: N_("16–17"),
+            cls.AGE_18_20: N_("18–20"),
         }
 
 
@@ -80,7 +80,8 @@ class Gender(_Labelled):
 
     @classmethod
     def _labels(cls):
-        return {cls.GIRL: "Girl", cls.BOY: "Boy", cls.OTHER: "Other", cls.UNKNOWN: "Unknown"}
+        return {cls.GIRL: N_("Girl"), cls.BOY: N_("Boy"), cls.OTHER: N_("Other"),
+                cls.UNKNOWN: N_("Unknown")}
 
 
 class MeetingKind(_Labelled):
@@ -92,10 +93,10 @@ class MeetingKind(_Labelled):
     @classmethod
     def _labels(cls):
         return {
-            cls.UTSATTNINGSMOTE: "Deployment meeting (police)",
-            cls.PLATSSAMVERKAN: "Place partnership",
-            cls.SSPF: "SSPF area meeting",
-            cls.TRYGGHETSFORUM: "Safety forum",
+            cls.UTSATTNINGSMOTE: N_("Deployment meeting (police)"),
+            cls.PLATSSAMVERKAN: N_("Place partnership"),
+            cls.SSPF: N_("SSPF area meeting"),
+            cls.TRYGGHETSFORUM: N_("Safety forum"),
         }
 
 
@@ -106,7 +107,8 @@ class ActionStatus(_Labelled):
 
     @classmethod
     def _labels(cls):
-        return {cls.PLANNED: "Planned", cls.DONE: "Carried out", cls.CANCELLED: "Cancelled"}
+        return {cls.PLANNED: N_("Planned"), cls.DONE: N_("Carried out"),
+                cls.CANCELLED: N_("Cancelled")}
 
 
 class PlaceStatus(_Labelled):
@@ -116,7 +118,7 @@ class PlaceStatus(_Labelled):
 
     @classmethod
     def _labels(cls):
-        return {cls.ACTIVE: "Active", cls.WATCHED: "Under watch", cls.CLOSED: "Closed"}
+        return {cls.ACTIVE: N_("Active"), cls.WATCHED: N_("Under watch"), cls.CLOSED: N_("Closed")}
 
 
 class PlaceKind(_Labelled):
@@ -133,15 +135,15 @@ class PlaceKind(_Labelled):
     @classmethod
     def _labels(cls):
         return {
-            cls.CENTRE: "Centre",
-            cls.STATION: "Station",
-            cls.SQUARE: "Square",
-            cls.PARK: "Park",
-            cls.SCHOOL: "School",
-            cls.SPORTS: "Sports ground",
-            cls.YOUTH_CENTRE: "Youth centre",
-            cls.STREET: "Street",
-            cls.OTHER: "Other",
+            cls.CENTRE: N_("Centre"),
+            cls.STATION: N_("Station"),
+            cls.SQUARE: N_("Square"),
+            cls.PARK: N_("Park"),
+            cls.SCHOOL: N_("School"),
+            cls.SPORTS: N_("Sports ground"),
+            cls.YOUTH_CENTRE: N_("Youth centre"),
+            cls.STREET: N_("Street"),
+            cls.OTHER: N_("Other"),
         }
 
 
@@ -157,13 +159,13 @@ class ActionTaken(_Labelled):
     @classmethod
     def _labels(cls):
         return {
-            cls.NONE: "No action",
-            cls.TALK: "Talk",
-            cls.INFORMED_POLICE: "Informed police",
-            cls.REPORT_OF_CONCERN: "Report of concern",
-            cls.CONTACTED_PARENT: "Contacted parent",
-            cls.REFERRED: "Referral",
-            cls.REPORTED_FAULT: "Fault report (city)",
+            cls.NONE: N_("No action"),
+            cls.TALK: N_("Talk"),
+            cls.INFORMED_POLICE: N_("Informed police"),
+            cls.REPORT_OF_CONCERN: N_("Report of concern"),
+            cls.CONTACTED_PARENT: N_("Contacted parent"),
+            cls.REFERRED: N_("Referral"),
+            cls.REPORTED_FAULT: N_("Fault report (city)"),
         }
 
 
@@ -175,9 +177,9 @@ class StaffRole(_Labelled):
     @classmethod
     def _labels(cls):
         return {
-            cls.FIELD_WORKER: "Field worker",
-            cls.LEISURE_LEADER: "Leisure leader",
-            cls.TEAM_LEAD: "Team lead",
+            cls.FIELD_WORKER: N_("Field worker"),
+            cls.LEISURE_LEADER: N_("Leisure leader"),
+            cls.TEAM_LEAD: N_("Team lead"),
         }
 
 
@@ -194,12 +196,12 @@ class PartnerKind(_Labelled):
     @classmethod
     def _labels(cls):
         return {
-            cls.POLICE: "Police",
-            cls.SECURITY_GUARDS: "Security guards",
-            cls.GUARDS: "Guards",
-            cls.NIGHT_WALKERS: "Night walkers",
-            cls.YOUTH_CENTRE: "Youth centre",
-            cls.SCHOOL: "School",
-            cls.SOCIAL_SERVICES: "Social services",
-            cls.OTHER: "Other",
+            cls.POLICE: N_("Police"),
+            cls.SECURITY_GUARDS: N_("Security guards"),
+            cls.GUARDS: N_("Guards"),
+            cls.NIGHT_WALKERS: N_("Night walkers"),
+            cls.YOUTH_CENTRE: N_("Youth centre"),
+            cls.SCHOOL: N_("School"),
+            cls.SOCIAL_SERVICES: N_("Social services"),
+            cls.OTHER: N_("Other"),
         }

@@ -7,7 +7,7 @@ import uuid
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from fieldapp.domain.enums import ActionStatus, MeetingKind, ShiftKind
-from fieldapp.i18n import _
+from fieldapp.i18n import N_, _
 from fieldapp.store import queries
 from fieldapp.store.queries import ActionRow, MeetingRow
 from fieldapp.ui.context import AppContext
@@ -24,12 +24,12 @@ def _actions(row: MeetingRow) -> str:
 
 class MeetingsModel(PagedTableModel):
     columns = [
-        Column("Date", lambda r: text.moment(r.held_at), "held_at"),
-        Column("Kind", lambda r: text.label(MeetingKind, r.kind), "kind"),
-        Column("Title", lambda r: r.title, "title"),
-        Column("Flagged places", lambda r: text.number(r.flag_count) if r.flag_count else "",
+        Column(N_("Date"), lambda r: text.moment(r.held_at), "held_at"),
+        Column(N_("Kind"), lambda r: text.label(MeetingKind, r.kind), "kind"),
+        Column(N_("Title"), lambda r: r.title, "title"),
+        Column(N_("Flagged places"), lambda r: text.number(r.flag_count) if r.flag_count else "",
                numeric=True),
-        Column("Agreed actions", _actions),
+        Column(N_("Agreed actions"), _actions),
     ]
     default_sort = ("held_at", True)
 
@@ -59,11 +59,11 @@ class ActionsModel(QAbstractTableModel):
     """The few actions of one meeting (loaded whole: a meeting agrees a handful)."""
 
     columns = [
-        Column("Place or area", action_target),
-        Column("When", lambda r: text.time_window(r.starts_at, r.ends_at)),
-        Column("Responsible", lambda r: r.partner_name or ""),
-        Column("Status", lambda r: text.label(ActionStatus, r.status)),
-        Column("Carried out by", carried_out_by),
+        Column(N_("Place or area"), action_target),
+        Column(N_("When"), lambda r: text.time_window(r.starts_at, r.ends_at)),
+        Column(N_("Responsible"), lambda r: r.partner_name or ""),
+        Column(N_("Status"), lambda r: text.label(ActionStatus, r.status)),
+        Column(N_("Carried out by"), carried_out_by),
     ]
 
     def __init__(self, ctx: AppContext, parent=None):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fieldapp.domain.enums import ActionTaken, Severity
+from fieldapp.i18n import N_
 from fieldapp.store import queries
 from fieldapp.store.queries import ObservationRow
 from fieldapp.ui.models import text
@@ -15,18 +16,18 @@ def _people(row: ObservationRow) -> str:
 
 class ObservationsModel(PagedTableModel):
     columns = [
-        Column("Time", lambda r: text.moment(r.observed_at), "observed_at"),
-        Column("Place", lambda r: r.place_name, "place"),
-        Column("Area", lambda r: r.area_name, "area"),
-        Column("Category", lambda r: text.category_name(r.category_sv, r.category_en),
+        Column(N_("Time"), lambda r: text.moment(r.observed_at), "observed_at"),
+        Column(N_("Place"), lambda r: r.place_name, "place"),
+        Column(N_("Area"), lambda r: r.area_name, "area"),
+        Column(N_("Category"), lambda r: text.category_name(r.category_sv, r.category_en),
                "category"),
-        Column("Severity", lambda r: text.label(Severity, r.severity), "severity"),
-        Column("People", _people, "people_count", numeric=True),
-        Column("Youths", lambda r: text.number(r.youths_present), "youths_present",
+        Column(N_("Severity"), lambda r: text.label(Severity, r.severity), "severity"),
+        Column(N_("People"), _people, "people_count", numeric=True),
+        Column(N_("Youths"), lambda r: text.number(r.youths_present), "youths_present",
                numeric=True),
-        Column("Action taken", lambda r: text.label(ActionTaken, r.action_taken),
+        Column(N_("Action taken"), lambda r: text.label(ActionTaken, r.action_taken),
                "action_taken"),
-        Column("Details", lambda r: r.details.splitlines()[0] if r.details else "",
+        Column(N_("Details"), lambda r: r.details.splitlines()[0] if r.details else "",
                tooltip=lambda r: r.details),
     ]
     default_sort = ("observed_at", True)

@@ -7,7 +7,7 @@ import uuid
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from fieldapp.domain.enums import PlaceKind, PlaceStatus
-from fieldapp.i18n import _
+from fieldapp.i18n import N_, _
 from fieldapp.store import queries
 from fieldapp.store.queries import PlaceHistory, PlaceRow
 from fieldapp.ui.context import AppContext
@@ -23,11 +23,11 @@ def _coordinates(row: PlaceRow) -> str:
 
 class PlacesModel(PagedTableModel):
     columns = [
-        Column("Name", lambda r: r.name, "name"),
-        Column("Area", lambda r: r.area_name, "area"),
-        Column("Kind", lambda r: text.label(PlaceKind, r.kind), "kind"),
-        Column("Hotspot status", lambda r: text.label(PlaceStatus, r.hotspot_status), "status"),
-        Column("Coordinates", _coordinates),
+        Column(N_("Name"), lambda r: r.name, "name"),
+        Column(N_("Area"), lambda r: r.area_name, "area"),
+        Column(N_("Kind"), lambda r: text.label(PlaceKind, r.kind), "kind"),
+        Column(N_("Hotspot status"), lambda r: text.label(PlaceStatus, r.hotspot_status), "status"),
+        Column(N_("Coordinates"), _coordinates),
     ]
     default_sort = ("name", False)
 

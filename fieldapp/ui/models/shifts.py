@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fieldapp.domain.enums import ShiftKind
 from fieldapp.domain.weeks import to_stockholm
-from fieldapp.i18n import _
+from fieldapp.i18n import N_, _
 from fieldapp.store import queries
 from fieldapp.store.queries import ShiftRow
 from fieldapp.ui.models import text
@@ -21,16 +21,16 @@ def _ends(row: ShiftRow) -> str:
 
 class ShiftsModel(PagedTableModel):
     columns = [
-        Column("Start", lambda r: text.moment(r.starts_at), "starts_at"),
-        Column("End", _ends),
-        Column("Kind", lambda r: text.label(ShiftKind, r.kind), "kind"),
-        Column("Areas", lambda r: r.area_names),
-        Column("Staff", lambda r: r.staff_initials),
-        Column("Youths met", lambda r: text.number(r.youths_met), numeric=True),
-        Column("Adults met", lambda r: text.number(r.adults_met), "adults_met", numeric=True),
-        Column("Referrals", lambda r: text.number(r.referrals_made), "referrals_made",
+        Column(N_("Start"), lambda r: text.moment(r.starts_at), "starts_at"),
+        Column(N_("End"), _ends),
+        Column(N_("Kind"), lambda r: text.label(ShiftKind, r.kind), "kind"),
+        Column(N_("Areas"), lambda r: r.area_names),
+        Column(N_("Staff"), lambda r: r.staff_initials),
+        Column(N_("Youths met"), lambda r: text.number(r.youths_met), numeric=True),
+        Column(N_("Adults met"), lambda r: text.number(r.adults_met), "adults_met", numeric=True),
+        Column(N_("Referrals"), lambda r: text.number(r.referrals_made), "referrals_made",
                numeric=True),
-        Column("Observations", lambda r: text.number(r.observation_count), numeric=True),
+        Column(N_("Observations"), lambda r: text.number(r.observation_count), numeric=True),
     ]
     default_sort = ("starts_at", True)
 
