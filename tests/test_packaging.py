@@ -16,7 +16,8 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 # Import name -> distribution name, where they differ.
 DISTRIBUTIONS = {"PySide6": "pyside6-essentials", "shiboken6": "pyside6-essentials",  # comes with it
-                 "yaml": "pyyaml", "babel": "babel"}
+                 "yaml": "pyyaml", "babel": "babel",
+                 "phonenumbers": "phonenumberslite"}  # the matcher without geodata
 
 
 def declared() -> set[str]:
