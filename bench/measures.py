@@ -17,7 +17,6 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -243,7 +242,7 @@ def observation_list(ctx: Ctx) -> Row:
             super().__init__()
             self.model = model
 
-        def eventFilter(self, obj, event):  # noqa: N802 - Qt API
+        def eventFilter(self, obj, event):
             if event.type() == QEvent.Type.Paint and self.model.rowCount() and not self.painted_with_rows:
                 self.painted_with_rows = time.perf_counter()
             return False

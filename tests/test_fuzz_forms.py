@@ -33,8 +33,8 @@ from fieldapp.store.services.places import PLACE_EDITABLE, PlaceService
 from fieldapp.store.services.shifts import EDITABLE as SHIFT_EDITABLE
 from fieldapp.store.services.shifts import ShiftService
 from fieldapp.ui.widgets import forms
-from ui_helpers import *  # noqa: F401,F403
-from ui_helpers import FRIDAY_EVENING
+from ui_helpers import *  # noqa: F403 - the window fixtures pytest finds by name
+from ui_helpers import ALVSJO, ALVSJO_CENTRUM, FRIDAY_EVENING
 
 # FIELDAPP_FUZZ_EXAMPLES=2000 hunts longer, with a random seed (the default run is repeatable).
 _EXAMPLES = int(os.environ.get("FIELDAPP_FUZZ_EXAMPLES", "0"))
@@ -122,7 +122,7 @@ class Harness:
         self.unexpected: list[BaseException] = []
         self.shown: list = []
         self.outcomes = [0, 0]  # saved, refused
-        record = lambda parent, exc, trace="": self.unexpected.append(exc)  # noqa: E731
+        record = lambda parent, exc, trace="": self.unexpected.append(exc)  # noqa: E731 - a one-line error hook
         monkeypatch.setattr("fieldapp.ui.widgets.saving.show_unexpected_error", record)
         monkeypatch.setattr("fieldapp.ui.dialogs.meeting_form.show_unexpected_error", record)
         original = forms.FormErrors.show

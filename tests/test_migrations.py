@@ -50,7 +50,7 @@ def _fill_every_table(con: sqlite3.Connection) -> dict[str, int]:
     ids = {name: uuid.uuid4().hex for name in
            ("area", "place", "partner", "category", "staff", "shift", "observation", "meeting", "action")}
     meta = "id, device_id, revision, created_at, updated_at"
-    vals = lambda name: (ids[name], dev, 3, now, now)  # noqa: E731
+    vals = lambda name: (ids[name], dev, 3, now, now)  # noqa: E731 - a one-line row maker
     con.execute("INSERT INTO device (id, name, is_self, created_at) VALUES (?, 'Laptop 1', 0, ?)", (dev, now))
     con.execute("INSERT INTO setting (key, value) VALUES (?, '\"Fält HÄ\"')", ("team_name_" + dev[:8],))
     con.execute(f"INSERT INTO area ({meta}, key, name) VALUES (?,?,?,?,?,?, 'Älvsjö')", (*vals("area"), "a" + dev[:8]))

@@ -158,7 +158,7 @@ def sql_figures(db_path, week: IsoWeek, device_hex: str | None = None) -> dict:
     p = {"a": a, "b": b}
     con = sqlite3.connect(db_path)
     try:
-        one = lambda sql: con.execute(sql, p).fetchone()[0] or 0  # noqa: E731
+        one = lambda sql: con.execute(sql, p).fetchone()[0] or 0  # noqa: E731 - a one-line query
         f = {"shifts": one(f"SELECT count(*) FROM shift s WHERE {week_shifts}")}
         kinds = dict(con.execute(f"SELECT kind, count(*) FROM shift s WHERE {week_shifts} "
                                  "GROUP BY kind", p).fetchall())
@@ -539,7 +539,7 @@ def test_a_long_place_name_wraps_inside_its_column_in_the_pdf(database):
 
         def visit(text, cm, tm, _font, _size):
             if text.strip():
-                runs.append((text.strip(), tm[4] + cm[4], tm[5] + cm[5], (cm[4], cm[5])))
+                runs.append((text.strip(), tm[4] + cm[4], tm[5] + cm[5], (cm[4], cm[5])))  # noqa: B023 - called in this iteration
 
         page.extract_text(visitor_text=visit)
         names = defaultdict(list)  # each table cell's Paragraph: its lines

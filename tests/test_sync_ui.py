@@ -6,14 +6,14 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import select
 
-from fieldapp.store.models import Shift  # noqa: E402
-from fieldapp.ui.context import AppContext  # noqa: E402
-from fieldapp.ui.views.sync import SyncView  # noqa: E402
-from test_sync_support import TEAM_KEY, add_shift, fresh_database  # noqa: E402
+from fieldapp.store.models import Shift
+from fieldapp.ui.context import AppContext
+from fieldapp.ui.views.sync import SyncView
+from test_sync_support import TEAM_KEY, add_shift, fresh_database
 
 
 @pytest.fixture
