@@ -671,7 +671,8 @@ def postgres_push(ctx: Ctx) -> Row:
     return Row("push envelopes to PostgreSQL", f"city-year records, {len(envelopes):,} envelopes",
                _s(a), _s(base), ratio, "≤ 3×", ratio is not None and ratio <= 3,
                note=f"baseline: executemany of a plain INSERT as the same role (RLS on); "
-                    f"COPY of the same rows (as the owner: COPY is refused under RLS): {_s(copy)} (push is {a.median / copy.median:.1f}× "
+                    f"COPY of the same rows (as the owner: COPY is refused under RLS): {_s(copy)} "
+                    f"(push is {a.median / copy.median:.1f}× "
                     f"that); {a.runs} runs each; PostgreSQL on the same machine")
 
 

@@ -243,7 +243,8 @@ def test_pdf_key_figures_equal_sql_counts(demo_db):
         assert got == expected[f"shifts.{kind}"], kind
 
     # Young people by age band × gender: Flicka, Pojke, Annat, Okänt, Totalt.
-    youth = _section(lines, "Mötta ungdomar efter ålder och kön", "Iakttagelser efter kategori och allvarlighetsgrad")
+    youth = _section(lines, "Mötta ungdomar efter ålder och kön",
+                     "Iakttagelser efter kategori och allvarlighetsgrad")
     genders = ["flicka", "pojke", "annat", "okant"]
     for band, label in (("u13", "Under 13"), ("13-15", "13–15"), ("16-17", "16–17"),
                         ("18-20", "18–20")):
@@ -253,7 +254,8 @@ def test_pdf_key_figures_equal_sql_counts(demo_db):
         assert cells == [*want, sum(want)], band
 
     # Observations by category and severity: Låg, Medel, Hög, Totalt.
-    categories = _section(lines, "Iakttagelser efter kategori och allvarlighetsgrad", "Iakttagelser per kategori")
+    categories = _section(lines, "Iakttagelser efter kategori och allvarlighetsgrad",
+                          "Iakttagelser per kategori")
     names = {name for name, _sev in expected["categories"]}
     for name in names:
         i = categories.index(name)

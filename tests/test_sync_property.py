@@ -53,7 +53,8 @@ operation = st.one_of(
     st.tuples(st.just("sync"), device),
     st.tuples(st.just("sync_cancelled"), device, st.integers(1, 4)),
     st.tuples(st.just("sync_cut"), device),
-    st.tuples(st.just("hub"), st.sampled_from(["duplicate", "swap", "truncate", "flip", "forge", "temp"]), index),
+    st.tuples(st.just("hub"),
+              st.sampled_from(["duplicate", "swap", "truncate", "flip", "forge", "temp"]), index),
 )
 
 

@@ -306,7 +306,8 @@ def test_run_gui_restores_the_latest_backup_of_a_damaged_file(qapp, db_path, qse
     opened = []
 
     def fake_exec():
-        opened.extend(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        opened.extend(w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, MainWindow) and w.isVisible())
         for window in opened:
             window.close()
         return 0
@@ -405,7 +406,8 @@ def test_run_gui_uses_the_saved_language(qapp, db_path, qsettings, monkeypatch):
     opened = []
 
     def fake_exec():
-        opened.extend(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        opened.extend(w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, MainWindow) and w.isVisible())
         for window in opened:
             window.close()
         return 0
