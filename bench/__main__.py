@@ -60,7 +60,8 @@ def to_markdown(rows: list[Row], scale: str) -> str:
         ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "–"
         met = {True: "yes", False: "**no**", None: "–"}[r.met]
         peak = f"{r.peak_mb:.0f} MB" if r.peak_mb else "–"
-        lines.append(f"| {r.measure} | {r.data} | {r.value} | {r.baseline} | {ratio} | {r.target} | {met} | {peak} |")
+        lines.append(f"| {r.measure} | {r.data} | {r.value} | {r.baseline} | {ratio} | {r.target} "
+                     f"| {met} | {peak} |")
     notes = [f"- {r.measure}: {r.note}" for r in rows if r.note]
     if notes:
         lines += ["", "Notes:", *notes]
@@ -80,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     specs = SCALES[args.scale]
     data = {}
     for name, spec in specs.items():
-        print(f"data set {name}: {spec.devices} devices, {spec.weeks} weeks, {spec.observations} observations",
-              flush=True)
+        print(f"data set {name}: {spec.devices} devices, {spec.weeks} weeks, "
+              f"{spec.observations} observations", flush=True)
         data[name] = build(args.data / args.scale, spec, fresh=args.fresh)
     rows = []
     with tempfile.TemporaryDirectory(prefix="fieldapp-bench-") as work:

@@ -17,7 +17,6 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -243,7 +242,7 @@ def observation_list(ctx: Ctx) -> Row:
             super().__init__()
             self.model = model
 
-        def eventFilter(self, obj, event):  # noqa: N802 - Qt API
+        def eventFilter(self, obj, event):
             if event.type() == QEvent.Type.Paint and self.model.rowCount() and not self.painted_with_rows:
                 self.painted_with_rows = time.perf_counter()
             return False
@@ -672,7 +671,8 @@ def postgres_push(ctx: Ctx) -> Row:
     return Row("push envelopes to PostgreSQL", f"city-year records, {len(envelopes):,} envelopes",
                _s(a), _s(base), ratio, "≤ 3×", ratio is not None and ratio <= 3,
                note=f"baseline: executemany of a plain INSERT as the same role (RLS on); "
-                    f"COPY of the same rows (as the owner: COPY is refused under RLS): {_s(copy)} (push is {a.median / copy.median:.1f}× "
+                    f"COPY of the same rows (as the owner: COPY is refused under RLS): {_s(copy)} "
+                    f"(push is {a.median / copy.median:.1f}× "
                     f"that); {a.runs} runs each; PostgreSQL on the same machine")
 
 

@@ -29,7 +29,7 @@ def _watch(app, find_window, launched: float, tasks_of=lambda window: None) -> N
     state = {"painted_at": 0.0, "idle_since": None}
 
     class PaintSpy(QObject):
-        def eventFilter(self, obj, event):  # noqa: N802 - Qt API
+        def eventFilter(self, obj, event):
             if event.type() == QEvent.Type.Paint:
                 state["painted_at"] = time.perf_counter()
             return False

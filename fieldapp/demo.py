@@ -145,7 +145,8 @@ def generate_demo(database: Database, *, seed: int = 1, weeks: int = 4,
                 continue
             area_ids = [reference_id("area", k) for k in areas]
             crew = rng.sample(staff, k=2 if kind is ShiftKind.FALTPASS else 3)
-            partner_ids = [walkers[areas[0]]] if kind is ShiftKind.NATTVANDRING and areas[0] in walkers else []
+            walker = kind is ShiftKind.NATTVANDRING and areas[0] in walkers
+            partner_ids = [walkers[areas[0]]] if walker else []
             with database.session() as session:
                 services = Services(session, device_id, clock=lambda: now)
                 known_partners = {p.id for p in services.reference.partners()}
@@ -233,13 +234,14 @@ def generate_bulk(database: Database, *, devices: int, weeks: int, observations:
 
     with database.engine.begin() as connection:
         connection.execute(insert(Device), [
-            {"id": d, "name": f"Enhet {n + 1}", "is_self": False, "created_at": now} for n, d in enumerate(device_ids)])
+            {"id": d, "name": f"Enhet {n + 1}", "is_self": False, "created_at": now}
+            for n, d in enumerate(device_ids)])
         staff_rows = []
         for n, device_id in enumerate(device_ids):
             for k in range(3):
                 row = meta(device_id, now)
-                row.update(initials=f"{chr(65 + n % 26)}{chr(65 + k)}{n // 26 or ''}", name=f"Personal {n}-{k}",
-                           role=StaffRole.FIELD_WORKER.value, active=True)
+                row.update(initials=f"{chr(65 + n % 26)}{chr(65 + k)}{n // 26 or ''}",
+                           name=f"Personal {n}-{k}", role=StaffRole.FIELD_WORKER.value, active=True)
                 staff_rows.append(row)
         connection.execute(insert(Staff), staff_rows)
         staff_by_device = {d: [r["id"] for r in staff_rows if r["device_id"] == d] for d in device_ids}
@@ -260,14 +262,16 @@ def generate_bulk(database: Database, *, devices: int, weeks: int, observations:
                     if ends_at > now:
                         continue
                     shift = meta(device_id, ends_at)
-                    youth = {youth_key(b, g): rng.randint(0, 4) for b in (AgeBand.AGE_13_15, AgeBand.AGE_16_17)
+                    youth = {youth_key(b, g): rng.randint(0, 4)
+                             for b in (AgeBand.AGE_13_15, AgeBand.AGE_16_17)
                              for g in (Gender.GIRL, Gender.BOY)}
                     shift.update(kind=(ShiftKind.NATTVANDRING if night else ShiftKind.FALTPASS).value,
                                  starts_at=starts_at, ends_at=ends_at, weather="", summary="",
                                  summary_shareable=False, private_notes="", youth_counts=youth,
                                  adults_met=rng.randint(0, 5), referrals_made=rng.choice((0, 0, 0, 1)))
                     shift_rows.append(shift)
-                    links += [{"shift_id": shift["id"], "staff_id": s} for s in staff_by_device[device_id][:2]]
+                    links += [{"shift_id": shift["id"], "staff_id": s}
+                              for s in staff_by_device[device_id][:2]]
                     place = rng.choices(places, place_weights)[0]
                     areas_links.append({"shift_id": shift["id"], "area_id": place.area_id})
                     if night and rng.random() < 0.35:

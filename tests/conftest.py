@@ -6,10 +6,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from fieldapp.i18n import set_language  # noqa: E402
-from fieldapp.store.database import open_database  # noqa: E402
+from fieldapp.i18n import set_language
+from fieldapp.store.database import open_database
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ import datetime as dt
 from fieldapp.cli import main
 from fieldapp.store.services import Services, retention
 from fieldapp.store.services.audit import AuditService, record_sync_run
-from ui_helpers import *  # noqa: F401,F403
+from ui_helpers import *  # noqa: F403 - the window fixtures pytest finds by name
 
 
 def kinds(database) -> list[str]:

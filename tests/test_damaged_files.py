@@ -39,7 +39,8 @@ from fieldapp.store.recovery import (
     storage_problem,
 )
 from fieldapp.store.services import Services
-from ui_helpers import *  # noqa: F401,F403
+from ui_helpers import *  # noqa: F403 - the window fixtures pytest finds by name
+from ui_helpers import ALVSJO
 
 ROOT = Path(__file__).resolve().parent.parent
 UTC = dt.timezone.utc
@@ -476,7 +477,7 @@ def test_a_daily_backup_is_made_once_a_day(tmp_path):
     first = recovery.ensure_recent_backup(path, revision)
     assert first is not None and shift_count(first) == 1
     assert recovery.ensure_recent_backup(path, revision) is None  # one a day is enough
-    tomorrow = lambda: dt.datetime.now() + dt.timedelta(days=1, minutes=1)  # noqa: E731
+    tomorrow = lambda: dt.datetime.now() + dt.timedelta(days=1, minutes=1)  # noqa: E731 - a one-line clock
     second = recovery.ensure_recent_backup(path, revision, now=tomorrow)
     assert second is not None and first.exists()
     database.close()

@@ -24,8 +24,10 @@ def content(path) -> dict[str, list]:
     staff = dict(con.execute("SELECT id, initials FROM staff"))
     shifts = {}
     for sid, *row in con.execute(
-            "SELECT id, kind, starts_at, ends_at, weather, summary, youth_counts, adults_met, referrals_made FROM shift"):
-        members = sorted(staff[s] for (s,) in con.execute("SELECT staff_id FROM shift_staff WHERE shift_id=?", (sid,)))
+            "SELECT id, kind, starts_at, ends_at, weather, summary, youth_counts, adults_met, referrals_made "
+            "FROM shift"):
+        members = sorted(staff[s] for (s,) in
+                         con.execute("SELECT staff_id FROM shift_staff WHERE shift_id=?", (sid,)))
         areas = sorted(a for (a,) in con.execute("SELECT area_id FROM shift_area WHERE shift_id=?", (sid,)))
         shifts[sid] = (*row, members, areas)
     result = {
@@ -57,11 +59,13 @@ def test_demo_has_the_promised_shape(database):
     meetings = [to_stockholm(dt.datetime.fromisoformat(h).replace(tzinfo=dt.timezone.utc))
                 for (h,) in con.execute("SELECT held_at FROM meeting WHERE kind='utsattningsmote'")]
     assert len(meetings) == 4 and {m.weekday() for m in meetings} == {3}
-    done = con.execute("SELECT COUNT(*) FROM action WHERE status='done' AND carried_out_shift_id IS NOT NULL").fetchone()[0]
+    done = con.execute("SELECT COUNT(*) FROM action "
+                       "WHERE status='done' AND carried_out_shift_id IS NOT NULL").fetchone()[0]
     assert done >= 1
     # Observations concentrate at the hotspots.
     at_hotspots, total = con.execute(
-        "SELECT SUM(p.hotspot_status IS NOT NULL), COUNT(*) FROM observation o JOIN place p ON p.id = o.place_id").fetchone()
+        "SELECT SUM(p.hotspot_status IS NOT NULL), COUNT(*) "
+        "FROM observation o JOIN place p ON p.id = o.place_id").fetchone()
     assert at_hotspots / total > 0.7
     con.close()
 
@@ -117,7 +121,8 @@ def test_cli_refuses_a_non_database_with_exit_1(tmp_path, capsys):
     assert path.read_text() == "Hej!"
 
 
-@pytest.mark.parametrize("argv", [["frobnicate"], ["db"], ["demo", "--weeks", "zero"], ["--lang", "fi", "db", "status"]])
+@pytest.mark.parametrize("argv", [["frobnicate"], ["db"], ["demo", "--weeks", "zero"],
+                                  ["--lang", "fi", "db", "status"]])
 def test_cli_bad_usage_exits_2(db_path, argv, capsys):
     with pytest.raises(SystemExit) as info:
         main(["--db", str(db_path), *argv])

@@ -33,8 +33,8 @@ from fieldapp.store.services.places import PLACE_EDITABLE, PlaceService
 from fieldapp.store.services.shifts import EDITABLE as SHIFT_EDITABLE
 from fieldapp.store.services.shifts import ShiftService
 from fieldapp.ui.widgets import forms
-from ui_helpers import *  # noqa: F401,F403
-from ui_helpers import FRIDAY_EVENING
+from ui_helpers import *  # noqa: F403 - the window fixtures pytest finds by name
+from ui_helpers import ALVSJO, ALVSJO_CENTRUM, FRIDAY_EVENING
 
 # FIELDAPP_FUZZ_EXAMPLES=2000 hunts longer, with a random seed (the default run is repeatable).
 _EXAMPLES = int(os.environ.get("FIELDAPP_FUZZ_EXAMPLES", "0"))
@@ -122,7 +122,7 @@ class Harness:
         self.unexpected: list[BaseException] = []
         self.shown: list = []
         self.outcomes = [0, 0]  # saved, refused
-        record = lambda parent, exc, trace="": self.unexpected.append(exc)  # noqa: E731
+        record = lambda parent, exc, trace="": self.unexpected.append(exc)  # noqa: E731 - a one-line error hook
         monkeypatch.setattr("fieldapp.ui.widgets.saving.show_unexpected_error", record)
         monkeypatch.setattr("fieldapp.ui.dialogs.meeting_form.show_unexpected_error", record)
         original = forms.FormErrors.show
@@ -248,7 +248,8 @@ def test_quick_observation_form(harness, ctx, data):
     dialog.place.setText(place_text)
     dialog._place_edited(dialog.place.text())  # as typing does
     if data.draw(mostly(st.just(True), st.just(False)), label="pick category"):
-        dialog.category.setCurrentRow(data.draw(st.integers(0, dialog.category.count() - 1), label="category"))
+        dialog.category.setCurrentRow(
+            data.draw(st.integers(0, dialog.category.count() - 1), label="category"))
     for name in ("severity", "action_taken"):
         choose(data, getattr(dialog, name), name)
     dialog.people.setValue(data.draw(spin_values, label="people"))
@@ -410,7 +411,8 @@ def test_place_form(harness, ctx, data, new):
         with ctx.services() as services:
             place_id = services.places.create(name=f"Plats {uuid.uuid4().hex[:6]}", area_id=ALVSJO).id
     dialog = harness.open(PlaceFormDialog(ctx, place_id))
-    dialog.name.setText(data.draw(mostly(st.sampled_from(["Trekanten", " Solberga torg "]), texts), label="name"))
+    dialog.name.setText(data.draw(mostly(st.sampled_from(["Trekanten", " Solberga torg "]), texts),
+                                  label="name"))
     for name in ("area", "kind", "status"):
         choose(data, getattr(dialog, name), name)
     dialog.lat.setText(data.draw(coordinate_texts, label="lat"))
@@ -421,8 +423,10 @@ def test_place_form(harness, ctx, data, new):
             record = services.places.get(dialog.saved.id)
         assert record.name == dialog.name.text().strip()
         assert record.area_id == dialog.area.currentData()
-        assert (record.kind, record.hotspot_status) == (dialog.kind.currentData(), dialog.status.currentData())
-        assert (record.lat, record.lon) == (parse_coordinate(dialog.lat.text()), parse_coordinate(dialog.lon.text()))
+        assert record.kind == dialog.kind.currentData()
+        assert record.hotspot_status == dialog.status.currentData()
+        assert record.lat == parse_coordinate(dialog.lat.text())
+        assert record.lon == parse_coordinate(dialog.lon.text())
     else:
         assert harness.counts() == before
     dialog.close()

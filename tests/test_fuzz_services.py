@@ -153,9 +153,10 @@ class World:
             self.shift = services.shifts.create(kind="nattvandring", starts_at=NOW - dt.timedelta(hours=5))
             self.shifts = [self.shift.id]
             self.observation = services.observations.create(
-                place_id=ALVSJO_CENTRUM, category_id=self.categories[0], observed_at=NOW - dt.timedelta(hours=1),
-                shift_id=self.shift.id)
-            self.meeting = services.meetings.create(kind="utsattningsmote", held_at=NOW - dt.timedelta(days=1))
+                place_id=ALVSJO_CENTRUM, category_id=self.categories[0],
+                observed_at=NOW - dt.timedelta(hours=1), shift_id=self.shift.id)
+            self.meeting = services.meetings.create(kind="utsattningsmote",
+                                                    held_at=NOW - dt.timedelta(days=1))
             self.action = services.actions.create(meeting_id=self.meeting.id, place_id=ALVSJO_CENTRUM,
                                                   starts_at=NOW, ends_at=NOW + dt.timedelta(hours=2))
             self.place = services.places.create(name="Fuzzplatsen", area_id=ALVSJO)
@@ -418,7 +419,8 @@ def test_meeting_update(world, data):
         with world.services() as services:
             return services.meetings.get(meeting_id)
 
-    if world.attempt(lambda s: s.meetings.update(meeting_id, **values), MEETING_EDITABLE, snapshot) is not None:
+    updated = world.attempt(lambda s: s.meetings.update(meeting_id, **values), MEETING_EDITABLE, snapshot)
+    if updated is not None:
         check_meeting(snapshot(), values)
 
 

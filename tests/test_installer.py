@@ -43,7 +43,7 @@ def built(tmp_path_factory):
     # In CI these tools are installed by scripts/test: missing there is a failure, not a skip.
     missing = pytest.fail if os.environ.get("CI") else pytest.skip
     try:
-        import PyInstaller  # noqa: F401
+        import PyInstaller  # noqa: F401 - only whether it is installed
     except ImportError:
         missing("PyInstaller is not installed: scripts/install --installer "
                     "(scripts/test does this)")

@@ -1,12 +1,34 @@
-"""The core never imports Qt (STYLE.md: write the rule down and test it)."""
+"""The layers hold (DESIGN.md "Architecture"), and the core never imports Qt (STYLE.md: write
+the rule down and test it).
+
+The layer, circle and Qt contracts are in pyproject.toml ([tool.importlinter]); import-linter
+reads the imports statically, so a lazy import inside a function counts too. The last test
+imports every core module for real and looks at what got loaded.
+"""
 
 from __future__ import annotations
 
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import fieldapp
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = (
+    "import sys\n"
+    "from importlinter.cli import lint_imports_command\n"
+    "sys.exit(lint_imports_command())\n"
+)
+
+
+def test_import_contracts_are_kept():
+    # --no-cache: no cache folder left in the checkout.
+    result = subprocess.run([sys.executable, "-c", LINT_IMPORTS, "--no-cache"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"import contracts broken:\n{result.stdout}\n{result.stderr}"
+    assert "0 broken" in result.stdout, result.stdout
 
 
 def core_modules() -> list[str]:

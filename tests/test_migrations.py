@@ -50,35 +50,50 @@ def _fill_every_table(con: sqlite3.Connection) -> dict[str, int]:
     ids = {name: uuid.uuid4().hex for name in
            ("area", "place", "partner", "category", "staff", "shift", "observation", "meeting", "action")}
     meta = "id, device_id, revision, created_at, updated_at"
-    vals = lambda name: (ids[name], dev, 3, now, now)  # noqa: E731
+    vals = lambda name: (ids[name], dev, 3, now, now)  # noqa: E731 - a one-line row maker
     con.execute("INSERT INTO device (id, name, is_self, created_at) VALUES (?, 'Laptop 1', 0, ?)", (dev, now))
     con.execute("INSERT INTO setting (key, value) VALUES (?, '\"Fält HÄ\"')", ("team_name_" + dev[:8],))
-    con.execute(f"INSERT INTO area ({meta}, key, name) VALUES (?,?,?,?,?,?, 'Älvsjö')", (*vals("area"), "a" + dev[:8]))
-    con.execute(f"INSERT INTO place ({meta}, key, name, area_id, kind) VALUES (?,?,?,?,?,?, 'Älvsjö centrum', ?, 'centrum')",
+    con.execute(f"INSERT INTO area ({meta}, key, name) VALUES (?,?,?,?,?,?, 'Älvsjö')",
+                (*vals("area"), "a" + dev[:8]))
+    con.execute(f"INSERT INTO place ({meta}, key, name, area_id, kind) "
+                "VALUES (?,?,?,?,?,?, 'Älvsjö centrum', ?, 'centrum')",
                 (*vals("place"), "p" + dev[:8], ids["area"]))
-    con.execute(f"INSERT INTO partner ({meta}, key, name, kind) VALUES (?,?,?,?,?,?, 'LPO Globen', 'polis')", (*vals("partner"), "l" + dev[:8]))
-    con.execute(f"INSERT INTO category ({meta}, key, name_sv, name_en, hotkey, sort_order) VALUES (?,?,?,?,?,?, 'Klotter', 'Graffiti', 'k', 1)", (*vals("category"), "c" + dev[:8]))
-    con.execute(f"INSERT INTO staff ({meta}, initials, name, role, active) VALUES (?,?,?,?,?, 'AL', 'Amira', 'faltassistent', 1)", vals("staff"))
-    con.execute(f"INSERT INTO shift ({meta}, kind, starts_at, ends_at, weather, summary, summary_shareable, private_notes, youth_counts, adults_met, referrals_made) "
-                "VALUES (?,?,?,?,?, 'nattvandring', ?, ?, 'Regn', 'Lugnt', 1, 'privat', '{\"13-15|flicka\": 4}', 2, 1)",
+    con.execute(f"INSERT INTO partner ({meta}, key, name, kind) VALUES (?,?,?,?,?,?, 'LPO Globen', 'polis')",
+                (*vals("partner"), "l" + dev[:8]))
+    con.execute(f"INSERT INTO category ({meta}, key, name_sv, name_en, hotkey, sort_order) "
+                "VALUES (?,?,?,?,?,?, 'Klotter', 'Graffiti', 'k', 1)", (*vals("category"), "c" + dev[:8]))
+    con.execute(f"INSERT INTO staff ({meta}, initials, name, role, active) "
+                "VALUES (?,?,?,?,?, 'AL', 'Amira', 'faltassistent', 1)", vals("staff"))
+    con.execute(f"INSERT INTO shift ({meta}, kind, starts_at, ends_at, weather, summary, summary_shareable, "
+                "private_notes, youth_counts, adults_met, referrals_made) "
+                "VALUES (?,?,?,?,?, 'nattvandring', ?, ?, 'Regn', 'Lugnt', 1, 'privat', "
+                "'{\"13-15|flicka\": 4}', 2, 1)",
                 (*vals("shift"), now, now))
     con.execute("INSERT INTO shift_staff VALUES (?, ?)", (ids["shift"], ids["staff"]))
     con.execute("INSERT INTO shift_partner VALUES (?, ?)", (ids["shift"], ids["partner"]))
     con.execute("INSERT INTO shift_area VALUES (?, ?)", (ids["shift"], ids["area"]))
-    con.execute(f"INSERT INTO observation ({meta}, shift_id, place_id, category_id, severity, observed_at, people_count, youths_present, action_taken, details, details_shareable) "
+    con.execute(f"INSERT INTO observation ({meta}, shift_id, place_id, category_id, severity, observed_at, "
+                "people_count, youths_present, action_taken, details, details_shareable) "
                 "VALUES (?,?,?,?,?, ?, ?, ?, 'high', ?, 12, 9, 'samtal', 'detaljer', 0)",
                 (*vals("observation"), ids["shift"], ids["place"], ids["category"], now))
-    con.execute(f"INSERT INTO meeting ({meta}, kind, held_at, title, situation, situation_shareable) VALUES (?,?,?,?,?, 'utsattningsmote', ?, 'Möte', 'Läget', 1)",
+    con.execute(f"INSERT INTO meeting ({meta}, kind, held_at, title, situation, situation_shareable) "
+                "VALUES (?,?,?,?,?, 'utsattningsmote', ?, 'Möte', 'Läget', 1)",
                 (*vals("meeting"), now))
     con.execute("INSERT INTO meeting_staff VALUES (?, ?)", (ids["meeting"], ids["staff"]))
     con.execute("INSERT INTO meeting_partner VALUES (?, ?)", (ids["meeting"], ids["partner"]))
-    con.execute("INSERT INTO meeting_flag (meeting_id, place_id, reason, position) VALUES (?, ?, 'Samling', 0)", (ids["meeting"], ids["place"]))
-    con.execute(f"INSERT INTO action ({meta}, meeting_id, place_id, starts_at, ends_at, responsible_partner_id, status, note) VALUES (?,?,?,?,?, ?, ?, ?, ?, ?, 'planned', 'Närvaro')",
+    con.execute("INSERT INTO meeting_flag (meeting_id, place_id, reason, position) "
+                "VALUES (?, ?, 'Samling', 0)",
+                (ids["meeting"], ids["place"]))
+    con.execute(f"INSERT INTO action ({meta}, meeting_id, place_id, starts_at, ends_at, "
+                "responsible_partner_id, status, note) "
+                "VALUES (?,?,?,?,?, ?, ?, ?, ?, ?, 'planned', 'Närvaro')",
                 (*vals("action"), ids["meeting"], ids["place"], now, now, ids["partner"]))
     if con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='audit_log'").fetchone():
-        con.execute("INSERT INTO audit_log (at, kind, details) VALUES (?, 'export', '{\"format\": \"pdf\"}')", (now,))
+        con.execute("INSERT INTO audit_log (at, kind, details) "
+                    "VALUES (?, 'export', '{\"format\": \"pdf\"}')", (now,))
     con.commit()
-    tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name != 'alembic_version'")]
+    tables = [r[0] for r in con.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name != 'alembic_version'")]
     return {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
 
 

@@ -14,7 +14,7 @@ from fieldapp.domain.records import FlaggedPlace
 from fieldapp.store.models import Meeting, Observation, Shift
 from fieldapp.store.services import Services
 from fieldapp.sync.envelope import canonical_json, to_envelope
-from ui_helpers import *  # noqa: F401,F403
+from ui_helpers import *  # noqa: F403 - the window fixtures pytest finds by name
 from ui_helpers import ALVSJO, ALVSJO_CENTRUM, FRIDAY_EVENING
 
 CATEGORY = __import__("fieldapp.domain.ids", fromlist=["reference_id"]).reference_id(

@@ -62,7 +62,8 @@ def test_new_items_in_the_file_are_added(tmp_path, database):
     folder = tmp_path / "resources"
     shutil.copytree(resources_dir(), folder)
     with (folder / "places.toml").open("a", encoding="utf-8") as fh:
-        fh.write('\n[[place]]\nkey = "nya-bollplanen"\nname = "Nya bollplanen"\narea = "alvsjo"\nkind = "idrott"\n')
+        fh.write('\n[[place]]\nkey = "nya-bollplanen"\nname = "Nya bollplanen"\n'
+                 'area = "alvsjo"\nkind = "idrott"\n')
     with database.session() as session:
         result = load_reference_data(session, folder)
     assert result.added == {"places": 1}

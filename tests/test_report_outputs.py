@@ -158,7 +158,7 @@ def sql_figures(db_path, week: IsoWeek, device_hex: str | None = None) -> dict:
     p = {"a": a, "b": b}
     con = sqlite3.connect(db_path)
     try:
-        one = lambda sql: con.execute(sql, p).fetchone()[0] or 0  # noqa: E731
+        one = lambda sql: con.execute(sql, p).fetchone()[0] or 0  # noqa: E731 - a one-line query
         f = {"shifts": one(f"SELECT count(*) FROM shift s WHERE {week_shifts}")}
         kinds = dict(con.execute(f"SELECT kind, count(*) FROM shift s WHERE {week_shifts} "
                                  "GROUP BY kind", p).fetchall())
@@ -243,7 +243,8 @@ def test_pdf_key_figures_equal_sql_counts(demo_db):
         assert got == expected[f"shifts.{kind}"], kind
 
     # Young people by age band × gender: Flicka, Pojke, Annat, Okänt, Totalt.
-    youth = _section(lines, "Mötta ungdomar efter ålder och kön", "Iakttagelser efter kategori och allvarlighetsgrad")
+    youth = _section(lines, "Mötta ungdomar efter ålder och kön",
+                     "Iakttagelser efter kategori och allvarlighetsgrad")
     genders = ["flicka", "pojke", "annat", "okant"]
     for band, label in (("u13", "Under 13"), ("13-15", "13–15"), ("16-17", "16–17"),
                         ("18-20", "18–20")):
@@ -253,7 +254,8 @@ def test_pdf_key_figures_equal_sql_counts(demo_db):
         assert cells == [*want, sum(want)], band
 
     # Observations by category and severity: Låg, Medel, Hög, Totalt.
-    categories = _section(lines, "Iakttagelser efter kategori och allvarlighetsgrad", "Iakttagelser per kategori")
+    categories = _section(lines, "Iakttagelser efter kategori och allvarlighetsgrad",
+                          "Iakttagelser per kategori")
     names = {name for name, _sev in expected["categories"]}
     for name in names:
         i = categories.index(name)
@@ -539,7 +541,7 @@ def test_a_long_place_name_wraps_inside_its_column_in_the_pdf(database):
 
         def visit(text, cm, tm, _font, _size):
             if text.strip():
-                runs.append((text.strip(), tm[4] + cm[4], tm[5] + cm[5], (cm[4], cm[5])))
+                runs.append((text.strip(), tm[4] + cm[4], tm[5] + cm[5], (cm[4], cm[5])))  # noqa: B023 - called in this iteration
 
         page.extract_text(visitor_text=visit)
         names = defaultdict(list)  # each table cell's Paragraph: its lines

@@ -10,13 +10,13 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtWidgets import QFileDialog  # noqa: E402
-from pypdf import PdfReader  # noqa: E402
+from PySide6.QtWidgets import QFileDialog
+from pypdf import PdfReader
 
-from fieldapp.demo import generate_demo  # noqa: E402
-from fieldapp.domain.weeks import IsoWeek  # noqa: E402
-from fieldapp.ui.context import AppContext  # noqa: E402
-from fieldapp.ui.reports_view import ReportsView  # noqa: E402
+from fieldapp.demo import generate_demo
+from fieldapp.domain.weeks import IsoWeek
+from fieldapp.ui.context import AppContext
+from fieldapp.ui.reports_view import ReportsView
 
 NOW = dt.datetime(2024, 11, 26, 12, 0, tzinfo=dt.timezone.utc)
 

@@ -16,5 +16,6 @@ def test_every_page_is_photographed_with_content(qapp, tmp_path):
         image = QImage(str(path))
         assert not image.isNull() and image.width() >= 400 and image.height() >= 300, path
         # Not a blank picture: more than a handful of distinct colours.
-        colours = {image.pixel(x, y) for x in range(0, image.width(), 37) for y in range(0, image.height(), 23)}
+        colours = {image.pixel(x, y)
+                   for x in range(0, image.width(), 37) for y in range(0, image.height(), 23)}
         assert len(colours) > 5, path

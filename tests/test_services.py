@@ -180,7 +180,8 @@ def test_meeting_action_is_offered_to_the_shift_that_covered_it(services):
     done = services.actions.mark_done(action.id, there.id)
     assert done.status == "done" and done.carried_out_shift_id == there.id
     assert services.actions.covered_by(there.id) == []
-    assert services.meetings.get(meeting.id).flags == (FlaggedPlace(LILJEHOLMSTORGET, "Samling fredag kväll"),)
+    flags = services.meetings.get(meeting.id).flags
+    assert flags == (FlaggedPlace(LILJEHOLMSTORGET, "Samling fredag kväll"),)
 
 
 def test_action_needs_a_place_or_area_and_a_window(services):

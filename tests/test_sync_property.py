@@ -6,6 +6,12 @@ forged without the key, stray temporary files, pushes cut off before the receipt
 cancelled half-way. After a few calm rounds of sync every laptop holds the same summaries
 (the same envelope for every record), nothing created is missing, nothing is duplicated and
 nothing forged was applied.
+
+The random steps rarely meet the two rules that matter most head-on, so two explicit cases
+follow the property: a bundle whose signature does not verify is never applied (content
+changed with its hash fixed, or written with another team's key), and an older envelope that
+arrives after a newer one does not overwrite it (the highest ``(revision, updated_at,
+device_id)`` is kept, even when the older one carries the later clock).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -28,9 +35,10 @@ from fieldapp.store.models import Meeting, Observation, Place, Shift, Staff
 from fieldapp.store.services import Services
 from fieldapp.store.types import utcnow
 from fieldapp.sync import engine
-from fieldapp.sync.bundle import bundle_name
+from fieldapp.sync.bundle import bundle_name, encode_bundle
+from fieldapp.sync.envelope import to_envelope
 from fieldapp.sync.folder import FolderHub
-from test_sync_support import ALVSJO, TEAM_KEY, category_id, fresh_database, snapshot
+from test_sync_support import ALVSJO, TEAM_KEY, add_shift, category_id, fresh_database, snapshot
 
 DEVICES = 3
 FORGED_COUNT = 999
@@ -53,7 +61,8 @@ operation = st.one_of(
     st.tuples(st.just("sync"), device),
     st.tuples(st.just("sync_cancelled"), device, st.integers(1, 4)),
     st.tuples(st.just("sync_cut"), device),
-    st.tuples(st.just("hub"), st.sampled_from(["duplicate", "swap", "truncate", "flip", "forge", "temp"]), index),
+    st.tuples(st.just("hub"),
+              st.sampled_from(["duplicate", "swap", "truncate", "flip", "forge", "temp"]), index),
 )
 
 
@@ -271,3 +280,112 @@ def test_three_laptops_converge_on_a_misbehaving_folder_hub(ops):
                         assert shift.private_notes == expected
         finally:
             world.close()
+
+
+# -- explicit cases ------------------------------------------------------------------------------
+
+def _folder_sync(database, hub: Path, clock=utcnow):
+    return engine.sync(database, FolderHub(hub, TEAM_KEY, clock=clock), clock=clock)
+
+
+def _adults_met(database) -> list[int]:
+    with database.session() as session:
+        return sorted(session.scalars(select(Shift.adults_met)))
+
+
+@pytest.mark.parametrize("how", ["content changed, hash fixed", "another team's key"])
+def test_a_bundle_whose_signature_does_not_verify_is_never_applied(tmp_path, how):
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    writer, reader = (fresh_database(tmp_path, n) for n in range(2))
+    try:
+        shift = add_shift(writer)  # adults_met=2
+        assert _folder_sync(writer, hub).pushed == {"shift": 1}
+        own = hub / "devices" / str(writer.device_id())
+        if how == "content changed, hash fixed":
+            bad = own / bundle_name(1)
+            World.forge(bad, bad.read_bytes())  # adults_met 999, revision + 100, new sha256
+        else:  # a laptop with the wrong key writes a newer revision in the writer's folder
+            with writer.session() as session:
+                env = to_envelope(session.get(Shift, shift.id))
+            env["revision"] += 100
+            env["data"]["adults_met"] = FORGED_COUNT
+            bad = own / bundle_name(2)
+            bad.write_bytes(encode_bundle([env], device_id=writer.device_id(), seq=2,
+                                          key=b"another team's key 0123456789", created_at=utcnow()))
+
+        report = _folder_sync(reader, hub)
+        assert FORGED_COUNT not in _adults_met(reader)
+        assert [r.file for r in report.refused] == [str(bad)]
+        assert "signature" in report.refused[0].reason
+        assert _adults_met(reader) == ([] if bad.name == bundle_name(1) else [2])
+
+        # The owner sets the bundle aside and sends its records again; then the reader holds
+        # the real shift and the refusal is gone with the file.
+        assert _folder_sync(writer, hub).repaired
+        report = _folder_sync(reader, hub)
+        assert report.refused == []
+        assert _adults_met(reader) == [2]
+        assert snapshot(reader) == snapshot(writer)
+    finally:
+        writer.close()
+        reader.close()
+
+
+class _Clock:
+    def __init__(self, offset: dt.timedelta = dt.timedelta(0)):
+        self.offset, self.ticks = offset, 0
+
+    def __call__(self) -> dt.datetime:
+        self.ticks += 1
+        return utcnow() + self.offset + dt.timedelta(milliseconds=self.ticks)
+
+
+def test_an_older_envelope_arriving_after_a_newer_one_does_not_overwrite_it(tmp_path):
+    """A place edited on two laptops; a third receives the newest revision first and the older
+    ones later (a cloud folder that delivers one laptop's files late). The older revision
+    carries the later clock (its laptop runs an hour ahead), so neither "the last one
+    applied" nor "the latest time" gives the right answer: only the revision does."""
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    clocks = [_Clock(dt.timedelta(hours=1)), _Clock(), _Clock()]
+    ahead, right, late = dbs = [fresh_database(tmp_path, n) for n in range(3)]
+
+    def edit(n, place_id, name):
+        with dbs[n].session() as session:
+            return Services(session, dbs[n].device_id(), clock=clocks[n]).places.update(
+                place_id, name=name)
+
+    try:
+        with ahead.session() as session:
+            place = Services(session, ahead.device_id(), clock=clocks[0]).places.create(
+                name="Trekanten", area_id=ALVSJO)
+        _folder_sync(ahead, hub, clocks[0])  # revision 1
+        _folder_sync(right, hub, clocks[1])
+        edit(0, place.id, "Trekanten (fram)")  # revision 2, an hour ahead
+        edit(1, place.id, "Trekanten norra")
+        newest = edit(1, place.id, "Trekanten södra")  # revision 3, the right time
+        _folder_sync(right, hub, clocks[1])
+        _folder_sync(ahead, hub, clocks[0])  # pushes revision 2, keeps revision 3
+        with ahead.session() as session:
+            assert session.get(Place, place.id).name == newest.name
+
+        ahead_folder = hub / "devices" / str(ahead.device_id())
+        aside = tmp_path / "delivered-late"
+        ahead_folder.rename(aside)
+        _folder_sync(late, hub, clocks[2])
+        with late.session() as session:
+            assert (session.get(Place, place.id).revision, session.get(Place, place.id).name) == (
+                3, newest.name)
+        aside.rename(ahead_folder)
+        report = _folder_sync(late, hub, clocks[2])  # now revisions 1 and 2 arrive
+        assert report.refused == []
+        with late.session() as session:
+            row = session.get(Place, place.id)
+            assert (row.revision, row.name) == (3, newest.name)
+        for n, db in enumerate(dbs):
+            _folder_sync(db, hub, clocks[n])
+        assert snapshot(ahead) == snapshot(right) == snapshot(late)
+    finally:
+        for db in dbs:
+            db.close()

@@ -1,4 +1,5 @@
-"""Synk view: two laptops and one hub folder; "Synka nu" on each brings the other's shift."""
+"""Synk view: two laptops and one hub folder; "Synka nu" on each brings the other's shift, and
+Cancel stops a running sync between bundles."""
 
 from __future__ import annotations
 
@@ -6,14 +7,18 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import select
 
-from fieldapp.store.models import Shift  # noqa: E402
-from fieldapp.ui.context import AppContext  # noqa: E402
-from fieldapp.ui.views.sync import SyncView  # noqa: E402
-from test_sync_support import TEAM_KEY, add_shift, fresh_database  # noqa: E402
+from fieldapp.store.models import Observation, Shift
+from fieldapp.store.services import Services
+from fieldapp.sync import engine
+from fieldapp.sync.bundle import bundle_name, decode_bundle
+from fieldapp.sync.folder import FolderHub
+from fieldapp.ui.context import AppContext
+from fieldapp.ui.views.sync import SyncView
+from test_sync_support import ALVSJO_CENTRUM, TEAM_KEY, add_shift, category_id, fresh_database
 
 
 @pytest.fixture
@@ -101,14 +106,100 @@ def test_automatic_sync_runs_while_the_hub_folder_exists(qtbot, contexts, hub):
     assert view.timer.isActive()
 
 
-def test_a_cancelled_sync_says_it_continues_later(qtbot, contexts):
-    from fieldapp.sync.engine import SyncReport
+BUNDLES = 6
+SLOW = 3  # the bundle the reader is on when the user presses Cancel
 
-    view = SyncView(contexts[0])
+
+def _bundle_ids(path) -> set[str]:
+    return {env["id"] for env in decode_bundle(path.read_bytes(), TEAM_KEY).envelopes}
+
+
+def _stored_ids(database) -> set[str]:
+    with database.session() as session:
+        return {str(i) for i in session.scalars(select(Shift.id))} | {
+            str(i) for i in session.scalars(select(Observation.id))}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="holds the sync at one bundle with a named pipe")
+def test_cancel_stops_a_running_sync_after_the_current_bundle(qtbot, tmp_path, hub, monkeypatch):
+    """A real sync on the real (threaded) task runner, cancelled with the Cancel button while
+    it reads bundle 3 of 6: bundles 1-3 are applied whole, 4-6 not at all, the user is told
+    it stopped, and the next sync brings exactly the rest."""
+    monkeypatch.setenv("FIELDAPP_TEAM_KEY", TEAM_KEY.decode())
+    writer, reader = fresh_database(tmp_path, 0), fresh_database(tmp_path, 1)
+    category = category_id(writer)
+    for _n in range(BUNDLES):  # each bundle: a shift and an observation on it
+        shift = add_shift(writer)
+        with writer.session() as session:
+            Services(session, writer.device_id()).observations.create(
+                shift_id=shift.id, place_id=ALVSJO_CENTRUM, category_id=category,
+                observed_at=shift.starts_at)
+        engine.sync(writer, FolderHub(hub, TEAM_KEY))
+    own = hub / "devices" / str(writer.device_id())
+    bundles = [own / bundle_name(seq) for seq in range(1, BUNDLES + 1)]
+    ids = [_bundle_ids(path) for path in bundles]
+    assert all(len(i) == 2 for i in ids)
+    # Bundle 3 arrives slowly, as over a slow network share: a named pipe, so reading it waits
+    # until the test writes it, after pressing Cancel.
+    slow = bundles[SLOW - 1]
+    data = slow.read_bytes()
+    slow.unlink()
+    os.mkfifo(slow)
+
+    ctx = AppContext.open(reader)  # threaded, as in the app
+    with ctx.services() as services:
+        services.settings.set("hub_path", str(hub))
+    view = SyncView(ctx)
     qtbot.addWidget(view)
-    view._succeeded(SyncReport(hub="x", cancelled=True))
-    assert view.sync_button.isEnabled()
-    assert view.message_label.text()
+    try:
+        click(qtbot, view.sync_button)
+        assert view.cancel_button.isEnabled() and not view.sync_button.isEnabled()
+        qtbot.waitUntil(lambda: slow.name in view.progress.format(), timeout=20000)
+        assert view.progress.format().startswith("Läser ") and view.progress.isVisibleTo(view)
+        click(qtbot, view.cancel_button)
+        assert view.message_label.text() == "Stoppar efter den pågående bunten…"
+        fds = []
+
+        def reader_waits() -> bool:  # opens without blocking once the sync is reading it
+            try:
+                fds.append(os.open(slow, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                return False
+            return True
+
+        qtbot.waitUntil(reader_waits, timeout=20000)
+        os.set_blocking(fds[0], True)
+        os.write(fds[0], data)
+        os.close(fds[0])
+        qtbot.waitUntil(lambda: not view.is_running(), timeout=20000)
+
+        # What the user sees: stopped, what came in, the buttons back as they were.
+        report = view.last_report
+        assert report.cancelled and report.pulled == {"shift": SLOW, "observation": SLOW}
+        assert view.message_label.text() == (
+            f"Synken stoppades; nästa synk fortsätter där den slutade. "
+            f"Skickade 0 och tog emot {2 * SLOW} poster.")
+        assert view.sync_button.isEnabled() and not view.cancel_button.isEnabled()
+        assert not view.progress.isVisibleTo(view)
+        # Nothing half-applied: each bundle is in the store whole or not at all.
+        stored = _stored_ids(reader)
+        assert [i <= stored for i in ids] == [True] * SLOW + [False] * (BUNDLES - SLOW)
+        assert all(not (i & stored) for i in ids[SLOW:])
+
+        slow.unlink()
+        slow.write_bytes(data)
+        click(qtbot, view.sync_button)
+        qtbot.waitUntil(lambda: not view.is_running(), timeout=20000)
+        report = view.last_report
+        rest = BUNDLES - SLOW
+        assert not report.cancelled and report.refused == [] and report.waiting == 0
+        assert report.pulled == {"shift": rest, "observation": rest}
+        assert _stored_ids(reader) == set().union(*ids)
+        assert view.message_label.text() == f"Skickade 0 och tog emot {2 * rest} poster."
+    finally:
+        ctx.tasks.wait()
+        writer.close()
+        reader.close()
 
 
 def test_the_main_window_syncs_from_the_start_and_shows_the_state(qtbot, contexts, tmp_path):

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QMessageB
 from fieldapp.store import encryption
 from fieldapp.store.database import open_database
 from fieldapp.ui.context import AppContext
-from ui_helpers import *  # noqa: F401,F403
+from ui_helpers import *  # noqa: F403 - the window fixtures pytest finds by name
 from ui_helpers import ALVSJO_CENTRUM, Clock
 
 PASSPHRASE = "korrekt häst batteri"

@@ -6,12 +6,12 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import Qt
 
-from fieldapp.i18n import current_language  # noqa: E402
-from fieldapp.ui.views.settings import SettingsView  # noqa: E402
-from ui_helpers import *  # noqa: E402,F401,F403
-from ui_helpers import query, type_text  # noqa: E402
+from fieldapp.i18n import current_language
+from fieldapp.ui.views.settings import SettingsView
+from ui_helpers import *  # noqa: F403 - the window fixtures pytest finds by name
+from ui_helpers import query, type_text
 
 
 def click(qtbot, button) -> None:

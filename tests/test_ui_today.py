@@ -7,21 +7,21 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import datetime as dt  # noqa: E402
-import json  # noqa: E402
+import datetime as dt
+import json
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
-from fieldapp.domain.enums import AgeBand, Gender  # noqa: E402
-from fieldapp.domain.ids import reference_id  # noqa: E402
-from fieldapp.domain.records import FlaggedPlace  # noqa: E402
-from fieldapp.domain.validation import youth_key  # noqa: E402
-from fieldapp.ui.dialogs.end_shift import EndShiftDialog  # noqa: E402
-from fieldapp.ui.dialogs.quick_observation import QuickObservationDialog  # noqa: E402
-from fieldapp.ui.dialogs.start_shift import StartShiftDialog  # noqa: E402
-from ui_helpers import *  # noqa: E402,F401,F403
-from ui_helpers import ALVSJO, ALVSJO_AIK, ALVSJO_CENTRUM, activate, focused, hexid, press, query, type_text  # noqa: E402
+from fieldapp.domain.enums import AgeBand, Gender
+from fieldapp.domain.ids import reference_id
+from fieldapp.domain.records import FlaggedPlace
+from fieldapp.domain.validation import youth_key
+from fieldapp.ui.dialogs.end_shift import EndShiftDialog
+from fieldapp.ui.dialogs.quick_observation import QuickObservationDialog
+from fieldapp.ui.dialogs.start_shift import StartShiftDialog
+from ui_helpers import *  # noqa: F403 - the window fixtures pytest finds by name
+from ui_helpers import ALVSJO, ALVSJO_AIK, ALVSJO_CENTRUM, activate, focused, hexid, press, query, type_text
 
 CATEGORY = {"n": reference_id("category", "narkotikaforsaljning"),
             "u": reference_id("category", "ungdomssamling")}

@@ -7,13 +7,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import ast  # noqa: E402
-import re  # noqa: E402
-from pathlib import Path  # noqa: E402
+import ast
+import re
+from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt  # noqa: E402
-from PySide6.QtGui import QAction  # noqa: E402
-from PySide6.QtWidgets import (  # noqa: E402
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QComboBox,
@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (  # noqa: E402
     QWidget,
 )
 
-from fieldapp.i18n import catalog, set_language  # noqa: E402
-from fieldapp.ui import main_window as main_window_module  # noqa: E402
-from fieldapp.ui.main_window import PAGE_KEYS, PAGES, MainWindow, PageSpec, PlaceholderPage  # noqa: E402
-from ui_helpers import *  # noqa: E402,F401,F403
-from ui_helpers import activate, press  # noqa: E402
+from fieldapp.i18n import catalog, set_language
+from fieldapp.ui import main_window as main_window_module
+from fieldapp.ui.main_window import PAGE_KEYS, PAGES, MainWindow, PageSpec, PlaceholderPage
+from ui_helpers import *  # noqa: F403 - the window fixtures pytest finds by name
+from ui_helpers import activate, press
 
 UI_FILES = ["fieldapp/ui/app.py", "fieldapp/ui/main_window.py", "fieldapp/ui/views/today.py",
             "fieldapp/ui/views/settings.py", "fieldapp/ui/dialogs/start_shift.py",
@@ -306,7 +306,8 @@ def test_run_gui_restores_the_latest_backup_of_a_damaged_file(qapp, db_path, qse
     opened = []
 
     def fake_exec():
-        opened.extend(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        opened.extend(w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, MainWindow) and w.isVisible())
         for window in opened:
             window.close()
         return 0
@@ -405,7 +406,8 @@ def test_run_gui_uses_the_saved_language(qapp, db_path, qsettings, monkeypatch):
     opened = []
 
     def fake_exec():
-        opened.extend(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        opened.extend(w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, MainWindow) and w.isVisible())
         for window in opened:
             window.close()
         return 0

@@ -1,7 +1,7 @@
 """Fixtures and helpers for the window tests: a real SQLite file per test, a synchronous task
 runner, a clock the test moves, two staff members, and QSettings in a temporary folder.
 
-Test modules import the fixtures: ``from ui_helpers import *  # noqa: F401,F403``.
+Test modules import the fixtures: ``from ui_helpers import *  # noqa: F403 - the fixtures``.
 """
 
 from __future__ import annotations
@@ -10,20 +10,20 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import datetime as dt  # noqa: E402
-import sqlite3  # noqa: E402
-from pathlib import Path  # noqa: E402
+import datetime as dt
+import sqlite3
+from pathlib import Path
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QEvent, QSettings, Qt  # noqa: E402
-from PySide6.QtGui import QKeyEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import pytest
+from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
 
-from fieldapp.domain.ids import reference_id  # noqa: E402
-from fieldapp.domain.weeks import STOCKHOLM  # noqa: E402
-from fieldapp.i18n import set_language  # noqa: E402
-from fieldapp.store.database import open_database  # noqa: E402
-from fieldapp.ui.context import AppContext  # noqa: E402
+from fieldapp.domain.ids import reference_id
+from fieldapp.domain.weeks import STOCKHOLM
+from fieldapp.i18n import set_language
+from fieldapp.store.database import open_database
+from fieldapp.ui.context import AppContext
 
 ALVSJO = reference_id("area", "alvsjo")
 ALVSJO_AIK = reference_id("partner", "alvsjo-aik-nattvandrare")

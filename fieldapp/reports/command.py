@@ -8,8 +8,8 @@
 else the suffix of ``-o``, else PDF. Without ``-o`` the file is ``veckologg-2024-W47.pdf`` in
 the current folder. A fixed ``--created`` time (or SOURCE_DATE_EPOCH) gives the same bytes
 for the same data. ``--redacted`` writes the extract for a partner (places, times and
-categories only; PDF or CSV) and logs the disclosure with ``--recipient``. Bad input (week, format, output path): a message and exit code 2, and no
-file is left behind.
+categories only; PDF or CSV) and logs the disclosure with ``--recipient``. Bad input (week,
+format, output path): a message and exit code 2, and no file is left behind.
 """
 
 from __future__ import annotations

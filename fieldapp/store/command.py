@@ -40,7 +40,9 @@ def _status(args) -> dict:
 
     from fieldapp.store import migrate
     from fieldapp.store.database import check_upgradable
-    from fieldapp.store.models import Action, Area, Category, Meeting, Observation, Partner, Place, Shift, Staff
+    from fieldapp.store.models import (
+        Action, Area, Category, Meeting, Observation, Partner, Place, Shift, Staff,
+    )
 
     path = Path(args.db)
     passphrase = resolve_passphrase(args) if path.exists() else None

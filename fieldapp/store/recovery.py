@@ -2,8 +2,9 @@
 
 Qt-free (the window's dialog is ``fieldapp.ui.dialogs.recovery``; the CLI can use it too).
 
-- :func:`check_file` and :func:`open_checked`: the latter opens a database like :func:`~fieldapp.store.database.open_database`,
-  but first checks the file (an empty file where backups exist, ``PRAGMA quick_check``
+- :func:`check_file` and :func:`open_checked`: the latter opens a database like
+  :func:`~fieldapp.store.database.open_database`, but first checks the file (an empty file where
+  backups exist, ``PRAGMA quick_check``
   through a read-only connection) and turns every storage failure while opening (a damaged
   page, a full disk, a read-only folder, a disk error) into a
   :class:`~fieldapp.store.database.DatabaseFileError` whose message says what happened and

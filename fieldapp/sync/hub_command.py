@@ -26,7 +26,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def add_parser(subparsers, name: str) -> None:
     parser = subparsers.add_parser(name, help=_("set up a PostgreSQL hub"))
     sub = parser.add_subparsers(dest="hub_command", metavar="ACTION", required=True)
-    init = sub.add_parser("init-postgres", help=_("create or upgrade the hub's tables and row-level security"))
+    init = sub.add_parser("init-postgres",
+                          help=_("create or upgrade the hub's tables and row-level security"))
     init.add_argument("url", metavar="URL", help=_("postgresql:// URL of the hub database"))
     device = sub.add_parser("add-device", help=_("let a database role write for a device in a team"))
     device.add_argument("url", metavar="URL", help=_("postgresql:// URL of the hub database"))

@@ -93,7 +93,7 @@ def startup_checks_job(database, passphrase: str | None):
         check_open_database(database)
         try:
             return ensure_recent_backup(database.path, database.revision(), passphrase=passphrase)
-        except Exception:  # noqa: BLE001 - a backup that fails is logged, the work goes on
+        except Exception:  # a backup that fails is logged, the work goes on
             log.warning("could not make the daily backup", exc_info=True)
             return None
     return job

@@ -58,7 +58,7 @@ class IdleWatcher(QObject):
         else:
             self.timer.stop()
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched, event) -> bool:
         if event.type() in INPUT_EVENTS and self.minutes and self.minutes > 0:
             self.timer.start()
         return False

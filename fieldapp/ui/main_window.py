@@ -301,7 +301,7 @@ class MainWindow(QMainWindow):
             cls = load_page_class(spec)
             if cls is not None:
                 return cls(self.ctx)
-        except Exception:  # noqa: BLE001 - a page being built elsewhere must not stop the window
+        except Exception:  # a page being built elsewhere must not stop the window
             log.exception("page %s could not be built", spec.key)
         text = spec.placeholder() if spec.placeholder else coming_soon()
         page = PlaceholderPage(spec.title(), text)
@@ -334,7 +334,7 @@ class MainWindow(QMainWindow):
         if callable(reload):
             try:
                 reload()
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - any failure in a page's reload is shown, not fatal
                 show_unexpected_error(self, exc)
 
     # -- the running shift ------------------------------------------------------------------

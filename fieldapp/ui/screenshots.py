@@ -19,9 +19,10 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings, QSize  # noqa: E402
-from PySide6.QtGui import QColor, QPalette  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+import shiboken6
+from PySide6.QtCore import QSettings, QSize
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
 
 WINDOW_SIZE = QSize(1280, 800)
 
@@ -151,6 +152,9 @@ def take_screenshots(outdir: Path, *, language: str = "sv", dark: bool = True) -
                     _save(app, dialog, outdir / f"dialog-{name}-{theme}.png", written)
                     dialog.close()
                 window.close()
+                # Deleted now: its Synk page's automatic sync timer would otherwise fire
+                # minutes later, on a data file that is gone by then.
+                shiboken6.delete(window)
         finally:
             database.close()
     return written

@@ -83,7 +83,7 @@ class TaskRunner(QObject):
             progress = Progress(lambda d, t, m: on_progress and on_progress(d, t, m))
             try:
                 result = job(progress)
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 if on_failure is None:
                     raise
                 on_failure(exc, traceback.format_exc())

@@ -18,7 +18,9 @@ from fieldapp.domain.validation import (
     raise_if,
 )
 from fieldapp.i18n import _
-from fieldapp.store.models import Action, Area, Meeting, MeetingFlag, Observation, Partner, Place, Shift, Staff
+from fieldapp.store.models import (
+    Action, Area, Meeting, MeetingFlag, Observation, Partner, Place, Shift, Staff,
+)
 from fieldapp.store.services.base import SyncedService, meta_of
 
 MEETING_EDITABLE = {"kind", "held_at", "title", "situation", "situation_shareable",
@@ -180,12 +182,14 @@ class ActionService(SyncedService[Action]):
             errors.append(FieldError("area_id", _("Choose an area from the list.")))
         partner = values.get("responsible_partner_id")
         if partner and self.session.get(Partner, partner) is None:
-            errors.append(FieldError("responsible_partner_id", _("Choose the responsible partner from the list.")))
+            errors.append(FieldError("responsible_partner_id",
+                                     _("Choose the responsible partner from the list.")))
         if values.get("status") not in {s.value for s in ActionStatus}:
             errors.append(FieldError("status", _("Choose a status: planned, carried out or cancelled.")))
         shift_id = values.get("carried_out_shift_id")
         if shift_id and self.session.get(Shift, shift_id) is None:
-            errors.append(FieldError("carried_out_shift_id", _("The shift was not found; choose another shift.")))
+            errors.append(FieldError("carried_out_shift_id",
+                                     _("The shift was not found; choose another shift.")))
         errors += check_text("note", values.get("note", ""), label=_("Note"), max_length=2000)
         if values.get("note", "") is None:
             errors.append(FieldError("note", _("{label} must be text.").format(label=_("Note"))))

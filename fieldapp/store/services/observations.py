@@ -96,7 +96,8 @@ class ObservationService(SyncedService[Observation]):
             findings = find_pii(values["details"])
             if findings:
                 errors.append(FieldError("details", _(
-                    "The details cannot be shared: {reason} (\"{text}\"). Remove it or keep the details private."
+                    "The details cannot be shared: {reason} (\"{text}\"). "
+                    "Remove it or keep the details private."
                 ).format(reason=findings[0].reason, text=findings[0].text)))
         raise_if(errors)
 

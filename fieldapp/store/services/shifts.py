@@ -73,7 +73,8 @@ class ShiftService(SyncedService[Shift]):
             findings = find_pii(values["summary"])
             if findings:
                 errors.append(FieldError("summary", _(
-                    "The summary cannot be shared: {reason} (\"{text}\"). Remove it or keep the summary private."
+                    "The summary cannot be shared: {reason} (\"{text}\"). "
+                    "Remove it or keep the summary private."
                 ).format(reason=findings[0].reason, text=findings[0].text)))
         errors += self._check_links(values)
         raise_if(errors)

@@ -217,10 +217,10 @@ class PagedTableModel(QAbstractTableModel):
 
         self.ctx.tasks.run(job, on_success=done, on_failure=self._failed(generation))
 
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt API
+    def canFetchMore(self, parent=QModelIndex()) -> bool:
         return not parent.isValid() and self._more and not self._loading
 
-    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt API
+    def fetchMore(self, parent=QModelIndex()) -> None:
         if parent.isValid() or not self._more or self._loading:
             return
         self._loading = True
@@ -268,13 +268,13 @@ class PagedTableModel(QAbstractTableModel):
             pages += 1
 
     # -- Qt model API --------------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+    def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else self._row_count
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+    def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
             if role == Qt.ItemDataRole.DisplayRole:
                 return _(self.columns[section].header)

@@ -76,15 +76,15 @@ class PlaceHistoryModel(QAbstractTableModel):
     def _has_total(self) -> bool:
         return self.history is not None and len(self.history.rows) > 0
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+    def rowCount(self, parent=QModelIndex()) -> int:
         if parent.isValid() or self.history is None:
             return 0
         return len(self.history.rows) + (1 if self._has_total() else 0)
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+    def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() or self.history is None else len(self.history.weeks)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if self.history is None or role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:

@@ -279,7 +279,7 @@ class RecordTable(QTableView):
         self.horizontalHeader().setSectionsClickable(True)
         self.doubleClicked.connect(lambda _index: self.edit_requested.emit())
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
             self.edit_requested.emit()
             return
