@@ -25,8 +25,9 @@ partners, categories and staff the app knows and a team's own allow-list (the ``
 argument, filled by the store); months and weekdays.
 
 What it cannot find: a nickname or a name that is in no list without a cue word ("Gurra
-var där", "Hodan", "Shadi": the lists are long but not complete), a surname on its own, a name that is also a Swedish word written at the start of
-a sentence or in lower case ("per var där"), names in other scripts. Qt-free, database-free.
+var där", "Hodan", "Shadi": the lists are long but not complete), a surname on its own, a
+name that is also a Swedish word written at the start of a sentence or in lower case ("per
+var där"), names in other scripts. Qt-free, database-free.
 """
 
 from __future__ import annotations
