@@ -1,119 +1,94 @@
-"""Read-only queries for the lists and the place history: Qt-free, one page at a time.
+"""Read-only queries for the lists, a meeting's details and the place history: Qt-free.
 
-Every list query takes a :class:`ListFilter`, a sort key, a direction and a keyset cursor,
-and returns a :class:`Page` of plain frozen dataclasses (never ORM objects), so the Qt
+The four lists (shifts, observations, meetings, places) are descriptions in
+:mod:`fieldapp.store.lists`; :mod:`fieldapp.store.list_query` makes their keyset pages and
+counts. Every list query takes a :class:`ListFilter`, a sort key, a direction and a keyset
+cursor, and returns a :class:`Page` of plain frozen dataclasses (never ORM objects), so the Qt
 models can run them on the database lane and page through 100,000 observations without
-loading them all. The cursor is ``(sort value, id)`` of the last row returned: the next page
-is everything after it in ``ORDER BY <sort>, id``, so each page costs an index range scan
-(no growing OFFSET). Sort columns are never NULL (NULLs would break the keyset order).
+loading them all. This module keeps the functions callers use by name.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from fieldapp.domain.enums import Severity
-from fieldapp.domain.records import PlaceRecord
 from fieldapp.domain.weeks import IsoWeek
+from fieldapp.store.list_query import (
+    DEFAULT_PAGE_SIZE,
+    Cursor,
+    ListFilter,
+    ListSpec,
+    Page,
+    list_count,
+    list_page,
+)
+from fieldapp.store.lists import (
+    MEETINGS,
+    OBSERVATIONS,
+    PLACES,
+    SEVERITY_RANK,
+    SHIFTS,
+    MeetingRow,
+    ObservationRow,
+    PlaceRow,
+    ShiftRow,
+)
 from fieldapp.store.models import (
     Action,
     Area,
     Category,
-    Meeting,
     MeetingFlag,
     Observation,
     Partner,
     Place,
     Shift,
-    Staff,
-    shift_area,
-    shift_staff,
 )
 
-T = TypeVar("T")
-Cursor = tuple[Any, uuid.UUID]
-DEFAULT_PAGE_SIZE = 200
+# -- the four lists, by name ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ListFilter:
-    """What a list shows. ``None``/empty means "all". Each query applies the parts that
-    make sense for it (a place list has no week)."""
+def _pages_of(spec: ListSpec):
+    def page(session: Session, flt: ListFilter = ListFilter(), *, sort: str | None = None,
+             descending: bool | None = None, after: Cursor | None = None,
+             limit: int = DEFAULT_PAGE_SIZE) -> Page:
+        return list_page(session, spec, flt, sort=sort, descending=descending, after=after,
+                         limit=limit)
 
-    week: IsoWeek | None = None
-    area_id: uuid.UUID | None = None
-    place_id: uuid.UUID | None = None
-    category_id: uuid.UUID | None = None
-    text: str = ""
-    status: str | None = None  # places: hotspot status; "none" = not a hotspot
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    rows: list[T]
-    cursor: Cursor | None  # pass back as ``after`` for the next page
-    more: bool  # whether rows exist after this page
+    page.__doc__ = (f"One page of the {spec.name} (not deleted) that ``flt`` shows, sorted "
+                    f"by ``sort`` (default {spec.default_sort[0]!r}).")
+    return page
 
 
-# -- rows -------------------------------------------------------------------------------------
+def _count_of(spec: ListSpec):
+    def count(session: Session, flt: ListFilter = ListFilter()) -> int:
+        return list_count(session, spec, flt)
+
+    count.__doc__ = f"How many {spec.name} (not deleted) ``flt`` shows."
+    return count
 
 
-@dataclass(frozen=True, slots=True)
-class ObservationRow:
-    id: uuid.UUID
-    device_id: uuid.UUID
-    shift_id: uuid.UUID | None
-    observed_at: dt.datetime
-    place_id: uuid.UUID
-    place_name: str
-    area_name: str
-    category_id: uuid.UUID
-    category_sv: str
-    category_en: str
-    severity: str
-    people_count: int
-    youths_present: int
-    action_taken: str
-    details: str
+observation_page = _pages_of(OBSERVATIONS)
+count_observations = _count_of(OBSERVATIONS)
+shift_page = _pages_of(SHIFTS)
+count_shifts = _count_of(SHIFTS)
+meeting_page = _pages_of(MEETINGS)
+count_meetings = _count_of(MEETINGS)
+place_page = _pages_of(PLACES)
+count_places = _count_of(PLACES)
+
+OBSERVATION_SORTS = OBSERVATIONS.sorts
+SHIFT_SORTS = SHIFTS.sorts
+MEETING_SORTS = MEETINGS.sorts
+PLACE_SORTS = PLACES.sorts
 
 
-@dataclass(frozen=True)
-class ShiftRow:
-    id: uuid.UUID
-    device_id: uuid.UUID
-    kind: str
-    starts_at: dt.datetime
-    ends_at: dt.datetime | None
-    area_names: str
-    staff_initials: str
-    youths_met: int
-    adults_met: int
-    referrals_made: int
-    observation_count: int
-
-
-@dataclass(frozen=True)
-class MeetingRow:
-    id: uuid.UUID
-    device_id: uuid.UUID
-    kind: str
-    held_at: dt.datetime
-    title: str
-    flag_count: int
-    action_count: int
-    done_count: int
-
-
-# A row of the places list is the domain's place record (with its revision).
-PlaceRow = PlaceRecord
-
+# -- a meeting's details ----------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class ActionRow:
@@ -163,282 +138,6 @@ class PlaceHistory:
         return tuple(sum(row.counts[i] for row in self.rows) for i in range(len(self.weeks)))
 
 
-# -- helpers ----------------------------------------------------------------------------------
-
-
-def _like(text: str) -> str:
-    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _text_match(text: str, *columns) -> Any:
-    """Any of ``columns`` contains ``text``, ignoring case in every alphabet (the SQL
-    function ``casefold`` each connection of the store registers)."""
-    pattern = _like(text.casefold())
-    return or_(*(func.casefold(column).like(pattern, escape="\\") for column in columns))
-
-
-def _keyset_page(session: Session, query: Select, sort_expr, id_col, *, descending: bool,
-                 after: Cursor | None, limit: int, make_row: Callable[[Any], T]) -> Page[T]:
-    """One page of ``query`` in ``ORDER BY sort_expr, id_col`` after the cursor ``after``."""
-    if limit < 1:
-        raise ValueError("limit must be at least 1")
-    if after is not None:
-        value, last_id = after
-        if descending:
-            # The redundant ``<=`` lets SQLite use an index range on the sort column.
-            query = query.where(sort_expr <= value,
-                                or_(sort_expr < value, and_(sort_expr == value, id_col < last_id)))
-        else:
-            query = query.where(sort_expr >= value,
-                                or_(sort_expr > value, and_(sort_expr == value, id_col > last_id)))
-    order = (sort_expr.desc(), id_col.desc()) if descending else (sort_expr.asc(), id_col.asc())
-    query = query.add_columns(sort_expr.label("sort_value_"), id_col.label("sort_id_"))
-    result = session.execute(query.order_by(*order).limit(limit + 1)).all()
-    more = len(result) > limit
-    result = result[:limit]
-    rows = [make_row(r) for r in result]
-    cursor = (result[-1].sort_value_, result[-1].sort_id_) if result else after
-    return Page(rows=rows, cursor=cursor, more=more)
-
-
-def _count(session: Session, query: Select) -> int:
-    return session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-
-
-def _sort_expr(sorts: dict, sort: str):
-    try:
-        return sorts[sort]
-    except KeyError:
-        raise ValueError(f"unknown sort key {sort!r}; choose one of {sorted(sorts)}") from None
-
-
-SEVERITY_RANK = case({s.value: s.rank for s in Severity}, value=Observation.severity, else_=0)
-
-
-# -- observations -----------------------------------------------------------------------------
-
-OBSERVATION_SORTS = {
-    "observed_at": Observation.observed_at,
-    "place": Place.name,
-    "area": Area.name,
-    "category": Category.sort_order,
-    "severity": SEVERITY_RANK,
-    "people_count": Observation.people_count,
-    "youths_present": Observation.youths_present,
-    "action_taken": Observation.action_taken,
-}
-
-
-def _observation_query(flt: ListFilter) -> Select:
-    query = (
-        select(Observation.id, Observation.device_id, Observation.shift_id,
-               Observation.observed_at, Observation.place_id, Place.name.label("place_name"),
-               Area.name.label("area_name"), Observation.category_id,
-               Category.name_sv, Category.name_en, Observation.severity,
-               Observation.people_count, Observation.youths_present,
-               Observation.action_taken, Observation.details)
-        .join(Place, Observation.place_id == Place.id)
-        .join(Area, Place.area_id == Area.id)
-        .join(Category, Observation.category_id == Category.id)
-        .where(Observation.deleted_at.is_(None))
-    )
-    if flt.week is not None:
-        query = query.where(Observation.observed_at >= flt.week.start_utc(),
-                            Observation.observed_at < flt.week.end_utc())
-    if flt.area_id is not None:
-        query = query.where(Place.area_id == flt.area_id)
-    if flt.place_id is not None:
-        query = query.where(Observation.place_id == flt.place_id)
-    if flt.category_id is not None:
-        query = query.where(Observation.category_id == flt.category_id)
-    if flt.text.strip():
-        query = query.where(_text_match(flt.text, Observation.details, Place.name,
-                                        Category.name_sv, Category.name_en))
-    return query
-
-
-def _observation_row(r) -> ObservationRow:
-    return ObservationRow(
-        id=r.id, device_id=r.device_id, shift_id=r.shift_id, observed_at=r.observed_at,
-        place_id=r.place_id, place_name=r.place_name, area_name=r.area_name,
-        category_id=r.category_id, category_sv=r.name_sv, category_en=r.name_en,
-        severity=r.severity, people_count=r.people_count, youths_present=r.youths_present,
-        action_taken=r.action_taken, details=r.details,
-    )
-
-
-def observation_page(session: Session, flt: ListFilter = ListFilter(), *,
-                     sort: str = "observed_at", descending: bool = True,
-                     after: Cursor | None = None,
-                     limit: int = DEFAULT_PAGE_SIZE) -> Page[ObservationRow]:
-    """One page of observations (not deleted) matching ``flt``."""
-    return _keyset_page(session, _observation_query(flt), _sort_expr(OBSERVATION_SORTS, sort),
-                        Observation.id, descending=descending, after=after, limit=limit,
-                        make_row=_observation_row)
-
-
-def count_observations(session: Session, flt: ListFilter = ListFilter()) -> int:
-    if flt.area_id is None and not flt.text.strip():
-        # Nothing to match in the joined tables: count the observations alone (the joins are
-        # on non-null foreign keys, so they neither add nor drop a row). A million rows
-        # count in a table scan instead of a million index lookups.
-        query = select(func.count()).select_from(Observation).where(
-            Observation.deleted_at.is_(None))
-        if flt.week is not None:
-            query = query.where(Observation.observed_at >= flt.week.start_utc(),
-                                Observation.observed_at < flt.week.end_utc())
-        if flt.place_id is not None:
-            query = query.where(Observation.place_id == flt.place_id)
-        if flt.category_id is not None:
-            query = query.where(Observation.category_id == flt.category_id)
-        return session.execute(query).scalar_one()
-    return _count(session, _observation_query(flt).with_only_columns(Observation.id))
-
-
-# -- shifts -----------------------------------------------------------------------------------
-
-SHIFT_SORTS = {
-    "starts_at": Shift.starts_at,
-    "kind": Shift.kind,
-    "adults_met": Shift.adults_met,
-    "referrals_made": Shift.referrals_made,
-}
-
-
-def _shift_query(flt: ListFilter) -> Select:
-    areas = (select(func.group_concat(Area.name, ", "))
-             .select_from(shift_area.join(Area, shift_area.c.area_id == Area.id))
-             .where(shift_area.c.shift_id == Shift.id)
-             .correlate(Shift).scalar_subquery())
-    staff = (select(func.group_concat(Staff.initials, ", "))
-             .select_from(shift_staff.join(Staff, shift_staff.c.staff_id == Staff.id))
-             .where(shift_staff.c.shift_id == Shift.id)
-             .correlate(Shift).scalar_subquery())
-    observations = (select(func.count(Observation.id))
-                    .where(Observation.shift_id == Shift.id, Observation.deleted_at.is_(None))
-                    .correlate(Shift).scalar_subquery())
-    query = (
-        select(Shift.id, Shift.device_id, Shift.kind, Shift.starts_at, Shift.ends_at,
-               areas.label("area_names"), staff.label("staff_initials"), Shift.youth_counts,
-               Shift.adults_met, Shift.referrals_made, observations.label("observation_count"))
-        .where(Shift.deleted_at.is_(None))
-    )
-    if flt.week is not None:
-        query = query.where(Shift.starts_at >= flt.week.start_utc(),
-                            Shift.starts_at < flt.week.end_utc())
-    if flt.area_id is not None:
-        query = query.where(Shift.id.in_(
-            select(shift_area.c.shift_id).where(shift_area.c.area_id == flt.area_id)))
-    if flt.place_id is not None:
-        query = query.where(Shift.id.in_(
-            select(Observation.shift_id).where(Observation.place_id == flt.place_id,
-                                               Observation.deleted_at.is_(None))))
-    if flt.category_id is not None:
-        query = query.where(Shift.id.in_(
-            select(Observation.shift_id).where(Observation.category_id == flt.category_id,
-                                               Observation.deleted_at.is_(None))))
-    if flt.text.strip():
-        query = query.where(_text_match(flt.text, Shift.summary, Shift.weather,
-                                        Shift.private_notes))
-    return query
-
-
-def _youths(counts: dict | None) -> int:
-    total = 0
-    for value in (counts or {}).values():
-        try:
-            total += int(value)
-        except (TypeError, ValueError):
-            continue
-    return total
-
-
-def _shift_row(r) -> ShiftRow:
-    return ShiftRow(
-        id=r.id, device_id=r.device_id, kind=r.kind, starts_at=r.starts_at, ends_at=r.ends_at,
-        area_names=r.area_names or "", staff_initials=r.staff_initials or "",
-        youths_met=_youths(r.youth_counts), adults_met=r.adults_met,
-        referrals_made=r.referrals_made, observation_count=r.observation_count or 0,
-    )
-
-
-def shift_page(session: Session, flt: ListFilter = ListFilter(), *, sort: str = "starts_at",
-               descending: bool = True, after: Cursor | None = None,
-               limit: int = DEFAULT_PAGE_SIZE) -> Page[ShiftRow]:
-    return _keyset_page(session, _shift_query(flt), _sort_expr(SHIFT_SORTS, sort), Shift.id,
-                        descending=descending, after=after, limit=limit, make_row=_shift_row)
-
-
-def count_shifts(session: Session, flt: ListFilter = ListFilter()) -> int:
-    return _count(session, _shift_query(flt).with_only_columns(Shift.id))
-
-
-# -- meetings ---------------------------------------------------------------------------------
-
-MEETING_SORTS = {"held_at": Meeting.held_at, "kind": Meeting.kind, "title": Meeting.title}
-
-
-def _meeting_query(flt: ListFilter) -> Select:
-    flags = (select(func.count()).select_from(MeetingFlag)
-             .where(MeetingFlag.meeting_id == Meeting.id).correlate(Meeting).scalar_subquery())
-    actions = (select(func.count(Action.id))
-               .where(Action.meeting_id == Meeting.id, Action.deleted_at.is_(None))
-               .correlate(Meeting).scalar_subquery())
-    done = (select(func.count(Action.id))
-            .where(Action.meeting_id == Meeting.id, Action.deleted_at.is_(None),
-                   Action.status == "done")
-            .correlate(Meeting).scalar_subquery())
-    query = (
-        select(Meeting.id, Meeting.device_id, Meeting.kind, Meeting.held_at, Meeting.title,
-               flags.label("flag_count"), actions.label("action_count"),
-               done.label("done_count"))
-        .where(Meeting.deleted_at.is_(None))
-    )
-    if flt.week is not None:
-        query = query.where(Meeting.held_at >= flt.week.start_utc(),
-                            Meeting.held_at < flt.week.end_utc())
-    if flt.place_id is not None:
-        query = query.where(or_(
-            Meeting.id.in_(select(MeetingFlag.meeting_id)
-                           .where(MeetingFlag.place_id == flt.place_id)),
-            Meeting.id.in_(select(Action.meeting_id).where(Action.place_id == flt.place_id,
-                                                           Action.deleted_at.is_(None))),
-        ))
-    if flt.area_id is not None:
-        query = query.where(or_(
-            Meeting.id.in_(select(MeetingFlag.meeting_id)
-                           .join(Place, MeetingFlag.place_id == Place.id)
-                           .where(Place.area_id == flt.area_id)),
-            Meeting.id.in_(select(Action.meeting_id)
-                           .outerjoin(Place, Action.place_id == Place.id)
-                           .where(Action.deleted_at.is_(None),
-                                  or_(Action.area_id == flt.area_id,
-                                      Place.area_id == flt.area_id))),
-        ))
-    if flt.text.strip():
-        query = query.where(_text_match(flt.text, Meeting.title, Meeting.situation))
-    return query
-
-
-def _meeting_row(r) -> MeetingRow:
-    return MeetingRow(id=r.id, device_id=r.device_id, kind=r.kind, held_at=r.held_at,
-                      title=r.title, flag_count=r.flag_count or 0,
-                      action_count=r.action_count or 0, done_count=r.done_count or 0)
-
-
-def meeting_page(session: Session, flt: ListFilter = ListFilter(), *, sort: str = "held_at",
-                 descending: bool = True, after: Cursor | None = None,
-                 limit: int = DEFAULT_PAGE_SIZE) -> Page[MeetingRow]:
-    return _keyset_page(session, _meeting_query(flt), _sort_expr(MEETING_SORTS, sort),
-                        Meeting.id, descending=descending, after=after, limit=limit,
-                        make_row=_meeting_row)
-
-
-def count_meetings(session: Session, flt: ListFilter = ListFilter()) -> int:
-    return _count(session, _meeting_query(flt).with_only_columns(Meeting.id))
-
-
 def meeting_actions(session: Session, meeting_id: uuid.UUID) -> list[ActionRow]:
     """The actions agreed at a meeting, with their place/area, partner and the shift that
     carried them out, in time order."""
@@ -477,50 +176,7 @@ def meeting_flags(session: Session, meeting_id: uuid.UUID) -> list[FlagRow]:
     return [FlagRow(place_id=p, place_name=n, reason=r) for p, n, r in session.execute(query)]
 
 
-# -- places -----------------------------------------------------------------------------------
-
-PLACE_SORTS = {
-    "name": Place.name,
-    "area": Area.name,
-    "kind": Place.kind,
-    "status": func.coalesce(Place.hotspot_status, ""),
-}
-
-
-def _place_query(flt: ListFilter) -> Select:
-    query = (
-        select(Place.id, Place.key, Place.name, Place.area_id, Area.name.label("area_name"),
-               Place.kind, Place.hotspot_status, Place.lat, Place.lon, Place.revision)
-        .join(Area, Place.area_id == Area.id)
-        .where(Place.deleted_at.is_(None))
-    )
-    if flt.area_id is not None:
-        query = query.where(Place.area_id == flt.area_id)
-    if flt.status == "none":
-        query = query.where(Place.hotspot_status.is_(None))
-    elif flt.status:
-        query = query.where(Place.hotspot_status == flt.status)
-    if flt.text.strip():
-        query = query.where(_text_match(flt.text, Place.name, Area.name))
-    return query
-
-
-def _place_row(r) -> PlaceRow:
-    return PlaceRecord(id=r.id, key=r.key, name=r.name, area_id=r.area_id, area_name=r.area_name,
-                       kind=r.kind, hotspot_status=r.hotspot_status, lat=r.lat, lon=r.lon,
-                       revision=r.revision)
-
-
-def place_page(session: Session, flt: ListFilter = ListFilter(), *, sort: str = "name",
-               descending: bool = False, after: Cursor | None = None,
-               limit: int = DEFAULT_PAGE_SIZE) -> Page[PlaceRow]:
-    return _keyset_page(session, _place_query(flt), _sort_expr(PLACE_SORTS, sort), Place.id,
-                        descending=descending, after=after, limit=limit, make_row=_place_row)
-
-
-def count_places(session: Session, flt: ListFilter = ListFilter()) -> int:
-    return _count(session, _place_query(flt).with_only_columns(Place.id))
-
+# -- the place history ----------------------------------------------------------------------
 
 def history_weeks(now: dt.datetime, weeks: int = 8) -> tuple[IsoWeek, ...]:
     """The ``weeks`` weeks up to and including the current one (Stockholm), oldest first."""
@@ -557,9 +213,9 @@ def place_history(session: Session, place_id: uuid.UUID,
 
 
 __all__ = [
-    "ActionRow", "FlagRow", "HistoryRow", "ListFilter", "MeetingRow",
-    "ObservationRow", "Page", "PlaceHistory", "PlaceRow", "ShiftRow",
-    "count_meetings", "count_observations", "count_places", "count_shifts", "history_weeks",
-    "meeting_actions", "meeting_flags", "meeting_page", "observation_page", "place_history",
-    "place_page", "shift_page",
+    "DEFAULT_PAGE_SIZE", "SEVERITY_RANK", "ActionRow", "Cursor", "FlagRow", "HistoryRow",
+    "ListFilter", "MeetingRow", "ObservationRow", "Page", "PlaceHistory", "PlaceRow",
+    "ShiftRow", "count_meetings", "count_observations", "count_places", "count_shifts",
+    "history_weeks", "meeting_actions", "meeting_flags", "meeting_page", "observation_page",
+    "place_history", "place_page", "shift_page",
 ]

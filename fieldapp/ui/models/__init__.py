@@ -1,3 +1,4 @@
-"""Qt item models of the lists (shifts, observations, meetings and actions, places, place
-history). They page through the Qt-free queries in ``fieldapp.store.queries`` on the task
-runner's database lane; widgets never hold a session."""
+"""Qt item models. The four lists (shifts, observations, meetings, places) are one model made
+from each list's description (``described``, from ``fieldapp.store.lists``) that pages through
+the Qt-free queries on the task runner's database lane; the actions of a meeting and a place's
+history have their own small models. Widgets never hold a session."""

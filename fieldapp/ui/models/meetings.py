@@ -1,4 +1,5 @@
-"""The meetings list and the actions agreed at the selected meeting."""
+"""The actions agreed at the selected meeting (the meetings list is made from its
+description, ``fieldapp.store.lists.MEETINGS``)."""
 
 from __future__ import annotations
 
@@ -6,39 +7,13 @@ import uuid
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from fieldapp.domain.enums import ActionStatus, MeetingKind, ShiftKind
-from fieldapp.i18n import N_, _
+from fieldapp.domain.enums import ActionStatus, ShiftKind
+from fieldapp.i18n import _
 from fieldapp.store import queries
-from fieldapp.store.queries import ActionRow, MeetingRow
+from fieldapp.store.queries import ActionRow
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.models import text
-from fieldapp.ui.models.paged import ROW_ROLE, Column, PagedTableModel
-
-
-def _actions(row: MeetingRow) -> str:
-    if not row.action_count:
-        return ""
-    return _("{done} of {total} carried out").format(done=text.number(row.done_count),
-                                                      total=text.number(row.action_count))
-
-
-class MeetingsModel(PagedTableModel):
-    columns = [
-        Column(N_("Date"), lambda r: text.moment(r.held_at), "held_at"),
-        Column(N_("Kind"), lambda r: text.label(MeetingKind, r.kind), "kind"),
-        Column(N_("Title"), lambda r: r.title, "title"),
-        Column(N_("Flagged places"), lambda r: text.number(r.flag_count) if r.flag_count else "",
-               numeric=True),
-        Column(N_("Agreed actions"), _actions),
-    ]
-    default_sort = ("held_at", True)
-
-    def query_page(self, session, flt, sort, descending, after, limit):
-        return queries.meeting_page(session, flt, sort=sort, descending=descending, after=after,
-                                    limit=limit)
-
-    def query_count(self, session, flt):
-        return queries.count_meetings(session, flt)
+from fieldapp.ui.models.paged import ROW_ROLE, Column
 
 
 def action_target(row: ActionRow) -> str:
@@ -59,11 +34,11 @@ class ActionsModel(QAbstractTableModel):
     """The few actions of one meeting (loaded whole: a meeting agrees a handful)."""
 
     columns = [
-        Column(N_("Place or area"), action_target),
-        Column(N_("When"), lambda r: text.time_window(r.starts_at, r.ends_at)),
-        Column(N_("Responsible"), lambda r: r.partner_name or ""),
-        Column(N_("Status"), lambda r: text.label(ActionStatus, r.status)),
-        Column(N_("Carried out by"), carried_out_by),
+        Column("Place or area", action_target),
+        Column("When", lambda r: text.time_window(r.starts_at, r.ends_at)),
+        Column("Responsible", lambda r: r.partner_name or ""),
+        Column("Status", lambda r: text.label(ActionStatus, r.status)),
+        Column("Carried out by", carried_out_by),
     ]
 
     def __init__(self, ctx: AppContext, parent=None):

@@ -1,6 +1,6 @@
 """A table model that loads its rows a page at a time (canFetchMore/fetchMore).
 
-Each page is one keyset query (``fieldapp.store.queries``) run on the task runner's database
+Each page is one keyset query (``fieldapp.store.list_query``) run on the task runner's database
 lane, so the view opens at once and keeps scrolling while the next page loads. The first page
 is asked for before the count, so the rows paint without waiting for a count of a million.
 
@@ -24,7 +24,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from sqlalchemy.orm import Session
 
 from fieldapp.i18n import _
-from fieldapp.store.queries import DEFAULT_PAGE_SIZE, ListFilter, Page
+from fieldapp.store.list_query import DEFAULT_PAGE_SIZE, ListFilter, Page
 from fieldapp.ui.context import AppContext
 
 ROW_ROLE = Qt.ItemDataRole.UserRole
@@ -48,8 +48,10 @@ class _Page:
 
 
 class PagedTableModel(QAbstractTableModel):
-    """Subclasses set ``columns`` and ``default_sort`` and implement :meth:`query_page` and
-    :meth:`query_count` (plain functions of a Session: they run off the UI thread)."""
+    """Subclasses set ``columns`` and ``default_sort`` (or pass it) and implement
+    :meth:`query_page` and :meth:`query_count` (plain functions of a Session: they run off
+    the UI thread). A list's model is made from its description
+    (:class:`fieldapp.ui.models.described.ListModel`)."""
 
     columns: list[Column] = []
     default_sort: tuple[str, bool] = ("", True)  # (sort key, descending)
@@ -62,9 +64,12 @@ class PagedTableModel(QAbstractTableModel):
     page_loaded = Signal(int)
     failed = Signal(str)
 
-    def __init__(self, ctx: AppContext, parent=None):
+    def __init__(self, ctx: AppContext, parent=None, *,
+                 default_sort: tuple[str, bool] | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        if default_sort is not None:
+            self.default_sort = default_sort
         self._pages: list[_Page] = []
         self._row_count = 0
         self._resident: OrderedDict[int, None] = OrderedDict()  # page numbers, oldest use first

@@ -1,4 +1,5 @@
-"""The place (hotspot) register and one place's history."""
+"""One place's history: its observations per week and category (the places list is made
+from its description, ``fieldapp.store.lists.PLACES``)."""
 
 from __future__ import annotations
 
@@ -6,37 +7,12 @@ import uuid
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from fieldapp.domain.enums import PlaceKind, PlaceStatus
-from fieldapp.i18n import N_, _
+from fieldapp.i18n import _
 from fieldapp.store import queries
-from fieldapp.store.queries import PlaceHistory, PlaceRow
+from fieldapp.store.queries import PlaceHistory
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.models import text
-from fieldapp.ui.models.paged import ALIGN_RIGHT, Column, PagedTableModel
-
-
-def _coordinates(row: PlaceRow) -> str:
-    if row.lat is None or row.lon is None:
-        return ""
-    return f"{text.coordinate(row.lat)}; {text.coordinate(row.lon)}"
-
-
-class PlacesModel(PagedTableModel):
-    columns = [
-        Column(N_("Name"), lambda r: r.name, "name"),
-        Column(N_("Area"), lambda r: r.area_name, "area"),
-        Column(N_("Kind"), lambda r: text.label(PlaceKind, r.kind), "kind"),
-        Column(N_("Hotspot status"), lambda r: text.label(PlaceStatus, r.hotspot_status), "status"),
-        Column(N_("Coordinates"), _coordinates),
-    ]
-    default_sort = ("name", False)
-
-    def query_page(self, session, flt, sort, descending, after, limit):
-        return queries.place_page(session, flt, sort=sort, descending=descending, after=after,
-                                  limit=limit)
-
-    def query_count(self, session, flt):
-        return queries.count_places(session, flt)
+from fieldapp.ui.models.paged import ALIGN_RIGHT
 
 
 class PlaceHistoryModel(QAbstractTableModel):

@@ -10,16 +10,16 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QPushButto
 
 from fieldapp.domain.enums import ActionStatus, MeetingKind
 from fieldapp.i18n import _
-from fieldapp.store.queries import MeetingRow
+from fieldapp.store.lists import MEETINGS, MeetingRow
 from fieldapp.ui.models import text
-from fieldapp.ui.models.meetings import ActionsModel, MeetingsModel
+from fieldapp.ui.models.meetings import ActionsModel
 from fieldapp.ui.views.list_base import RecordListView
 
 
 class MeetingsView(RecordListView):
+    spec = MEETINGS
     kind = "meeting"
     reload_on = ("action", "shift", "place")
-    filters = ("week", "area", "place", "text")
     can_create = True
 
     def __init__(self, ctx, parent=None):
@@ -56,9 +56,6 @@ class MeetingsView(RecordListView):
         self.actions_model.modelReset.connect(self._show_flags)
         self.model.page_loaded.connect(lambda _n: self._reselect())
         self._retranslate_details()
-
-    def make_model(self):
-        return MeetingsModel(self.ctx, self)
 
     def service(self, services):
         return services.meetings

@@ -4,18 +4,15 @@ model loads a page of rows at a time as the user scrolls (fieldapp.ui.models.pag
 from __future__ import annotations
 
 from fieldapp.i18n import _
-from fieldapp.store.queries import ObservationRow
+from fieldapp.store.lists import OBSERVATIONS, ObservationRow
 from fieldapp.ui.models import text
-from fieldapp.ui.models.observations import ObservationsModel
 from fieldapp.ui.views.list_base import RecordListView
 
 
 class ObservationsView(RecordListView):
+    spec = OBSERVATIONS
     kind = "observation"
     reload_on = ("shift", "place")
-
-    def make_model(self):
-        return ObservationsModel(self.ctx, self)
 
     def service(self, services):
         return services.observations

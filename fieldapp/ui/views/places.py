@@ -6,15 +6,15 @@ from __future__ import annotations
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView
 
 from fieldapp.i18n import _
-from fieldapp.store.queries import PlaceRow
-from fieldapp.ui.models.places import PlaceHistoryModel, PlacesModel
+from fieldapp.store.lists import PLACES, PlaceRow
+from fieldapp.ui.models.places import PlaceHistoryModel
 from fieldapp.ui.views.list_base import RecordListView
 
 
 class PlacesView(RecordListView):
+    spec = PLACES
     kind = "place"
     reload_on = ("observation",)
-    filters = ("area", "status", "text")
     can_create = True
 
     def __init__(self, ctx, parent=None):
@@ -33,9 +33,6 @@ class PlacesView(RecordListView):
         self.main_layout.insertWidget(4, self.history_table)
         self.history_model.modelReset.connect(self._history_title)
         self._history_title()
-
-    def make_model(self):
-        return PlacesModel(self.ctx, self)
 
     def service(self, services):
         return services.places

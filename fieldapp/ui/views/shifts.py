@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from fieldapp.domain.enums import ShiftKind
 from fieldapp.i18n import _
-from fieldapp.store.queries import ShiftRow
+from fieldapp.store.lists import SHIFTS, ShiftRow
 from fieldapp.ui.models import text
-from fieldapp.ui.models.shifts import ShiftsModel
 from fieldapp.ui.views.list_base import RecordListView
 
 
 class ShiftsView(RecordListView):
+    spec = SHIFTS
     kind = "shift"
     reload_on = ("observation", "place", "staff")
-
-    def make_model(self):
-        return ShiftsModel(self.ctx, self)
 
     def service(self, services):
         return services.shifts
