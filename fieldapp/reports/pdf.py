@@ -96,6 +96,14 @@ def _span(start: dt.datetime, end: dt.datetime | None) -> str:
     return f"{_hhmm(start)}\u2013{_hhmm(end)}"
 
 
+def _carried(action) -> str:
+    """When an action was carried out, and by which laptop ("" while it is not)."""
+    if action.carried_out_on is None:
+        return ""
+    day = format_date(action.carried_out_on, "EEE d MMM")
+    return f"{day}, {action.carried_out_by}" if action.carried_out_by else day
+
+
 class _Report:
     def __init__(self, summary: WeekSummary):
         register_fonts()
@@ -295,7 +303,7 @@ class _Report:
         self.heading(_("Meetings and agreed actions"))
         titles = [_("Place or area"), _("When"), _("Responsible"), _("Status"),
                   _("Carried out"), _("Note")]
-        widths = [36 * mm, 34 * mm, 26 * mm, 20 * mm, 20 * mm, 38 * mm]
+        widths = [34 * mm, 32 * mm, 24 * mm, 20 * mm, 26 * mm, 38 * mm]
         for meeting in self.s.meetings:
             block = [_p(f"{format_date(meeting.held_at.date(), 'EEEE d MMMM')} "
                         f"{_hhmm(meeting.held_at)} · {meeting.kind_label}"
@@ -320,7 +328,7 @@ class _Report:
                          Wrap(f"{format_date(a.starts_at.date(), 'EEE d MMM')} "
                               f"{_span(a.starts_at, a.ends_at)}"),
                          Wrap(a.responsible), a.status_label,
-                         format_date(a.carried_out_on, "EEE d MMM") if a.carried_out_on else "",
+                         Wrap(_carried(a)),
                          Wrap(a.note)]
                         for a in meeting.actions]
                 block += [Spacer(1, 1.5 * mm), self.simple_table(titles, rows, widths)]

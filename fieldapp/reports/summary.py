@@ -219,6 +219,7 @@ class ActionLine:
     status_label: str
     carried_out_on: dt.date | None  # the day of the shift that carried it out
     note: str
+    carried_out_by: str = ""  # the name of the laptop whose shift carried it out
 
 
 @dataclass(frozen=True)
@@ -412,6 +413,7 @@ def meeting_lines(queries: WeekQueries, labels=label_of) -> tuple[MeetingLine, .
                             if carried_at is not None and row.status == ActionStatus.DONE
                             else None),
             note=shareable_text(row.note, True),
+            carried_out_by=(row.carried_by or "") if row.status == ActionStatus.DONE else "",
         ))
     return tuple(
         MeetingLine(

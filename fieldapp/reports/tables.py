@@ -151,9 +151,11 @@ def build_tables(summary: WeekSummary) -> list[Table]:
             Column(_("Meeting"), DATE, 12), Column(_("Place or area"), TEXT, 30),
             Column(_("Date"), DATE, 12), Column(_("From"), TIME, 8), Column(_("To"), TIME, 8),
             Column(_("Responsible"), TEXT, 22), Column(_("Status"), TEXT, 14),
-            Column(_("Carried out"), DATE, 12), Column(_("Note"), TEXT, 40)),
+            Column(_("Carried out"), DATE, 12), Column(_("Carried out by"), TEXT, 20),
+            Column(_("Note"), TEXT, 40)),
             tuple((m.held_at.date(), a.where, a.starts_at.date(), _time(a.starts_at),
-                   _time(a.ends_at), a.responsible, a.status_label, a.carried_out_on, a.note)
+                   _time(a.ends_at), a.responsible, a.status_label, a.carried_out_on,
+                   a.carried_out_by, a.note)
                   for m in summary.meetings for a in m.actions)),
         Table("shifts", _("Shifts"), (
             Column(_("Date"), DATE, 12), Column(_("Start"), TIME, 8), Column(_("End"), TIME, 8),

@@ -32,6 +32,7 @@ from typing import Any
 
 from fieldapp.store.models import (
     Action,
+    ActionCarriedOut,
     Area,
     Category,
     Meeting,
@@ -141,8 +142,13 @@ SPECS: dict[str, TypeSpec] = {spec.name: spec for spec in (
         Value("starts_at", "datetime"), Value("ends_at", "datetime"),
         Value("responsible_partner_id", "uuid", optional=True, parent="partner"),
         Value("status", "str"),
-        Value("carried_out_shift_id", "uuid", optional=True, parent="shift"),
         Text("note"),
+    )),
+    # After the action and the shift it links; owned by the device whose shift did it.
+    TypeSpec("action_carried_out", ActionCarriedOut, shared=False, fields=(
+        Value("action_id", "uuid", parent="action"),
+        Value("shift_id", "uuid", optional=True, parent="shift"),
+        Value("carried_out_at", "datetime"),
     )),
     TypeSpec("observation", Observation, shared=False, fields=(
         Value("shift_id", "uuid", optional=True, parent="shift"),

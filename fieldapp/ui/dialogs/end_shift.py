@@ -217,8 +217,8 @@ class EndShiftDialog(QDialog):
 
         def work(services):
             record = services.shifts.end(shift_id, **values)
-            for action_id in done:
-                services.actions.mark_done(action_id, shift_id)
+            for action_id in done:  # any laptop's action: "carried out" is this laptop's record
+                services.carried.carry_out(action_id, shift_id)
             return record
 
         def saved(record) -> None:
