@@ -36,7 +36,8 @@ def content(path) -> dict[str, list]:
         "meetings": sorted(map(repr, con.execute("SELECT kind, held_at, title, situation FROM meeting"))),
         "actions": sorted(map(repr, con.execute(
             "SELECT a.place_id, a.starts_at, a.ends_at, a.status, s.starts_at FROM action a "
-            "LEFT JOIN shift s ON s.id = a.carried_out_shift_id"))),
+            "LEFT JOIN action_carried_out c ON c.action_id = a.id AND c.deleted_at IS NULL "
+            "LEFT JOIN shift s ON s.id = c.shift_id"))),
     }
     con.close()
     return result
@@ -57,7 +58,7 @@ def test_demo_has_the_promised_shape(database):
     meetings = [to_stockholm(dt.datetime.fromisoformat(h).replace(tzinfo=dt.timezone.utc))
                 for (h,) in con.execute("SELECT held_at FROM meeting WHERE kind='utsattningsmote'")]
     assert len(meetings) == 4 and {m.weekday() for m in meetings} == {3}
-    done = con.execute("SELECT COUNT(*) FROM action WHERE status='done' AND carried_out_shift_id IS NOT NULL").fetchone()[0]
+    done = con.execute("SELECT COUNT(*) FROM action_carried_out WHERE shift_id IS NOT NULL").fetchone()[0]
     assert done >= 1
     # Observations concentrate at the hotspots.
     at_hotspots, total = con.execute(

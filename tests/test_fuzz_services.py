@@ -430,8 +430,7 @@ def action_values(world: World, data) -> dict:
     optional = {"place_id": mostly(ids_of(world.places), st.none()),
                 "area_id": st.one_of(st.none(), ids_of(world.areas)),
                 "responsible_partner_id": st.one_of(st.none(), ids_of(world.partners)),
-                "status": enum_or_text(ActionStatus), "note": texts,
-                "carried_out_shift_id": st.one_of(st.none(), ids_of(world.shifts))}
+                "status": enum_or_text(ActionStatus), "note": texts}
     for name, strategy in optional.items():
         if data.draw(st.booleans(), label=f"give {name}"):
             values[name] = data.draw(strategy, label=name)

@@ -277,3 +277,64 @@ def test_unsent_rows_are_read_through_the_partial_index(database):
             "observed_at<?)" in plan, plan
     finally:
         con.close()
+
+
+def test_0005_moves_carried_out_actions_into_records_of_their_own(tmp_path):
+    """An action marked done at 0004 becomes a planned action with one carried-out record:
+    owned by the action's device, linked to its shift, carried out at the shift's end, with
+    an id every laptop derives alike (so the owner's push is already there elsewhere)."""
+    from fieldapp.store.services import Services
+
+    path = tmp_path / "at_0004.sqlite"
+    migrate.upgrade(make_engine(path), "0004")
+    con = sqlite3.connect(path)
+    _fill_every_table(con)
+    (action_id, dev, meeting_id, place_id), = con.execute(
+        "SELECT id, device_id, meeting_id, place_id FROM action").fetchall()
+    shift_id, = con.execute("SELECT id FROM shift").fetchone()
+    con.execute("UPDATE shift SET ends_at = '2024-11-18 23:30:00.000000'")
+    con.execute("UPDATE action SET status = 'done', carried_out_shift_id = ? WHERE id = ?",
+                (shift_id, action_id))
+    no_shift = uuid.uuid4().hex
+    con.execute("INSERT INTO action (id, device_id, revision, created_at, updated_at, meeting_id, place_id, starts_at, ends_at, status, note) "
+                "VALUES (?, ?, 2, '2024-11-18 19:00:00.000000', '2024-11-19 08:15:00.000000', ?, ?, "
+                "'2024-11-18 19:00:00.000000', '2024-11-18 22:00:00.000000', 'done', '')",
+                (no_shift, dev, meeting_id, place_id))
+    cancelled = uuid.uuid4().hex
+    con.execute("INSERT INTO action (id, device_id, revision, created_at, updated_at, meeting_id, place_id, starts_at, ends_at, status, note) "
+                "VALUES (?, ?, 1, '2024-11-18 19:00:00.000000', '2024-11-18 19:00:00.000000', ?, ?, "
+                "'2024-11-18 19:00:00.000000', '2024-11-18 22:00:00.000000', 'cancelled', '')",
+                (cancelled, dev, meeting_id, place_id))
+    con.commit()
+    con.close()
+
+    db = open_database(path, load_reference=False)
+    try:
+        with db.session() as session:
+            services = Services(session, db.device_id())
+            done = services.actions.get(uuid.UUID(action_id))
+            assert (done.status, done.carried_out_shift_id, done.carried_out_by) == (
+                "done", uuid.UUID(shift_id), uuid.UUID(dev))
+            assert done.carried_out_at == dt.datetime(2024, 11, 18, 23, 30, tzinfo=dt.timezone.utc)
+            assert done.meta.revision == 3  # the action itself is not a new revision
+            without = services.actions.get(uuid.UUID(no_shift))
+            assert (without.status, without.carried_out_shift_id) == ("done", None)
+            assert without.carried_out_at == dt.datetime(2024, 11, 19, 8, 15, tzinfo=dt.timezone.utc)
+            assert services.actions.get(uuid.UUID(cancelled)).status == "cancelled"
+    finally:
+        db.close()
+    con = sqlite3.connect(path)
+    rows = con.execute("SELECT id, action_id, device_id, shift_id, revision, acked_revision, "
+                       "deleted_at FROM action_carried_out ORDER BY carried_out_at").fetchall()
+    statuses = dict(con.execute("SELECT id, status FROM action").fetchall())
+    con.close()
+    assert [(r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows] == [
+        (action_id, dev, shift_id, 1, 0, None), (no_shift, dev, None, 1, 0, None)]
+    assert statuses == {action_id: "planned", no_shift: "planned", cancelled: "cancelled"}
+    # Two laptops migrating the same action make the same record (same id).
+    other = tmp_path / "other.sqlite"
+    other.write_bytes(db.backup_path.read_bytes())
+    open_database(other, load_reference=False).close()
+    con = sqlite3.connect(other)
+    assert sorted(r[0] for r in con.execute("SELECT id FROM action_carried_out")) == sorted(r[0] for r in rows)
+    con.close()

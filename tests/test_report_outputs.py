@@ -191,8 +191,11 @@ def sql_figures(db_path, week: IsoWeek, device_hex: str | None = None) -> dict:
         week_meetings = f"m.deleted_at IS NULL AND m.held_at >= :a AND m.held_at < :b{dev_m}"
         f["meetings"] = one(f"SELECT count(*) FROM meeting m WHERE {week_meetings}")
         statuses = dict(con.execute(
-            "SELECT a.status, count(*) FROM action a JOIN meeting m ON m.id = a.meeting_id "
-            f"WHERE a.deleted_at IS NULL AND {week_meetings} GROUP BY a.status", p).fetchall())
+            # carried out: a live record of its own (any device's), else the owner's status
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM action_carried_out c WHERE c.action_id = a.id "
+            "AND c.deleted_at IS NULL) THEN 'done' ELSE a.status END AS s, count(*) "
+            "FROM action a JOIN meeting m ON m.id = a.meeting_id "
+            f"WHERE a.deleted_at IS NULL AND {week_meetings} GROUP BY s", p).fetchall())
         f["actions_agreed"] = sum(statuses.values())
         f["actions_done"] = statuses.get("done", 0)
         f["actions_cancelled"] = statuses.get("cancelled", 0)

@@ -266,6 +266,7 @@ class _Statements:
                        func.coalesce(by_shift.c.starts_at, carried.c.carried_out_at)
                        .label("carried_at"),
                        Device.name.label("carried_by"))
+                .select_from(Action)
                 .outerjoin(carried, carried.c.id == first_carried_out(Action.id))
                 .outerjoin(by_shift, by_shift.c.id == carried.c.shift_id)
                 .outerjoin(Device, Device.id == carried.c.device_id)

@@ -453,6 +453,7 @@ def meeting_actions(session: Session, meeting_id: uuid.UUID) -> list[ActionRow]:
         select(Action, Place.name.label("place_name"), action_area.c.name.label("area_name"),
                Partner.name.label("partner_name"), Shift.kind.label("shift_kind"),
                Shift.starts_at.label("shift_starts_at"), ActionCarriedOut, Device.name)
+        .select_from(Action)
         .outerjoin(Place, Action.place_id == Place.id)
         .outerjoin(action_area, Action.area_id == action_area.c.id)
         .outerjoin(Partner, Action.responsible_partner_id == Partner.id)
