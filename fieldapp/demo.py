@@ -179,7 +179,9 @@ def generate_demo(database: Database, *, seed: int = 1, weeks: int = 4,
                 }
                 services.shifts.end(
                     shift.id, ends_at=ends_at, youth_counts=youth_counts,
-                    adults_met=rng.randint(0, 8), referrals_made=rng.choices((0, 1, 2), (8, 2, 1))[0],
+                    adults_met=rng.randint(0, 8),
+                    concern_reports=rng.choices((0, 1, 2), (8, 2, 1))[0],
+                    referrals=rng.choices((0, 1, 2, 3), (5, 3, 2, 1))[0],
                     summary="Lugnt pass, bra samtal med ungdomar." if rng.random() < 0.7
                     else "Stökigt vid stationen, polis informerad.",
                     summary_shareable=True,
@@ -269,7 +271,8 @@ def generate_bulk(database: Database, *, devices: int, weeks: int, observations:
                     shift.update(kind=(ShiftKind.NATTVANDRING if night else ShiftKind.FALTPASS).value,
                                  starts_at=starts_at, ends_at=ends_at, weather="", summary="",
                                  summary_shareable=False, private_notes="", youth_counts=youth,
-                                 adults_met=rng.randint(0, 5), referrals_made=rng.choice((0, 0, 0, 1)))
+                                 adults_met=rng.randint(0, 5), concern_reports=rng.choice((0, 0, 0, 1)),
+                                 referrals=rng.choice((0, 0, 1, 2)))
                     shift_rows.append(shift)
                     links += [{"shift_id": shift["id"], "staff_id": s} for s in staff_by_device[device_id][:2]]
                     place = rng.choices(places, place_weights)[0]

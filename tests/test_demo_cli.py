@@ -24,7 +24,7 @@ def content(path) -> dict[str, list]:
     staff = dict(con.execute("SELECT id, initials FROM staff"))
     shifts = {}
     for sid, *row in con.execute(
-            "SELECT id, kind, starts_at, ends_at, weather, summary, youth_counts, adults_met, referrals_made FROM shift"):
+            "SELECT id, kind, starts_at, ends_at, weather, summary, youth_counts, adults_met, concern_reports, referrals FROM shift"):
         members = sorted(staff[s] for (s,) in con.execute("SELECT staff_id FROM shift_staff WHERE shift_id=?", (sid,)))
         areas = sorted(a for (a,) in con.execute("SELECT area_id FROM shift_area WHERE shift_id=?", (sid,)))
         shifts[sid] = (*row, members, areas)

@@ -268,7 +268,7 @@ def shift_values(world: World, data, starts_at=None) -> dict:
         "staff_ids": id_lists(world.staff), "partner_ids": id_lists(world.partners),
         "area_ids": id_lists(world.areas), "weather": texts, "summary": texts,
         "summary_shareable": flags_bool, "private_notes": texts, "youth_counts": youth_counts,
-        "adults_met": counts, "referrals_made": counts,
+        "adults_met": counts, "concern_reports": counts, "referrals": counts,
     }
     for name, strategy in optional.items():
         if data.draw(st.booleans(), label=f"give {name}"):
@@ -277,7 +277,7 @@ def shift_values(world: World, data, starts_at=None) -> dict:
 
 
 SHIFT_CHECK = dict(ids=("staff_ids", "partner_ids", "area_ids"), moments_=("starts_at", "ends_at"),
-                   counts_=("adults_met", "referrals_made"))
+                   counts_=("adults_met", "concern_reports", "referrals"))
 
 
 @FUZZ

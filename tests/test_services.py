@@ -119,7 +119,8 @@ def test_shift_validation_names_the_field_and_saves_nothing(services):
     ({"kind": "picknick"}, "kind"),
     ({"ends_at": FRIDAY_19 + dt.timedelta(hours=30)}, "ends_at"),
     ({"youth_counts": {"13-15|pojke": 1.5}}, "youth_counts"),
-    ({"referrals_made": 100000}, "referrals_made"),
+    ({"concern_reports": 100000}, "concern_reports"),
+    ({"referrals": 100000}, "referrals"),
     ({"private_notes": "a\x00b"}, "private_notes"),
     ({"staff_ids": [uuid.uuid4()]}, "staff_ids"),
 ])

@@ -90,7 +90,8 @@ class ShiftRecord:
     private_notes: str
     youth_counts: dict[str, int]
     adults_met: int
-    referrals_made: int
+    concern_reports: int  # reports of concern to the social services (orosanmälningar)
+    referrals: int  # referrals: guidance to activities (hänvisningar)
     staff_ids: tuple[uuid.UUID, ...]
     partner_ids: tuple[uuid.UUID, ...]
     area_ids: tuple[uuid.UUID, ...]

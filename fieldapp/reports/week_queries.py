@@ -160,7 +160,7 @@ class _Statements:
     def shift_rows(self):
         return (select(text_id(Shift.id).label("id"), Shift.kind, Shift.starts_at, Shift.ends_at,
                        Shift.summary, Shift.summary_shareable, Shift.youth_counts,
-                       Shift.adults_met, Shift.referrals_made)
+                       Shift.adults_met, Shift.concern_reports, Shift.referrals)
                 .where(*self._shifts_in_week()).order_by(Shift.starts_at, Shift.id))
 
     @cached_property
@@ -325,7 +325,7 @@ class WeekQueries:
     # -- shifts -------------------------------------------------------------------------------
     def shift_rows(self) -> list:
         """Rows ``(id, kind, starts_at, ends_at, summary, summary_shareable, youth_counts,
-        adults_met, referrals_made)`` of the week's shifts, by start."""
+        adults_met, concern_reports, referrals)`` of the week's shifts, by start."""
         return self._run(self._sql.shift_rows)
 
     def shift_staff(self) -> dict[str, list[str]]:

@@ -162,7 +162,11 @@ class Shift(Synced, Base):
     # {"<AgeBand>|<Gender>": count}
     youth_counts: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     adults_met: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    referrals_made: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Two things in the field (migration 0006): reports of concern to the social services
+    # (orosanmälningar) and referrals, guidance to activities (hänvisningar).
+    concern_reports: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    referrals: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                           server_default="0")
 
     staff: Mapped[list[Staff]] = relationship(secondary=shift_staff, order_by=Staff.initials)
     partners: Mapped[list[Partner]] = relationship(secondary=shift_partner, order_by=Partner.name)

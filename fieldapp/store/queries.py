@@ -98,7 +98,8 @@ class ShiftRow:
     staff_initials: str
     youths_met: int
     adults_met: int
-    referrals_made: int
+    concern_reports: int
+    referrals: int
     observation_count: int
 
 
@@ -308,7 +309,8 @@ SHIFT_SORTS = {
     "starts_at": Shift.starts_at,
     "kind": Shift.kind,
     "adults_met": Shift.adults_met,
-    "referrals_made": Shift.referrals_made,
+    "concern_reports": Shift.concern_reports,
+    "referrals": Shift.referrals,
 }
 
 
@@ -327,7 +329,8 @@ def _shift_query(flt: ListFilter) -> Select:
     query = (
         select(Shift.id, Shift.device_id, Shift.kind, Shift.starts_at, Shift.ends_at,
                areas.label("area_names"), staff.label("staff_initials"), Shift.youth_counts,
-               Shift.adults_met, Shift.referrals_made, observations.label("observation_count"))
+               Shift.adults_met, Shift.concern_reports, Shift.referrals,
+               observations.label("observation_count"))
         .where(Shift.deleted_at.is_(None))
     )
     if flt.week is not None:
@@ -365,7 +368,8 @@ def _shift_row(r) -> ShiftRow:
         id=r.id, device_id=r.device_id, kind=r.kind, starts_at=r.starts_at, ends_at=r.ends_at,
         area_names=r.area_names or "", staff_initials=r.staff_initials or "",
         youths_met=_youths(r.youth_counts), adults_met=r.adults_met,
-        referrals_made=r.referrals_made, observation_count=r.observation_count or 0,
+        concern_reports=r.concern_reports, referrals=r.referrals,
+        observation_count=r.observation_count or 0,
     )
 
 

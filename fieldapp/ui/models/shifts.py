@@ -28,8 +28,9 @@ class ShiftsModel(PagedTableModel):
         Column("Staff", lambda r: r.staff_initials),
         Column("Youths met", lambda r: text.number(r.youths_met), numeric=True),
         Column("Adults met", lambda r: text.number(r.adults_met), "adults_met", numeric=True),
-        Column("Referrals", lambda r: text.number(r.referrals_made), "referrals_made",
+        Column("Reports of concern", lambda r: text.number(r.concern_reports), "concern_reports",
                numeric=True),
+        Column("Referrals", lambda r: text.number(r.referrals), "referrals", numeric=True),
         Column("Observations", lambda r: text.number(r.observation_count), numeric=True),
     ]
     default_sort = ("starts_at", True)
