@@ -180,7 +180,9 @@ def generate_demo(database: Database, *, seed: int = 1, weeks: int = 4,
                 }
                 services.shifts.end(
                     shift.id, ends_at=ends_at, youth_counts=youth_counts,
-                    adults_met=rng.randint(0, 8), referrals_made=rng.choices((0, 1, 2), (8, 2, 1))[0],
+                    adults_met=rng.randint(0, 8),
+                    concern_reports=rng.choices((0, 1, 2), (8, 2, 1))[0],
+                    referrals=rng.choices((0, 1, 2, 3), (5, 3, 2, 1))[0],
                     summary="Lugnt pass, bra samtal med ungdomar." if rng.random() < 0.7
                     else "Stökigt vid stationen, polis informerad.",
                     summary_shareable=True,
@@ -188,9 +190,11 @@ def generate_demo(database: Database, *, seed: int = 1, weeks: int = 4,
                 )
                 counts["shifts"] += 1
                 # The weekend's shifts carry out what the meeting agreed; one in a few is missed.
+                # Any laptop's actions (a colleague's synced meeting too): "carried out" is
+                # this laptop's own record, linked to the action and this shift.
                 for action in services.actions.covered_by(shift.id):
                     if rng.random() < 0.85:
-                        services.actions.mark_done(action.id, shift.id)
+                        services.carried.carry_out(action.id, shift.id)
         if progress:
             progress(index + 1, len(week_list))
     return DemoResult(weeks=week_list, counts=counts)
@@ -211,7 +215,8 @@ def generate_bulk(database: Database, *, devices: int, weeks: int, observations:
     from sqlalchemy import insert
 
     from fieldapp.store.models import (
-        Action, Device, Meeting, Observation, Shift, Staff, shift_area, shift_staff,
+        Action, ActionCarriedOut, Device, Meeting, Observation, Shift, Staff, shift_area,
+        shift_staff,
     )
 
     now = now or utcnow()
@@ -249,6 +254,7 @@ def generate_bulk(database: Database, *, devices: int, weeks: int, observations:
         for index, week in enumerate(week_list):
             days = week.days()
             shift_rows, obs_rows, links, areas_links, meeting_rows, action_rows = [], [], [], [], [], []
+            carried_rows = []
             for device_id in device_ids:
                 held = _at(days[3], 13)
                 meeting = meta(device_id, held)
@@ -268,7 +274,8 @@ def generate_bulk(database: Database, *, devices: int, weeks: int, observations:
                     shift.update(kind=(ShiftKind.NATTVANDRING if night else ShiftKind.FALTPASS).value,
                                  starts_at=starts_at, ends_at=ends_at, weather="", summary="",
                                  summary_shareable=False, private_notes="", youth_counts=youth,
-                                 adults_met=rng.randint(0, 5), referrals_made=rng.choice((0, 0, 0, 1)))
+                                 adults_met=rng.randint(0, 5), concern_reports=rng.choice((0, 0, 0, 1)),
+                                 referrals=rng.choice((0, 0, 1, 2)))
                     shift_rows.append(shift)
                     links += [{"shift_id": shift["id"], "staff_id": s}
                               for s in staff_by_device[device_id][:2]]
@@ -278,9 +285,12 @@ def generate_bulk(database: Database, *, devices: int, weeks: int, observations:
                         action = meta(device_id, held)
                         action.update(meeting_id=meeting["id"], place_id=place.id, area_id=None,
                                       starts_at=_at(day, 20), ends_at=_at(day, 24),
-                                      responsible_partner_id=None, status="done",
-                                      carried_out_shift_id=shift["id"], note="")
+                                      responsible_partner_id=None, status="planned", note="")
                         action_rows.append(action)
+                        carried = meta(device_id, ends_at)
+                        carried.update(action_id=action["id"], shift_id=shift["id"],
+                                       carried_out_at=ends_at)
+                        carried_rows.append(carried)
                     n_obs = min(remaining, per_shift if rng.random() < 0.5 else per_shift + 1)
                     remaining -= n_obs
                     for _ in range(n_obs):
@@ -303,6 +313,7 @@ def generate_bulk(database: Database, *, devices: int, weeks: int, observations:
                     connection.execute(insert(table), rows)
             if action_rows:
                 connection.execute(insert(Action), action_rows)
+                connection.execute(insert(ActionCarriedOut), carried_rows)
             for start in range(0, len(obs_rows), 20000):
                 connection.execute(insert(Observation), obs_rows[start:start + 20000])
             counts["shifts"] += len(shift_rows)

@@ -24,8 +24,8 @@ def content(path) -> dict[str, list]:
     staff = dict(con.execute("SELECT id, initials FROM staff"))
     shifts = {}
     for sid, *row in con.execute(
-            "SELECT id, kind, starts_at, ends_at, weather, summary, youth_counts, adults_met, referrals_made "
-            "FROM shift"):
+            "SELECT id, kind, starts_at, ends_at, weather, summary, youth_counts, adults_met, "
+            "concern_reports, referrals FROM shift"):
         members = sorted(staff[s] for (s,) in
                          con.execute("SELECT staff_id FROM shift_staff WHERE shift_id=?", (sid,)))
         areas = sorted(a for (a,) in con.execute("SELECT area_id FROM shift_area WHERE shift_id=?", (sid,)))
@@ -38,7 +38,8 @@ def content(path) -> dict[str, list]:
         "meetings": sorted(map(repr, con.execute("SELECT kind, held_at, title, situation FROM meeting"))),
         "actions": sorted(map(repr, con.execute(
             "SELECT a.place_id, a.starts_at, a.ends_at, a.status, s.starts_at FROM action a "
-            "LEFT JOIN shift s ON s.id = a.carried_out_shift_id"))),
+            "LEFT JOIN action_carried_out c ON c.action_id = a.id AND c.deleted_at IS NULL "
+            "LEFT JOIN shift s ON s.id = c.shift_id"))),
     }
     con.close()
     return result
@@ -59,8 +60,8 @@ def test_demo_has_the_promised_shape(database):
     meetings = [to_stockholm(dt.datetime.fromisoformat(h).replace(tzinfo=dt.timezone.utc))
                 for (h,) in con.execute("SELECT held_at FROM meeting WHERE kind='utsattningsmote'")]
     assert len(meetings) == 4 and {m.weekday() for m in meetings} == {3}
-    done = con.execute("SELECT COUNT(*) FROM action "
-                       "WHERE status='done' AND carried_out_shift_id IS NOT NULL").fetchone()[0]
+    done = con.execute(
+        "SELECT COUNT(*) FROM action_carried_out WHERE shift_id IS NOT NULL").fetchone()[0]
     assert done >= 1
     # Observations concentrate at the hotspots.
     at_hotspots, total = con.execute(

@@ -215,7 +215,8 @@ def test_end_shift_form(harness, ctx, data):
         if data.draw(st.booleans(), label=f"set {key}"):
             spin.setValue(data.draw(spin_values, label=key))
     dialog.adults_met.setValue(data.draw(spin_values, label="adults"))
-    dialog.referrals_made.setValue(data.draw(spin_values, label="referrals"))
+    dialog.concern_reports.setValue(data.draw(spin_values, label="concern_reports"))
+    dialog.referrals.setValue(data.draw(spin_values, label="referrals"))
     dialog.summary.setPlainText(data.draw(texts, label="summary"))
     dialog.share.setChecked(data.draw(st.booleans(), label="share"))
 
@@ -224,13 +225,15 @@ def test_end_shift_form(harness, ctx, data):
             return services.shifts.get(shift.id)
 
     values = dict(ends_at=dialog.ends_at.moment(), youth_counts=dialog.youth_counts(),
-                  adults_met=dialog.adults_met.value(), referrals_made=dialog.referrals_made.value(),
+                  adults_met=dialog.adults_met.value(), concern_reports=dialog.concern_reports.value(),
+                  referrals=dialog.referrals.value(),
                   summary=dialog.summary.toPlainText().strip())
     if harness.press_save(dialog, dialog.end_button, SHIFT_EDITABLE, snapshot):
         record = snapshot()
         assert same_moment(record.ends_at, values["ends_at"])
         assert record.youth_counts == values["youth_counts"]
-        assert (record.adults_met, record.referrals_made) == (values["adults_met"], values["referrals_made"])
+        assert (record.adults_met, record.concern_reports, record.referrals) == (
+            values["adults_met"], values["concern_reports"], values["referrals"])
         assert record.summary == values["summary"]
     dialog.close()
 
@@ -287,7 +290,8 @@ def test_edit_shift_form(harness, ctx, data):
         if data.draw(st.booleans(), label=f"set {key}"):
             box.setValue(data.draw(spin_values, label=key))
     dialog.adults_met.setValue(data.draw(spin_values, label="adults"))
-    dialog.referrals_made.setValue(data.draw(spin_values, label="referrals"))
+    dialog.concern_reports.setValue(data.draw(spin_values, label="concern_reports"))
+    dialog.referrals.setValue(data.draw(spin_values, label="referrals"))
     dialog.summary.setPlainText(data.draw(texts, label="summary"))
     dialog.summary_shareable.set_checked(data.draw(st.booleans(), label="share"))
     dialog.private_notes.setPlainText(data.draw(texts, label="private_notes"))

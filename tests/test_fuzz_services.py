@@ -269,7 +269,7 @@ def shift_values(world: World, data, starts_at=None) -> dict:
         "staff_ids": id_lists(world.staff), "partner_ids": id_lists(world.partners),
         "area_ids": id_lists(world.areas), "weather": texts, "summary": texts,
         "summary_shareable": flags_bool, "private_notes": texts, "youth_counts": youth_counts,
-        "adults_met": counts, "referrals_made": counts,
+        "adults_met": counts, "concern_reports": counts, "referrals": counts,
     }
     for name, strategy in optional.items():
         if data.draw(st.booleans(), label=f"give {name}"):
@@ -278,7 +278,7 @@ def shift_values(world: World, data, starts_at=None) -> dict:
 
 
 SHIFT_CHECK = dict(ids=("staff_ids", "partner_ids", "area_ids"), moments_=("starts_at", "ends_at"),
-                   counts_=("adults_met", "referrals_made"))
+                   counts_=("adults_met", "concern_reports", "referrals"))
 
 
 @FUZZ
@@ -432,8 +432,11 @@ def action_values(world: World, data) -> dict:
     optional = {"place_id": mostly(ids_of(world.places), st.none()),
                 "area_id": st.one_of(st.none(), ids_of(world.areas)),
                 "responsible_partner_id": st.one_of(st.none(), ids_of(world.partners)),
-                "status": enum_or_text(ActionStatus), "note": texts,
-                "carried_out_shift_id": st.one_of(st.none(), ids_of(world.shifts))}
+                # the owner sets planned or cancelled; "done" is a record of its own
+                "status": mostly(st.sampled_from([ActionStatus.PLANNED.value,
+                                                  ActionStatus.CANCELLED.value]),
+                                 st.one_of(st.just(ActionStatus.DONE.value), short_texts, st.none())),
+                "note": texts}
     for name, strategy in optional.items():
         if data.draw(st.booleans(), label=f"give {name}"):
             values[name] = data.draw(strategy, label=name)
@@ -449,6 +452,8 @@ def test_action_create(world, data):
     values = dict(meeting_id=data.draw(mostly(st.just(world.meeting.id), st.uuids()), label="meeting"),
                   starts_at=starts_at, ends_at=data.draw(later(starts_at, 6 * 24), label="ends_at"),
                   **action_values(world, data))
+    if "place_id" not in values and "area_id" not in values:  # mostly a place: some saves
+        values["place_id"] = data.draw(mostly(ids_of(world.places), st.none()), label="place")
     record = world.attempt(lambda s: s.actions.create(**values), params(ActionService.create))
     if record is not None:
         with world.services() as services:

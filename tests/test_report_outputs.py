@@ -68,6 +68,7 @@ SEVERITIES = {"high": "hög", "medium": "medel", "low": "låg"}
 LABELS = {  # the Swedish key-figure labels, written out
     "shifts": "Pass", "field_hours": "Timmar i fält", "staff_hours": "Personaltimmar",
     "youths_met": "Mötta ungdomar", "adults_met": "Mötta vuxna", "referrals": "Hänvisningar",
+    "concern_reports": "Orosanmälningar gjorda",
     "observations": "Iakttagelser", "meetings": "Möten",
     "actions_agreed": "Överenskomna insatser", "actions_done": "Insatser genomförda",
     "actions_cancelled": "Insatser inställda",
@@ -113,7 +114,8 @@ def _add_secrets(database) -> None:
         other = Shift(id=uuid.uuid4(), device_id=uuid.uuid4(), kind="skolbesok",
                       starts_at=dt.datetime(2024, 11, 21, 9, 0, tzinfo=STHLM),
                       ends_at=dt.datetime(2024, 11, 21, 11, 30, tzinfo=STHLM),
-                      youth_counts={"13-15|flicka": 5}, adults_met=2, referrals_made=1,
+                      youth_counts={"13-15|flicka": 5}, adults_met=2, concern_reports=1,
+                      referrals=3,
                       private_notes=PRIVATE + "-annan-enhet")
         session.add(other)
 
@@ -176,7 +178,8 @@ def sql_figures(db_path, week: IsoWeek, device_hex: str | None = None) -> dict:
             f"SELECT j.key, sum(j.value) FROM shift s, json_each(s.youth_counts) j "
             f"WHERE {week_shifts} GROUP BY j.key", p).fetchall())
         f["adults_met"] = one(f"SELECT sum(adults_met) FROM shift s WHERE {week_shifts}")
-        f["referrals"] = one(f"SELECT sum(referrals_made) FROM shift s WHERE {week_shifts}")
+        f["referrals"] = one(f"SELECT sum(referrals) FROM shift s WHERE {week_shifts}")
+        f["concern_reports"] = one(f"SELECT sum(concern_reports) FROM shift s WHERE {week_shifts}")
         obs_from = "FROM observation o LEFT JOIN shift s ON s.id = o.shift_id"
         f["observations"] = one(f"SELECT count(*) {obs_from} WHERE {week_obs}")
         severities = dict(con.execute(f"SELECT o.severity, count(*) {obs_from} WHERE {week_obs} "
@@ -191,8 +194,11 @@ def sql_figures(db_path, week: IsoWeek, device_hex: str | None = None) -> dict:
         week_meetings = f"m.deleted_at IS NULL AND m.held_at >= :a AND m.held_at < :b{dev_m}"
         f["meetings"] = one(f"SELECT count(*) FROM meeting m WHERE {week_meetings}")
         statuses = dict(con.execute(
-            "SELECT a.status, count(*) FROM action a JOIN meeting m ON m.id = a.meeting_id "
-            f"WHERE a.deleted_at IS NULL AND {week_meetings} GROUP BY a.status", p).fetchall())
+            # carried out: a live record of its own (any device's), else the owner's status
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM action_carried_out c WHERE c.action_id = a.id "
+            "AND c.deleted_at IS NULL) THEN 'done' ELSE a.status END AS s, count(*) "
+            "FROM action a JOIN meeting m ON m.id = a.meeting_id "
+            f"WHERE a.deleted_at IS NULL AND {week_meetings} GROUP BY s", p).fetchall())
         f["actions_agreed"] = sum(statuses.values())
         f["actions_done"] = statuses.get("done", 0)
         f["actions_cancelled"] = statuses.get("cancelled", 0)

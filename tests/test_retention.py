@@ -48,8 +48,8 @@ def make(database):
                                                flags=(FlaggedPlace(PLACE, "samling"),)).id
         then = Services(session, database.device_id(), lambda: ago(days=410))
         ids["old_action"] = then.actions.create(meeting_id=ids["old_meeting"], area_id=AREA,
-                                             starts_at=ago(days=419), ends_at=ago(days=418),
-                                             carried_out_shift_id=ids["old"]).id
+                                             starts_at=ago(days=419), ends_at=ago(days=418)).id
+        ids["old_carried"] = then.carried.carry_out(ids["old_action"], ids["old"]).id
         ids["new_meeting"] = s.meetings.create(kind="utsattningsmote", held_at=ago(days=10)).id
         ack_everything(session)
         # Not acknowledged by the hub: a shift, and an observation of an otherwise old shift.
@@ -97,6 +97,7 @@ def test_preview_then_run_removes_exactly_what_the_rules_say(database, db_path):
     assert ids["old_with_unsynced_obs_obs"].hex in observations
     assert ids_in(db_path, "meeting") == {ids["new_meeting"].hex}
     assert count(db_path, "action") == 0
+    assert count(db_path, "action_carried_out") == 0  # went with its action
     assert count(db_path, "meeting_flag") == 0  # went with its meeting
     con = sqlite3.connect(db_path)
     notes = dict(con.execute("SELECT id, private_notes FROM shift").fetchall())

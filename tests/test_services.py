@@ -13,6 +13,7 @@ from fieldapp.domain.ids import reference_id
 from fieldapp.domain.records import FlaggedPlace, ShiftRecord
 from fieldapp.domain.validation import ValidationError
 from fieldapp.domain.weeks import STOCKHOLM
+from fieldapp.store.models import ActionCarriedOut
 from fieldapp.store.services import NotFoundError, ReadOnlyError, Services
 
 NOW = dt.datetime(2024, 11, 23, 2, 0, tzinfo=dt.timezone.utc)
@@ -118,7 +119,8 @@ def test_shift_validation_names_the_field_and_saves_nothing(services):
     ({"kind": "picknick"}, "kind"),
     ({"ends_at": FRIDAY_19 + dt.timedelta(hours=30)}, "ends_at"),
     ({"youth_counts": {"13-15|pojke": 1.5}}, "youth_counts"),
-    ({"referrals_made": 100000}, "referrals_made"),
+    ({"concern_reports": 100000}, "concern_reports"),
+    ({"referrals": 100000}, "referrals"),
     ({"private_notes": "a\x00b"}, "private_notes"),
     ({"staff_ids": [uuid.uuid4()]}, "staff_ids"),
 ])
@@ -177,7 +179,8 @@ def test_meeting_action_is_offered_to_the_shift_that_covered_it(services):
     there = services.shifts.create(kind="nattvandring", starts_at=FRIDAY_19,
                                    area_ids=[reference_id("area", "liljeholmen")])
     assert [a.id for a in services.actions.covered_by(there.id)] == [action.id]
-    done = services.actions.mark_done(action.id, there.id)
+    services.carried.carry_out(action.id, there.id)
+    done = services.actions.get(action.id)
     assert done.status == "done" and done.carried_out_shift_id == there.id
     assert services.actions.covered_by(there.id) == []
     flags = services.meetings.get(meeting.id).flags
@@ -204,3 +207,68 @@ def test_settings_round_trip(services):
     assert services.settings.get("language") == "sv"
     services.settings.set("team_name", "Fältgruppen HÄ")
     assert services.settings.get("team_name") == "Fältgruppen HÄ"
+
+
+def _friday_action(services):
+    meeting = services.meetings.create(kind="utsattningsmote",
+                                       held_at=dt.datetime(2024, 11, 21, 13, tzinfo=STOCKHOLM))
+    friday = FRIDAY_19.date()
+    return services.actions.create(
+        meeting_id=meeting.id, place_id=LILJEHOLMSTORGET,
+        starts_at=dt.datetime.combine(friday, dt.time(20), STOCKHOLM),
+        ends_at=dt.datetime.combine(friday, dt.time(23, 59), STOCKHOLM))
+
+
+def test_a_colleagues_action_is_carried_out_by_a_record_of_this_laptop(services):
+    """The action belongs to the laptop that recorded the meeting; a shift on this laptop
+    records "carried out" as its own record (owned here), and never edits the action."""
+    colleague = Services(services.session, uuid.uuid4(), clock=services.shifts.clock)
+    action = _friday_action(colleague)
+    shift = services.shifts.create(kind="nattvandring", starts_at=FRIDAY_19,
+                                   area_ids=[reference_id("area", "liljeholmen")])
+    services.shifts.end(shift.id, ends_at=FRIDAY_19 + dt.timedelta(hours=5))
+    assert [a.id for a in services.actions.covered_by(shift.id)] == [action.id]
+    with pytest.raises(ReadOnlyError):
+        services.actions.update(action.id, note="gjort")  # the action itself stays the colleague's
+
+    carried = services.carried.carry_out(action.id, shift.id)
+    assert carried.meta.device_id == services.device_id and carried.shift_id == shift.id
+    assert carried.carried_out_at == FRIDAY_19 + dt.timedelta(hours=5)  # the shift's end
+    seen = services.actions.get(action.id)
+    assert (seen.status, seen.carried_out_shift_id, seen.carried_out_by, seen.carried_out_at) == (
+        "done", shift.id, services.device_id, carried.carried_out_at)
+    assert seen.meta == action.meta  # the action's revision did not move
+    assert services.actions.covered_by(shift.id) == []
+    # Again with the same shift: still one record.
+    services.carried.carry_out(action.id, shift.id)
+    assert [c.id for c in services.carried.of_action(action.id)] == [carried.id]
+
+    # The colleague's laptop cannot take back what this laptop's shift did.
+    with pytest.raises(ReadOnlyError):
+        colleague.carried.delete(carried.id)
+    # Undo is a tombstone: a new revision that syncs, and the action is planned again.
+    services.carried.undo(action.id, shift.id)
+    tomb = services.session.get(ActionCarriedOut, carried.id)
+    assert tomb.deleted_at is not None and tomb.revision == 2
+    assert services.actions.get(action.id).status == "planned"
+    assert [a.id for a in services.actions.covered_by(shift.id)] == [action.id]
+    # Carrying it out again brings the same record back as a newer revision.
+    again = services.carried.carry_out(action.id, shift.id)
+    assert again.id == carried.id and again.meta.revision == 3 and again.meta.deleted_at is None
+
+
+def test_only_the_laptop_that_ran_the_shift_records_what_it_carried_out(services):
+    action = _friday_action(services)
+    colleague = Services(services.session, uuid.uuid4(), clock=services.shifts.clock)
+    their_shift = colleague.shifts.create(kind="nattvandring", starts_at=FRIDAY_19,
+                                          area_ids=[reference_id("area", "liljeholmen")])
+    with pytest.raises(ValidationError) as info:
+        services.carried.carry_out(action.id, their_shift.id)
+    assert info.value.fields == ["shift_id"]
+    with pytest.raises(ValidationError) as info:
+        services.carried.carry_out(uuid.uuid4(), their_shift.id)
+    assert set(info.value.fields) == {"action_id", "shift_id"}
+    # The owner's status is planned or cancelled; "done" is not set on the action any more.
+    with pytest.raises(ValidationError) as info:
+        services.actions.update(action.id, status="done")
+    assert info.value.fields == ["status"]

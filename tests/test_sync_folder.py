@@ -414,7 +414,7 @@ def test_every_type_round_trips(laptops, hub_path):
         action = services.actions.create(meeting_id=meeting.id, place_id=place.id,
                                          starts_at=now - dt.timedelta(hours=3),
                                          ends_at=now + dt.timedelta(hours=3), note="Gemensam närvaro")
-        services.actions.mark_done(action.id, shift.id)
+        services.carried.carry_out(action.id, shift.id)
     run(a, hub_path)
     run(b, hub_path)
     assert snapshot(a) == snapshot(b)
@@ -610,7 +610,7 @@ def test_a_batch_stores_the_same_rows_as_one_envelope_at_a_time(laptops, older):
         action = services.actions.create(meeting_id=meeting.id, place_id=place.id,
                                          starts_at=now - dt.timedelta(hours=3),
                                          ends_at=now + dt.timedelta(hours=3), note="Närvaro")
-        services.actions.mark_done(action.id, shift.id)
+        services.carried.carry_out(action.id, shift.id)
         envelopes = pending_envelopes(session, a.device_id())
     # An older copy of the shift in the same batch, before or after the current one.
     envelopes = [first, *envelopes] if older == "before" else [*envelopes, first]

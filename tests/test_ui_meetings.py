@@ -111,7 +111,7 @@ def test_agreed_action_carried_out_by_friday_shift_shows_done(qtbot, ctx, db_pat
                                        area_ids=[LILJEHOLMEN])
         covered = services.actions.covered_by(shift.id)
         assert [a.place_id for a in covered] == [LILJEHOLMSTORGET]
-        services.actions.mark_done(covered[0].id, shift.id)
+        services.carried.carry_out(covered[0].id, shift.id)
     ctx.events.changed.emit("action")
 
     assert view.actions_model.index(0, status_column).data() == "Genomförd"

@@ -193,8 +193,13 @@ def test_end_shift_marks_covered_actions_done(qtbot, window, ctx, clock, staff_i
     assert dialog.action_list.ids() == [action.id]
     assert dialog.action_list.checked_ids() == [action.id]
     qtbot.mouseClick(dialog.end_button, Qt.MouseButton.LeftButton)
-    (status, shift_id), = query(db_path, "SELECT status, carried_out_shift_id FROM action")
-    assert status == "done" and shift_id is not None
+    (status,), = query(db_path, "SELECT status FROM action")
+    assert status == "planned"  # the action is not edited: "carried out" is a record of its own
+    (action_id, shift_id, device_id), = query(
+        db_path, "SELECT action_id, shift_id, device_id FROM action_carried_out")
+    assert action_id == hexid(action.id) and shift_id is not None
+    with ctx.services() as services:
+        assert services.actions.get(action.id).status == "done"
 
 
 def test_start_shift_is_prefilled_from_the_last_one(qtbot, window, clock, staff_ids):

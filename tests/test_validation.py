@@ -65,7 +65,8 @@ def shift(**changes):
             youth_key(AgeBand.AGE_16_17, Gender.GIRL): 7,
         },
         adults_met=3,
-        referrals_made=1,
+        concern_reports=1,
+        referrals=2,
     )
     values.update(changes)
     return check_shift(**values)
@@ -166,7 +167,8 @@ def test_a_good_shift_passes():
 
 
 def test_a_running_shift_without_counts_passes():
-    assert shift(ends_at=None, youth_counts=None, adults_met=None, referrals_made=None) == []
+    assert shift(ends_at=None, youth_counts=None, adults_met=None, concern_reports=None,
+                 referrals=None) == []
 
 
 def test_shift_ending_before_it_starts():
@@ -211,10 +213,11 @@ def test_shift_starting_more_than_a_day_ahead():
 
 
 def test_shift_counts_are_checked_with_their_field_names():
-    errors = shift(adults_met=-1, referrals_made=2.5)
-    assert [e.field for e in errors] == ["adults_met", "referrals_made"]
+    errors = shift(adults_met=-1, concern_reports=2.5, referrals=-3)
+    assert [e.field for e in errors] == ["adults_met", "concern_reports", "referrals"]
     assert errors[0].message == "Antal vuxna som mötts måste vara ett heltal, 0 eller mer."
-    assert errors[1].message == "Antal hänvisningar måste vara ett heltal, 0 eller mer."
+    assert errors[1].message == "Antal orosanmälningar måste vara ett heltal, 0 eller mer."
+    assert errors[2].message == "Antal hänvisningar måste vara ett heltal, 0 eller mer."
     error = only(shift(adults_met=MAX_COUNT + 1))
     assert error.message.startswith("Antal vuxna som mötts verkar vara större än rimligt")
 

@@ -90,7 +90,8 @@ class ShiftRecord:
     private_notes: str
     youth_counts: dict[str, int]
     adults_met: int
-    referrals_made: int
+    concern_reports: int  # reports of concern to the social services (orosanmälningar)
+    referrals: int  # referrals: guidance to activities (hänvisningar)
     staff_ids: tuple[uuid.UUID, ...]
     partner_ids: tuple[uuid.UUID, ...]
     area_ids: tuple[uuid.UUID, ...]
@@ -159,9 +160,25 @@ class ActionRecord:
     starts_at: dt.datetime
     ends_at: dt.datetime
     responsible_partner_id: uuid.UUID | None
-    status: str
-    carried_out_shift_id: uuid.UUID | None
+    status: str  # "done" when a live carried-out record exists, else the owner's status
+    carried_out_shift_id: uuid.UUID | None  # the shift of the earliest carried-out record
     note: str
+    carried_out_at: dt.datetime | None = None
+    carried_out_by: uuid.UUID | None = None  # the device whose shift carried it out
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.meta.id
+
+
+@dataclass(frozen=True)
+class CarriedOutRecord:
+    """An agreed action carried out by a shift (owned by the device whose shift did it)."""
+
+    meta: Meta
+    action_id: uuid.UUID
+    shift_id: uuid.UUID | None
+    carried_out_at: dt.datetime
 
     @property
     def id(self) -> uuid.UUID:

@@ -263,7 +263,8 @@ def check_shift(
     now,
     youth_counts: dict[str, int] | None,
     adults_met,
-    referrals_made,
+    concern_reports=None,
+    referrals=None,
 ) -> list[FieldError]:
     """A shift: it ends after it starts and lasts at most 24 hours; it starts at most a day
     ahead of ``now``; its counts are whole numbers from 0 to MAX_COUNT.
@@ -292,8 +293,11 @@ def check_shift(
     errors += _check_youth_counts(youth_counts)
     if adults_met is not None:
         errors += check_count("adults_met", adults_met, label=_("Number of adults met"))
-    if referrals_made is not None:
-        errors += check_count("referrals_made", referrals_made, label=_("Number of referrals made"))
+    if concern_reports is not None:
+        errors += check_count("concern_reports", concern_reports,
+                              label=_("Number of reports of concern made"))
+    if referrals is not None:
+        errors += check_count("referrals", referrals, label=_("Number of referrals made"))
     return errors
 
 

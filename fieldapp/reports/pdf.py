@@ -96,6 +96,14 @@ def _span(start: dt.datetime, end: dt.datetime | None) -> str:
     return f"{_hhmm(start)}\u2013{_hhmm(end)}"
 
 
+def _carried(action) -> str:
+    """When an action was carried out, and by which laptop ("" while it is not)."""
+    if action.carried_out_on is None:
+        return ""
+    day = format_date(action.carried_out_on, "EEE d MMM")
+    return f"{day}, {action.carried_out_by}" if action.carried_out_by else day
+
+
 class _Report:
     def __init__(self, summary: WeekSummary):
         register_fonts()
@@ -199,8 +207,10 @@ class _Report:
         self.add(self.simple_table([_("Age"), *genders, _("Total")],
                                    [[r[0], *(self.n(v) for v in r[1:])] for r in rows],
                                    widths, right=numbers, total_row=True))
-        self.add(_p(_("Adults met: {adults}. Referrals made: {referrals}.").format(
-            adults=_n(self.s.key.adults_met), referrals=_n(self.s.key.referrals)),
+        self.add(_p(_("Adults met: {adults}. Reports of concern made: {concern}. Referrals "
+                      "made: {referrals}.").format(
+            adults=_n(self.s.key.adults_met), concern=_n(self.s.key.concern_reports),
+            referrals=_n(self.s.key.referrals)),
             self.st["note"]))
         if not self.s.categories:
             return
@@ -230,20 +240,22 @@ class _Report:
     def days(self) -> None:
         self.heading(_("Day by day"))
         titles = [_("Day"), _("Shifts"), _("Hours"), _("Staff hours"), _("Young people"),
-                  _("Adults"), _("Referrals"), _("Observations"), _("of which high"),
+                  _("Adults"), _("Reports of concern"), _("Referrals"), _("Observations"),
+                  _("of which high"),
                   _("Meetings")]
         n = self.n
         rows = [[format_date(d.day, "EEE d MMM"), n(d.shifts), n(round(d.field_hours, 1)),
                  n(round(d.staff_hours, 1)), n(d.youths_met), n(d.adults_met),
-                 n(d.referrals), n(d.observations), n(d.high_severity), n(d.meetings)]
+                 n(d.concern_reports), n(d.referrals), n(d.observations), n(d.high_severity),
+                 n(d.meetings)]
                 for d in self.s.days]
         k = self.s.key
         rows.append([_("Week"), n(k.shifts), n(round(k.field_hours, 1)),
                      n(round(k.staff_hours, 1)), n(k.youths_met), n(k.adults_met),
-                     n(k.referrals), n(k.observations),
+                     n(k.concern_reports), n(k.referrals), n(k.observations),
                      n(k.observations_by_severity.get(Severity.HIGH.value, 0)), n(k.meetings)])
-        widths = [24 * mm, 13 * mm, 14 * mm, 16 * mm, 17 * mm, 14 * mm, 18 * mm, 21 * mm,
-                  19 * mm]
+        widths = [22 * mm, 12 * mm, 13 * mm, 15 * mm, 16 * mm, 13 * mm, 18 * mm, 17 * mm,
+                  19 * mm, 17 * mm]
         widths.append(CONTENT_W - sum(widths))
         self.add(self.simple_table(titles, rows, widths, right=range(1, len(titles)),
                                    total_row=True))
@@ -295,7 +307,7 @@ class _Report:
         self.heading(_("Meetings and agreed actions"))
         titles = [_("Place or area"), _("When"), _("Responsible"), _("Status"),
                   _("Carried out"), _("Note")]
-        widths = [36 * mm, 34 * mm, 26 * mm, 20 * mm, 20 * mm, 38 * mm]
+        widths = [34 * mm, 32 * mm, 24 * mm, 20 * mm, 26 * mm, 38 * mm]
         for meeting in self.s.meetings:
             block = [_p(f"{format_date(meeting.held_at.date(), 'EEEE d MMMM')} "
                         f"{_hhmm(meeting.held_at)} · {meeting.kind_label}"
@@ -320,7 +332,7 @@ class _Report:
                          Wrap(f"{format_date(a.starts_at.date(), 'EEE d MMM')} "
                               f"{_span(a.starts_at, a.ends_at)}"),
                          Wrap(a.responsible), a.status_label,
-                         format_date(a.carried_out_on, "EEE d MMM") if a.carried_out_on else "",
+                         Wrap(_carried(a)),
                          Wrap(a.note)]
                         for a in meeting.actions]
                 block += [Spacer(1, 1.5 * mm), self.simple_table(titles, rows, widths)]

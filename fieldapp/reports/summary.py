@@ -146,6 +146,7 @@ def meeting_lines(queries: WeekQueries, labels=label_of) -> tuple[MeetingLine, .
                             if carried_at is not None and row.status == ActionStatus.DONE
                             else None),
             note=shareable_text(row.note, True),
+            carried_out_by=(row.carried_by or "") if row.status == ActionStatus.DONE else "",
         ))
     return tuple(
         MeetingLine(
@@ -185,6 +186,7 @@ def build_week_summary(session: Session, week: IsoWeek, scope: Scope | str,
         field_hours=parts.field_hours, staff_hours=parts.staff_hours,
         youths_met=sum(sum(g.values()) for g in parts.youths.values()),
         youths_by_band_gender=parts.youths, adults_met=parts.adults, referrals=parts.referrals,
+        concern_reports=parts.concern_reports,
         observations=parts.observation_total, observations_by_severity=parts.severity_counts,
         meetings=len(meetings), actions_agreed=len(actions),
         actions_done=status_counts.get(ActionStatus.DONE.value, 0),

@@ -18,7 +18,8 @@ class KeyFigures:
     youths_met: int
     youths_by_band_gender: dict[str, dict[str, int]]  # AgeBand value -> Gender value -> n
     adults_met: int
-    referrals: int
+    referrals: int  # guidance to activities (hänvisningar)
+    concern_reports: int  # reports of concern to the social services (orosanmälningar)
     observations: int
     observations_by_severity: dict[str, int]  # Severity value -> count
     meetings: int
@@ -48,7 +49,8 @@ class DayRow:
     staff_hours: float
     youths_met: int
     adults_met: int
-    referrals: int
+    referrals: int  # guidance to activities (hänvisningar)
+    concern_reports: int  # reports of concern to the social services (orosanmälningar)
     observations: int
     high_severity: int
     meetings: int
@@ -102,7 +104,8 @@ class ShiftLine:
     partners: str
     youths_met: int
     adults_met: int
-    referrals: int
+    referrals: int  # guidance to activities (hänvisningar)
+    concern_reports: int  # reports of concern to the social services (orosanmälningar)
     observations: int
     summary: str  # only shareable text that passed the PII guard
 
@@ -141,6 +144,7 @@ class ActionLine:
     status_label: str
     carried_out_on: dt.date | None  # the day of the shift that carried it out
     note: str
+    carried_out_by: str = ""  # the name of the laptop whose shift carried it out
 
 
 @dataclass(frozen=True)

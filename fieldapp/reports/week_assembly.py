@@ -126,7 +126,7 @@ class WeekAssembly:
         self.by_kind = {kind.value: 0 for kind in ShiftKind}
         self.youths = {band.value: {g.value: 0 for g in Gender} for band in AgeBand}
         self.field_hours = self.staff_hours = 0.0
-        self.adults = self.referrals = 0
+        self.adults = self.referrals = self.concern_reports = 0
 
     # -- shifts -------------------------------------------------------------------------------
     def shifts(self) -> None:
@@ -137,20 +137,22 @@ class WeekAssembly:
         youth_keys = _YouthKeys()
         lines = []
         for (shift_id, kind, starts_at, ends_at, summary, summary_shareable, youth_counts,
-             adults_met, referrals_made) in q.shift_rows():
+             adults_met, concern_reports, referrals) in q.shift_rows():
             day = self.calendar.day_of(starts_at)
             self.shift_day[shift_id] = day
             hours = _hours(starts_at, ends_at)
             crew = staff.get(shift_id, [])
             met = youth_keys.add(youth_counts, self.youths)
-            self._tally_shift(day, kind, hours, len(crew), met, adults_met, referrals_made)
+            self._tally_shift(day, kind, hours, len(crew), met, adults_met, referrals,
+                              concern_reports)
             lines.append(ShiftLine(
                 id=as_uuid(shift_id), day=day, starts_at=starts_at.astimezone(STOCKHOLM),
                 ends_at=ends_at.astimezone(STOCKHOLM) if ends_at else None,
                 kind=kind, kind_label=labels(ShiftKind, kind), hours=hours,
                 areas=area_names(names, areas.get(shift_id, [])),
                 staff=", ".join(crew), partners=", ".join(partners.get(shift_id, [])),
-                youths_met=met, adults_met=adults_met, referrals=referrals_made,
+                youths_met=met, adults_met=adults_met, referrals=referrals,
+                concern_reports=concern_reports,
                 observations=observations.get(shift_id, 0),
                 summary=shareable_text(summary, summary_shareable),
             ))
@@ -158,18 +160,20 @@ class WeekAssembly:
         self.area_shifts.update(a for area_ids in areas.values() for a in set(area_ids))
 
     def _tally_shift(self, day: dt.date, kind: str, hours: float, crew: int, youths: int,
-                     adults: int, referrals: int) -> None:
+                     adults: int, referrals: int, concern_reports: int) -> None:
         """Add one shift to the week's and its day's figures."""
         self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
         self.field_hours += hours
         self.staff_hours += hours * crew
         self.adults += adults
         self.referrals += referrals
+        self.concern_reports += concern_reports
         stats = self.day_stats[day]
         stats["shifts"] += 1
         stats["youths"] += youths
         stats["adults"] += adults
         stats["referrals"] += referrals
+        stats["concern_reports"] += concern_reports
         day_hours = self.day_hours[day]
         day_hours[0] += hours
         day_hours[1] += hours * crew
@@ -317,6 +321,7 @@ class WeekAssembly:
         return tuple(
             DayRow(day=d, shifts=s["shifts"], field_hours=h[0], staff_hours=h[1],
                    youths_met=s["youths"], adults_met=s["adults"], referrals=s["referrals"],
+                   concern_reports=s["concern_reports"],
                    observations=s["observations"], high_severity=s["high"],
                    meetings=s["meetings"])
             for d in self.calendar.days

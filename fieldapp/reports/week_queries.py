@@ -34,8 +34,10 @@ from fieldapp.domain.weeks import IsoWeek
 from fieldapp.i18n import current_language
 from fieldapp.store.models import (
     Action,
+    ActionCarriedOut,
     Area,
     Category,
+    Device,
     Meeting,
     MeetingFlag,
     Observation,
@@ -43,6 +45,7 @@ from fieldapp.store.models import (
     Place,
     Shift,
     Staff,
+    first_carried_out,
     meeting_partner,
     meeting_staff,
     shift_area,
@@ -157,7 +160,7 @@ class _Statements:
     def shift_rows(self):
         return (select(text_id(Shift.id).label("id"), Shift.kind, Shift.starts_at, Shift.ends_at,
                        Shift.summary, Shift.summary_shareable, Shift.youth_counts,
-                       Shift.adults_met, Shift.referrals_made)
+                       Shift.adults_met, Shift.concern_reports, Shift.referrals)
                 .where(*self._shifts_in_week()).order_by(Shift.starts_at, Shift.id))
 
     @cached_property
@@ -248,15 +251,25 @@ class _Statements:
 
     @cached_property
     def meeting_actions(self):
-        carried = Shift.__table__.alias("carried")
+        # Carried out: the earliest live record of any device (its own record, issue 16).
+        carried = ActionCarriedOut.__table__.alias("carried")
+        by_shift = Shift.__table__.alias("carried_by_shift")
         return (select(text_id(Action.id).label("id"),
                        text_id(Action.meeting_id).label("meeting_id"),
                        text_id(Action.place_id).label("place_id"),
                        text_id(Action.area_id).label("area_id"), Action.starts_at,
                        Action.ends_at,
                        text_id(Action.responsible_partner_id).label("responsible_partner_id"),
-                       Action.status, Action.note, carried.c.starts_at.label("carried_at"))
-                .outerjoin(carried, carried.c.id == Action.carried_out_shift_id)
+                       case((carried.c.id.is_not(None), "done"), else_=Action.status)
+                       .label("status"), Action.note,
+                       # the day of the shift that did it (a night belongs to its start)
+                       func.coalesce(by_shift.c.starts_at, carried.c.carried_out_at)
+                       .label("carried_at"),
+                       Device.name.label("carried_by"))
+                .select_from(Action)
+                .outerjoin(carried, carried.c.id == first_carried_out(Action.id))
+                .outerjoin(by_shift, by_shift.c.id == carried.c.shift_id)
+                .outerjoin(Device, Device.id == carried.c.device_id)
                 .where(Action.meeting_id.in_(self._week_meeting_ids()),
                        Action.deleted_at.is_(None), *self._mine(Action))
                 .order_by(Action.starts_at, Action.id))
@@ -312,7 +325,7 @@ class WeekQueries:
     # -- shifts -------------------------------------------------------------------------------
     def shift_rows(self) -> list:
         """Rows ``(id, kind, starts_at, ends_at, summary, summary_shareable, youth_counts,
-        adults_met, referrals_made)`` of the week's shifts, by start."""
+        adults_met, concern_reports, referrals)`` of the week's shifts, by start."""
         return self._run(self._sql.shift_rows)
 
     def shift_staff(self) -> dict[str, list[str]]:
@@ -389,7 +402,8 @@ class WeekQueries:
 
     def meeting_actions(self) -> list:
         """Rows ``(id, meeting_id, place_id, area_id, starts_at, ends_at,
-        responsible_partner_id, status, note, carried_at)`` of the actions agreed at the
-        week's meetings, by start; ``carried_at`` is the start of the shift that carried the
-        action out."""
+        responsible_partner_id, status, note, carried_at, carried_by)`` of the actions agreed
+        at the week's meetings, by start; ``status`` is "done" when any device's shift carried
+        the action out, ``carried_at`` the start of that shift (or the time it was recorded,
+        without a shift) and ``carried_by`` that device's name."""
         return self._run(self._sql.meeting_actions)

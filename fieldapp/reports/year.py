@@ -79,7 +79,8 @@ def observation_columns() -> list[tuple[str, float]]:
 def shift_columns() -> list[tuple[str, float]]:
     return [(_("Start"), 17), (_("End"), 17), (_("Week"), 10), (_("Kind"), 16),
             (_("Hours"), 8), (_("Areas"), 28), (_("Staff"), 12), (_("Young people"), 10),
-            (_("Adults"), 8), (_("Referrals"), 10), (_("Observations"), 12),
+            (_("Adults"), 8), (_("Reports of concern"), 12), (_("Referrals"), 10),
+            (_("Observations"), 12),
             (_("Summary"), 50)]
 
 
@@ -138,12 +139,12 @@ def shift_rows(session: Session, year: int) -> Iterator[tuple]:
         .where(Observation.shift_id.in_(ids), Observation.deleted_at.is_(None))
         .group_by(Observation.shift_id)).all())
     query = (select(Shift.id, Shift.kind, Shift.starts_at, Shift.ends_at, Shift.youth_counts,
-                    Shift.adults_met, Shift.referrals_made, Shift.summary,
+                    Shift.adults_met, Shift.concern_reports, Shift.referrals, Shift.summary,
                     Shift.summary_shareable)
              .where(*in_year).order_by(Shift.starts_at, Shift.id)
              .execution_options(yield_per=CHUNK))
-    for (shift_id, kind, starts_at, ends_at, youth_counts, adults, referrals, summary,
-         summary_shareable) in session.execute(query):
+    for (shift_id, kind, starts_at, ends_at, youth_counts, adults, concern_reports, referrals,
+         summary, summary_shareable) in session.execute(query):
         hours = ((ends_at - starts_at).total_seconds() / 3600.0
                  if ends_at is not None and ends_at > starts_at else 0.0)
         youths = 0
@@ -156,7 +157,7 @@ def shift_rows(session: Session, year: int) -> Iterator[tuple]:
         yield (local, _local(ends_at), str(IsoWeek.of(local.date())),
                label_of(ShiftKind, kind), round(hours, 1),
                ", ".join(sorted(areas.get(shift_id, []))), ", ".join(staff.get(shift_id, [])),
-               youths, adults, referrals, observed.get(shift_id, 0),
+               youths, adults, concern_reports, referrals, observed.get(shift_id, 0),
                shareable_text(summary, summary_shareable))
 
 

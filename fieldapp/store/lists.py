@@ -75,7 +75,8 @@ class ShiftRow:
     staff_initials: str
     youths_met: int
     adults_met: int
-    referrals_made: int
+    concern_reports: int
+    referrals: int
     observation_count: int
 
 
@@ -201,7 +202,8 @@ SHIFTS = ListSpec(
         ("starts_at", Shift.starts_at), ("ends_at", Shift.ends_at),
         ("area_names", _shift_areas), ("staff_initials", _shift_staff),
         ("youths_met", Shift.youth_counts), ("adults_met", Shift.adults_met),
-        ("referrals_made", Shift.referrals_made), ("observation_count", _shift_observations),
+        ("concern_reports", Shift.concern_reports), ("referrals", Shift.referrals),
+        ("observation_count", _shift_observations),
         area_names=_or_empty, staff_initials=_or_empty, youths_met=_youths,
         observation_count=_or_zero,
     ),
@@ -213,7 +215,9 @@ SHIFTS = ListSpec(
         ListColumn("staff_initials", N_("Staff")),
         ListColumn("youths_met", N_("Youths met"), "number"),
         ListColumn("adults_met", N_("Adults met"), "number", sort=Shift.adults_met),
-        ListColumn("referrals_made", N_("Referrals"), "number", sort=Shift.referrals_made),
+        ListColumn("concern_reports", N_("Reports of concern"), "number",
+                   sort=Shift.concern_reports),
+        ListColumn("referrals", N_("Referrals"), "number", sort=Shift.referrals),
         ListColumn("observation_count", N_("Observations"), "number"),
     ),
     default_sort=("starts_at", True),
@@ -240,7 +244,7 @@ _meeting_actions = (select(func.count(Action.id))
                     .correlate(Meeting).scalar_subquery())
 _meeting_done = (select(func.count(Action.id))
                  .where(Action.meeting_id == Meeting.id, Action.deleted_at.is_(None),
-                        Action.status == "done")
+                        Action.carried.any())
                  .correlate(Meeting).scalar_subquery())
 
 

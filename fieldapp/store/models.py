@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    select,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -161,7 +162,11 @@ class Shift(Synced, Base):
     # {"<AgeBand>|<Gender>": count}
     youth_counts: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     adults_met: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    referrals_made: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Two things in the field (migration 0006): reports of concern to the social services
+    # (orosanmälningar) and referrals, guidance to activities (hänvisningar).
+    concern_reports: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    referrals: Mapped[int] = mapped_column(Integer, nullable=False, default=0,
+                                           server_default="0")
 
     staff: Mapped[list[Staff]] = relationship(secondary=shift_staff, order_by=Staff.initials)
     partners: Mapped[list[Partner]] = relationship(secondary=shift_partner, order_by=Partner.name)
@@ -242,15 +247,46 @@ class Action(Synced, Base):
     responsible_partner_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("partner.id"), nullable=True
     )
+    # "planned" or "cancelled", set by the owner. "Carried out" is a record of its own
+    # (ActionCarriedOut), owned by the device whose shift did it (migration 0005).
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="planned")
-    carried_out_shift_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("shift.id"), nullable=True
-    )
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    carried: Mapped[list[ActionCarriedOut]] = relationship(
+        primaryjoin="and_(ActionCarriedOut.action_id == Action.id, "
+                    "ActionCarriedOut.deleted_at.is_(None))",
+        order_by="(ActionCarriedOut.carried_out_at, ActionCarriedOut.id)",
+        viewonly=True,
+    )
+
+
+class ActionCarriedOut(Synced, Base):
+    """An agreed action carried out by a shift. Owned by the device whose shift did it (the
+    action belongs to the device that recorded the meeting, and only its owner edits it), so
+    any laptop can record it and it syncs like any other record; undo is a tombstone."""
+
+    __tablename__ = "action_carried_out"
+    __table_args__ = (Index("ix_action_carried_out_action", "action_id"),)
+
+    action_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("action.id"), nullable=False)
+    shift_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("shift.id"), nullable=True, index=True
+    )
+    carried_out_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+def first_carried_out(action_id):
+    """The id of the earliest live carried-out record of ``action_id`` (a correlated scalar
+    subquery; NULL when nobody carried the action out). An action shows as carried out, by
+    that record's device and shift, on every device."""
+    return (select(ActionCarriedOut.id)
+            .where(ActionCarriedOut.action_id == action_id, ActionCarriedOut.deleted_at.is_(None))
+            .order_by(ActionCarriedOut.carried_out_at, ActionCarriedOut.id)
+            .limit(1).correlate_except(ActionCarriedOut).scalar_subquery())
 
 
 SYNCED_MODELS: tuple[type[Synced], ...] = (
-    Area, Place, Partner, Category, Staff, Shift, Observation, Meeting, Action,
+    Area, Place, Partner, Category, Staff, Shift, Observation, Meeting, Action, ActionCarriedOut,
 )
 
 # The rows no hub has acknowledged, per synced table (migration 0004): a partial index, so the

@@ -41,13 +41,16 @@ from fieldapp.store.lists import (
 )
 from fieldapp.store.models import (
     Action,
+    ActionCarriedOut,
     Area,
     Category,
+    Device,
     MeetingFlag,
     Observation,
     Partner,
     Place,
     Shift,
+    first_carried_out,
 )
 
 # -- the four lists, by name ------------------------------------------------------------------
@@ -102,11 +105,14 @@ class ActionRow:
     ends_at: dt.datetime
     responsible_partner_id: uuid.UUID | None
     partner_name: str | None
-    status: str
+    status: str  # "done" when some device's shift carried it out
     carried_out_shift_id: uuid.UUID | None
     shift_kind: str | None
     shift_starts_at: dt.datetime | None
     note: str
+    carried_out_at: dt.datetime | None = None
+    carried_out_device_id: uuid.UUID | None = None
+    carried_out_device: str = ""  # the device's name, where this laptop knows it
 
 
 @dataclass(frozen=True)
@@ -145,25 +151,32 @@ def meeting_actions(session: Session, meeting_id: uuid.UUID) -> list[ActionRow]:
     query = (
         select(Action, Place.name.label("place_name"), action_area.c.name.label("area_name"),
                Partner.name.label("partner_name"), Shift.kind.label("shift_kind"),
-               Shift.starts_at.label("shift_starts_at"))
+               Shift.starts_at.label("shift_starts_at"), ActionCarriedOut, Device.name)
+        .select_from(Action)
         .outerjoin(Place, Action.place_id == Place.id)
         .outerjoin(action_area, Action.area_id == action_area.c.id)
         .outerjoin(Partner, Action.responsible_partner_id == Partner.id)
-        .outerjoin(Shift, and_(Action.carried_out_shift_id == Shift.id,
+        .outerjoin(ActionCarriedOut, ActionCarriedOut.id == first_carried_out(Action.id))
+        .outerjoin(Device, Device.id == ActionCarriedOut.device_id)
+        .outerjoin(Shift, and_(ActionCarriedOut.shift_id == Shift.id,
                                Shift.deleted_at.is_(None)))
         .where(Action.meeting_id == meeting_id, Action.deleted_at.is_(None))
         .order_by(Action.starts_at, Action.id)
     )
     rows = []
-    for action, place_name, area_name, partner_name, shift_kind, shift_starts_at in (
-            session.execute(query)):
+    for (action, place_name, area_name, partner_name, shift_kind, shift_starts_at, carried,
+         device_name) in session.execute(query):
         rows.append(ActionRow(
             id=action.id, meeting_id=action.meeting_id, place_id=action.place_id,
             place_name=place_name, area_id=action.area_id, area_name=area_name,
             starts_at=action.starts_at, ends_at=action.ends_at,
             responsible_partner_id=action.responsible_partner_id, partner_name=partner_name,
-            status=action.status, carried_out_shift_id=action.carried_out_shift_id,
+            status="done" if carried is not None else action.status,
+            carried_out_shift_id=carried.shift_id if carried is not None else None,
             shift_kind=shift_kind, shift_starts_at=shift_starts_at, note=action.note,
+            carried_out_at=carried.carried_out_at if carried is not None else None,
+            carried_out_device_id=carried.device_id if carried is not None else None,
+            carried_out_device=device_name or "",
         ))
     return rows
 

@@ -32,6 +32,7 @@ from typing import Any
 
 from fieldapp.store.models import (
     Action,
+    ActionCarriedOut,
     Area,
     Category,
     Meeting,
@@ -124,7 +125,7 @@ SPECS: dict[str, TypeSpec] = {spec.name: spec for spec in (
         Value("ends_at", "datetime", optional=True),
         Text("weather"), Text("summary", flag="summary_shareable"),
         Value("youth_counts", "counts"), Value("adults_met", "int"),
-        Value("referrals_made", "int"),
+        Value("concern_reports", "int"), Value("referrals", "int"),
         Links("staff_ids", "staff", "staff"), Links("partner_ids", "partners", "partner"),
         Links("area_ids", "areas", "area"),
     ), never_shared=("private_notes",)),
@@ -141,8 +142,13 @@ SPECS: dict[str, TypeSpec] = {spec.name: spec for spec in (
         Value("starts_at", "datetime"), Value("ends_at", "datetime"),
         Value("responsible_partner_id", "uuid", optional=True, parent="partner"),
         Value("status", "str"),
-        Value("carried_out_shift_id", "uuid", optional=True, parent="shift"),
         Text("note"),
+    )),
+    # After the action and the shift it links; owned by the device whose shift did it.
+    TypeSpec("action_carried_out", ActionCarriedOut, shared=False, fields=(
+        Value("action_id", "uuid", parent="action"),
+        Value("shift_id", "uuid", optional=True, parent="shift"),
+        Value("carried_out_at", "datetime"),
     )),
     TypeSpec("observation", Observation, shared=False, fields=(
         Value("shift_id", "uuid", optional=True, parent="shift"),
@@ -153,6 +159,25 @@ SPECS: dict[str, TypeSpec] = {spec.name: spec for spec in (
         Value("action_taken", "str"), Text("details", flag="details_shareable"),
     )),
 )}
+
+# What an older app version sent differently, per type (applied on receipt by
+# :func:`upgrade_data`, so its envelopes still apply): a field under its old name (old -> new),
+# and a field it did not send (name -> the value it means). Migration 0006: the one shift count
+# was asked for as "reports of concern made" in the end-shift dialog and sent as
+# ``referrals_made``; referrals (guidance to activities) are a count of their own.
+RENAMED_FIELDS: dict[str, dict[str, str]] = {"shift": {"referrals_made": "concern_reports"}}
+ADDED_FIELDS: dict[str, dict[str, Any]] = {"shift": {"referrals": 0}}
+
+
+def upgrade_data(type_name: str, data: dict) -> None:
+    """Bring the data of a received envelope from an older version up to date, in place."""
+    for old, new in RENAMED_FIELDS.get(type_name, {}).items():
+        if old in data:
+            value = data.pop(old)
+            data.setdefault(new, value)
+    for name, value in ADDED_FIELDS.get(type_name, {}).items():
+        data.setdefault(name, value)
+
 
 # Parents before children: a bundle applied in this order never refers to a later record.
 TYPE_ORDER: tuple[str, ...] = tuple(SPECS)

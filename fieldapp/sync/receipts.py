@@ -110,6 +110,7 @@ def type_label(name: str) -> str:
         "area": _("areas"), "place": _("places"), "partner": _("partners"),
         "category": _("categories"), "staff": _("staff"), "shift": _("shifts"),
         "meeting": _("meetings"), "action": _("actions"), "observation": _("observations"),
+        "action_carried_out": _("actions carried out"),
     }
     return labels.get(name, name)
 

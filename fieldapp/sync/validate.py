@@ -25,6 +25,7 @@ from fieldapp.sync.envelope import (
     TypeSpec,
     Value,
     parse_time,
+    upgrade_data,
 )
 
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -185,6 +186,7 @@ def validate_envelope(env: Any) -> None:
     data = env["data"]
     if not isinstance(data, dict):
         raise EnvelopeError(_("data must be an object"))
+    upgrade_data(type_name, data)  # an older version's field names
     for check in checks:
         value = data.get(check.name)
         if value is None:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from fieldapp.store.services.audit import AuditService
 from fieldapp.store.services.base import Clock, NotFoundError, ReadOnlyError
+from fieldapp.store.services.carried import CarriedOutService
 from fieldapp.store.services.meetings import ActionService, MeetingService
 from fieldapp.store.services.observations import ObservationService
 from fieldapp.store.services.places import PlaceService, ReferenceService, StaffService
@@ -33,6 +34,7 @@ class Services:
         self.observations = ObservationService(session, device_id, clock)
         self.meetings = MeetingService(session, device_id, clock)
         self.actions = ActionService(session, device_id, clock)
+        self.carried = CarriedOutService(session, device_id, clock)
         self.places = PlaceService(session, device_id, clock)
         self.staff = StaffService(session, device_id, clock)
         self.reference = ReferenceService(session)

@@ -26,7 +26,9 @@ from fieldapp.store.services.base import SyncedService, meta_of
 MEETING_EDITABLE = {"kind", "held_at", "title", "situation", "situation_shareable",
                     "staff_ids", "partner_ids", "flags"}
 ACTION_EDITABLE = {"place_id", "area_id", "starts_at", "ends_at", "responsible_partner_id",
-                   "status", "carried_out_shift_id", "note"}
+                   "status", "note"}
+# What the owner sets; "carried out" is a record of its own (services/carried.py).
+OWNER_STATUSES = {ActionStatus.PLANNED.value, ActionStatus.CANCELLED.value}
 
 
 def meeting_record(row: Meeting) -> MeetingRecord:
@@ -44,6 +46,7 @@ def meeting_record(row: Meeting) -> MeetingRecord:
 
 
 def action_record(row: Action) -> ActionRecord:
+    first = row.carried[0] if row.carried else None
     return ActionRecord(
         meta=meta_of(row),
         meeting_id=row.meeting_id,
@@ -52,9 +55,11 @@ def action_record(row: Action) -> ActionRecord:
         starts_at=row.starts_at,
         ends_at=row.ends_at,
         responsible_partner_id=row.responsible_partner_id,
-        status=row.status,
-        carried_out_shift_id=row.carried_out_shift_id,
+        status=ActionStatus.DONE.value if first is not None else row.status,
+        carried_out_shift_id=first.shift_id if first is not None else None,
         note=row.note,
+        carried_out_at=first.carried_out_at if first is not None else None,
+        carried_out_by=first.device_id if first is not None else None,
     )
 
 
@@ -184,12 +189,9 @@ class ActionService(SyncedService[Action]):
         if partner and self.session.get(Partner, partner) is None:
             errors.append(FieldError("responsible_partner_id",
                                      _("Choose the responsible partner from the list.")))
-        if values.get("status") not in {s.value for s in ActionStatus}:
-            errors.append(FieldError("status", _("Choose a status: planned, carried out or cancelled.")))
-        shift_id = values.get("carried_out_shift_id")
-        if shift_id and self.session.get(Shift, shift_id) is None:
-            errors.append(FieldError("carried_out_shift_id",
-                                     _("The shift was not found; choose another shift.")))
+        if values.get("status") not in OWNER_STATUSES:
+            errors.append(FieldError("status", _("Choose a status: planned or cancelled. A shift "
+                                                 "marks an action carried out when it ends.")))
         errors += check_text("note", values.get("note", ""), label=_("Note"), max_length=2000)
         if values.get("note", "") is None:
             errors.append(FieldError("note", _("{label} must be text.").format(label=_("Note"))))
@@ -199,14 +201,12 @@ class ActionService(SyncedService[Action]):
                place_id: uuid.UUID | None = None, area_id: uuid.UUID | None = None,
                responsible_partner_id: uuid.UUID | None = None,
                status: str = ActionStatus.PLANNED.value, note: str = "",
-               carried_out_shift_id: uuid.UUID | None = None,
                id: uuid.UUID | None = None) -> ActionRecord:
         meeting = self.session.get(Meeting, meeting_id)
         if meeting is None or meeting.deleted_at is not None:
             raise_if([FieldError("meeting_id", _("Save the meeting before adding actions to it."))])
         values = dict(place_id=place_id, area_id=area_id, starts_at=starts_at, ends_at=ends_at,
-                      responsible_partner_id=responsible_partner_id, status=status, note=note,
-                      carried_out_shift_id=carried_out_shift_id)
+                      responsible_partner_id=responsible_partner_id, status=status, note=note)
         self._validate(values)
         row = self._new(id=id, meeting_id=meeting_id, **values)
         self.session.flush()
@@ -225,9 +225,6 @@ class ActionService(SyncedService[Action]):
         self._touch(row)
         self.session.flush()
         return action_record(row)
-
-    def mark_done(self, action_id: uuid.UUID, shift_id: uuid.UUID) -> ActionRecord:
-        return self.update(action_id, status=ActionStatus.DONE.value, carried_out_shift_id=shift_id)
 
     def cancel(self, action_id: uuid.UUID) -> ActionRecord:
         return self.update(action_id, status=ActionStatus.CANCELLED.value)
@@ -250,9 +247,10 @@ class ActionService(SyncedService[Action]):
         return [action_record(row) for row in self.session.scalars(query)]
 
     def covered_by(self, shift_id: uuid.UUID) -> list[ActionRecord]:
-        """Planned actions this shift covered: their window overlaps the shift's time, and
-        their place was visited (an observation there) or lies in one of the shift's areas,
-        or their area is one of the shift's areas."""
+        """Planned actions this shift covered and nobody has carried out yet: their window
+        overlaps the shift's time, and their place was visited (an observation there) or lies
+        in one of the shift's areas, or their area is one of the shift's areas. The actions
+        may belong to any device (a colleague's meeting synced here)."""
         shift = self.session.get(Shift, shift_id)
         if shift is None or shift.deleted_at is not None:
             return []
@@ -266,6 +264,7 @@ class ActionService(SyncedService[Action]):
             select(Action).where(
                 Action.status == ActionStatus.PLANNED.value,
                 Action.deleted_at.is_(None),
+                ~Action.carried.any(),
                 Action.starts_at < shift_end,
                 Action.ends_at > shift.starts_at,
             ).order_by(Action.starts_at)

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from fieldapp.domain.validation import FieldError, ValidationError
 from fieldapp.i18n import _
-from fieldapp.store.models import Action, Meeting, Observation, Setting, Shift
+from fieldapp.store.models import Action, ActionCarriedOut, Meeting, Observation, Setting, Shift
 from fieldapp.store.services.audit import AuditService
 from fieldapp.store.types import utcnow
 
@@ -133,6 +133,7 @@ class _Plan:
     meetings: set
     actions: set
     held: dict
+    carried: set = None  # carried-out records: they go with their action
 
 
 def _plan(session: Session, rules: RetentionRules, now: dt.datetime) -> _Plan:
@@ -150,15 +151,21 @@ def _plan(session: Session, rules: RetentionRules, now: dt.datetime) -> _Plan:
     # Meetings go with their agreed actions, and only when every one of them is acknowledged.
     meetings = dict(session.execute(
         select(Meeting.id, _acked(Meeting)).where(Meeting.held_at < cutoff)).all())
-    actions = session.execute(
-        select(Action.id, Action.meeting_id, _acked(Action), Action.carried_out_shift_id)).all()
-    blocked = {meeting_id for _id, meeting_id, acked, _shift in actions if not acked}
+    carried = session.execute(
+        select(ActionCarriedOut.id, ActionCarriedOut.action_id, ActionCarriedOut.shift_id,
+               _acked(ActionCarriedOut))).all()
+    unacked_carried = {action for _c, action, _s, acked in carried if not acked}
+    # An action counts as acknowledged once it and its carried-out records are.
+    actions = [(a, m, acked and a not in unacked_carried) for a, m, acked in session.execute(
+        select(Action.id, Action.meeting_id, _acked(Action)))]
+    blocked = {meeting_id for _id, meeting_id, acked in actions if not acked}
     plan.meetings = {m for m, acked in meetings.items() if acked and m not in blocked}
     plan.held["meeting"] = len(meetings) - len(plan.meetings)
-    plan.actions = {a for a, meeting_id, _acked_, _shift in actions if meeting_id in plan.meetings}
-    plan.held["action"] = sum(1 for _a, m, acked, _s in actions if m in meetings and not acked)
-    kept_shift_refs = {shift for a, _m, _ac, shift in actions
-                       if shift is not None and a not in plan.actions}
+    plan.actions = {a for a, meeting_id, _acked_ in actions if meeting_id in plan.meetings}
+    plan.held["action"] = sum(1 for _a, m, acked in actions if m in meetings and not acked)
+    plan.carried = {c for c, action, _s, _ac in carried if action in plan.actions}
+    kept_shift_refs = {shift for _c, action, shift, _ac in carried
+                       if shift is not None and action not in plan.actions}
 
     # Only old rows are read (a city's year is a million observations): the indexes on
     # observed_at and starts_at find them, the one on shift_id what still refers to them.
@@ -218,7 +225,8 @@ def run(session: Session, rules: RetentionRules | None = None,
     for ids in _chunks(plan.notes):
         session.execute(update(Shift).where(Shift.id.in_(ids)).values(private_notes=""))
     # Children before parents; link rows and flagged places go by ON DELETE CASCADE.
-    for model, ids in ((Observation, plan.observations), (Action, plan.actions),
+    for model, ids in ((Observation, plan.observations), (ActionCarriedOut, plan.carried or ()),
+                       (Action, plan.actions),
                        (Shift, plan.shifts), (Meeting, plan.meetings)):
         for chunk in _chunks(ids):
             session.execute(delete(model).where(model.id.in_(chunk)))

@@ -17,12 +17,12 @@ from fieldapp.store.services.base import SyncedService, meta_of
 
 EDITABLE = {
     "kind", "starts_at", "ends_at", "weather", "summary", "summary_shareable", "private_notes",
-    "youth_counts", "adults_met", "referrals_made", "staff_ids", "partner_ids", "area_ids",
+    "youth_counts", "adults_met", "concern_reports", "referrals", "staff_ids", "partner_ids", "area_ids",
 }
 
 
 # Counts are stored as int (3.0 -> 3); a count given as None ("not entered yet") as 0.
-COUNTS = {"adults_met", "referrals_made"}
+COUNTS = {"adults_met", "concern_reports", "referrals"}
 
 
 def shift_record(row: Shift) -> ShiftRecord:
@@ -37,7 +37,8 @@ def shift_record(row: Shift) -> ShiftRecord:
         private_notes=row.private_notes,
         youth_counts=dict(row.youth_counts or {}),
         adults_met=row.adults_met,
-        referrals_made=row.referrals_made,
+        concern_reports=row.concern_reports,
+        referrals=row.referrals,
         staff_ids=tuple(s.id for s in row.staff),
         partner_ids=tuple(p.id for p in row.partners),
         area_ids=tuple(a.id for a in row.areas),
@@ -57,7 +58,8 @@ class ShiftService(SyncedService[Shift]):
             now=self.clock(),
             youth_counts=values.get("youth_counts"),
             adults_met=values.get("adults_met", 0),
-            referrals_made=values.get("referrals_made", 0),
+            concern_reports=values.get("concern_reports", 0),
+            referrals=values.get("referrals", 0),
         )
         for field, label, length in (("weather", _("Weather"), 100),
                                      ("summary", _("Summary"), MAX_TEXT_LENGTH),
@@ -120,12 +122,13 @@ class ShiftService(SyncedService[Shift]):
                staff_ids=(), partner_ids=(), area_ids=(), weather: str = "", summary: str = "",
                summary_shareable: bool = False, private_notes: str = "",
                youth_counts: dict[str, int] | None = None, adults_met: int = 0,
-               referrals_made: int = 0, id: uuid.UUID | None = None) -> ShiftRecord:
+               concern_reports: int = 0, referrals: int = 0,
+               id: uuid.UUID | None = None) -> ShiftRecord:
         values = dict(
             kind=kind, starts_at=starts_at, ends_at=ends_at, weather=weather, summary=summary,
             summary_shareable=summary_shareable, private_notes=private_notes,
             youth_counts=dict(youth_counts or {}), adults_met=adults_met,
-            referrals_made=referrals_made, staff_ids=tuple(staff_ids),
+            concern_reports=concern_reports, referrals=referrals, staff_ids=tuple(staff_ids),
             partner_ids=tuple(partner_ids), area_ids=tuple(area_ids),
         )
         self._validate(values)

@@ -85,7 +85,8 @@ class EditShiftDialog(RecordEditDialog):
                 self.youth_boxes[key] = box
                 grid.addWidget(box, row, column)
         self.adults_met = count_box(shift.adults_met)
-        self.referrals_made = count_box(shift.referrals_made)
+        self.concern_reports = count_box(shift.concern_reports)
+        self.referrals = count_box(shift.referrals)
 
         self.summary = PiiTextEdit()
         self.summary.setPlainText(shift.summary)
@@ -107,7 +108,8 @@ class EditShiftDialog(RecordEditDialog):
         form.addRow(_("Areas"), add("area_ids", self.areas))
         form.addRow(_("Youths met"), add("youth_counts", youth))
         form.addRow(_("Adults met"), add("adults_met", self.adults_met))
-        form.addRow(_("Referrals made"), add("referrals_made", self.referrals_made))
+        form.addRow(_("Reports of concern made"), add("concern_reports", self.concern_reports))
+        form.addRow(_("Referrals made"), add("referrals", self.referrals))
         form.addRow(_("Summary"), add("summary", self.summary))
         form.addRow("", add("summary_shareable", self.summary_shareable))
         form.addRow(_("Private notes"), add("private_notes", self.private_notes))
@@ -126,7 +128,8 @@ class EditShiftDialog(RecordEditDialog):
             youth_counts={key: box.value() for key, box in self.youth_boxes.items()
                           if box.value()},
             adults_met=self.adults_met.value(),
-            referrals_made=self.referrals_made.value(),
+            concern_reports=self.concern_reports.value(),
+            referrals=self.referrals.value(),
             summary=self.summary.toPlainText(),
             summary_shareable=self.summary_shareable.is_checked(),
             private_notes=self.private_notes.toPlainText(),

@@ -1,6 +1,6 @@
-"""Avsluta pass: who was met (youths by age band and gender, adults, referrals), a short
-summary that may be shared with the team if it passes the PII guard, what the shift logged,
-and the agreed actions it carried out."""
+"""Avsluta pass: who was met (youths by age band and gender, adults, reports of concern,
+referrals), a short summary that may be shared with the team if it passes the PII guard, what
+the shift logged, and the agreed actions it carried out."""
 
 from __future__ import annotations
 
@@ -93,8 +93,12 @@ class EndShiftDialog(QDialog):
         grid.addWidget(self.youth_total, len(AgeBand) + 1, 0, 1, len(Gender) + 1)
         self.adults_met = _spin()
         self.adults_met.setValue(shift.adults_met)
-        self.referrals_made = _spin()
-        self.referrals_made.setValue(shift.referrals_made)
+        self.concern_reports = _spin()
+        self.concern_reports.setObjectName("concern_reports")
+        self.concern_reports.setValue(shift.concern_reports)
+        self.referrals = _spin()
+        self.referrals.setObjectName("referrals")
+        self.referrals.setValue(shift.referrals)
 
         met = QGroupBox(_("Who you met"))
         met_layout = QVBoxLayout(met)
@@ -107,7 +111,8 @@ class EndShiftDialog(QDialog):
         bottom_form = QFormLayout()
         bottom_form.addRow(_("&Adults met"), self.form.add("adults_met", self.adults_met))
         bottom_form.addRow(_("&Reports of concern made"),
-                           self.form.add("referrals_made", self.referrals_made))
+                           self.form.add("concern_reports", self.concern_reports))
+        bottom_form.addRow(_("Re&ferrals made"), self.form.add("referrals", self.referrals))
         met_layout.addLayout(bottom_form)
 
         # Summary and sharing
@@ -210,15 +215,16 @@ class EndShiftDialog(QDialog):
         shift_id = self.shift_id
         values = dict(ends_at=self.ends_at.moment(), youth_counts=self.youth_counts(),
                       adults_met=self.adults_met.value(),
-                      referrals_made=self.referrals_made.value(),
+                      concern_reports=self.concern_reports.value(),
+                      referrals=self.referrals.value(),
                       summary=self.summary.toPlainText().strip(),
                       summary_shareable=self.share.isChecked() and self.share.isEnabled())
         done = self.action_list.checked_ids() if self.action_list.count() else []
 
         def work(services):
             record = services.shifts.end(shift_id, **values)
-            for action_id in done:
-                services.actions.mark_done(action_id, shift_id)
+            for action_id in done:  # any laptop's action: "carried out" is this laptop's record
+                services.carried.carry_out(action_id, shift_id)
             return record
 
         def saved(record) -> None:

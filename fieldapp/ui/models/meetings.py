@@ -25,9 +25,15 @@ def action_target(row: ActionRow) -> str:
 
 
 def carried_out_by(row: ActionRow) -> str:
-    if row.carried_out_shift_id is None or row.shift_starts_at is None:
+    """The shift (or, without one, the time) and the laptop that carried the action out."""
+    if row.carried_out_at is None:
         return ""
-    return f"{text.label(ShiftKind, row.shift_kind)} {text.moment(row.shift_starts_at)}"
+    if row.shift_starts_at is not None:
+        when = f"{text.label(ShiftKind, row.shift_kind)} {text.moment(row.shift_starts_at)}"
+    else:
+        when = text.moment(row.carried_out_at)
+    device = row.carried_out_device or str(row.carried_out_device_id or "")[:8]
+    return _("{when}, {device}").format(when=when, device=device) if device else when
 
 
 class ActionsModel(QAbstractTableModel):

@@ -35,7 +35,8 @@ from fieldapp.ui.context import AppContext
 
 AUTO_SYNC_MS = 5 * 60 * 1000
 EVENT_KINDS = {"shift": "shift", "observation": "observation", "meeting": "meeting",
-               "action": "action", "place": "place", "staff": "staff"}
+               "action": "action", "action_carried_out": "action", "place": "place",
+               "staff": "staff"}
 
 
 def _when(value: dt.datetime | None) -> str:
