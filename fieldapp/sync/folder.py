@@ -35,6 +35,7 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+from fieldapp import files
 from fieldapp.i18n import _
 from fieldapp.store.types import utcnow
 from fieldapp.sync.bundle import (
@@ -59,36 +60,10 @@ def _key_check(key: bytes, hub_id: str) -> str:
     return hmac.new(key, f"faltlogg-hub:{hub_id}".encode(), hashlib.sha256).hexdigest()
 
 
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not every file system (or OS) allows it
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def write_once(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a flushed temporary file; never replaces an existing file
-    (raises FileExistsError)."""
-    temp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
-    with temp.open("xb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    try:
-        try:
-            os.link(temp, path)
-        except FileExistsError:
-            raise
-        except OSError:  # no hard links (FAT, some network shares): check, then rename
-            if path.exists():
-                raise FileExistsError(str(path)) from None
-            os.replace(temp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-    _fsync_dir(path.parent)
+    """Write ``data`` to ``path`` atomically (:mod:`fieldapp.files`, mode as the umask gives:
+    the team's other devices read it); never replaces an existing file (FileExistsError)."""
+    files.write_bytes(path, data, mode=None, exclusive=True)
 
 
 class FolderHub:
