@@ -45,7 +45,6 @@ from fieldapp.domain.validation import parse_youth_key
 from fieldapp.domain.weeks import STOCKHOLM, IsoWeek, stockholm_day, to_stockholm
 from fieldapp.i18n import _, current_language
 from fieldapp.reports.week_queries import Names, WeekQueries, as_uuid
-from fieldapp.store.models import Setting
 from fieldapp.store.types import utcnow
 
 TREND_WEEKS = 4  # the lägesbild looks at the last four weeks
@@ -370,9 +369,9 @@ def scoped_queries(session: Session, week: IsoWeek, scope: Scope | str,
 
 def stored_team_name(session: Session) -> str:
     """The team name from the settings ("" when none is set)."""
-    row = session.get(Setting, "team_name")
-    value = row.value if row is not None else ""
-    return value.strip() if isinstance(value, str) else ""
+    from fieldapp.store.services.settings import TEAM_NAME, SettingsService
+
+    return SettingsService(session).get(TEAM_NAME).strip()
 
 
 def area_names(names: Names, area_ids) -> str:

@@ -15,7 +15,7 @@ as a whole (format, HMAC, hash, count, device and number matching its place).
 
 A refused bundle is reported with its file and reason and skipped: the cursor moves past it so
 the bundles after it (and every other device's) are still applied, and the refusal is kept
-(in the Setting table) and reported at every sync while the file stays. If the file is later
+(:mod:`fieldapp.sync.state`) and reported at every sync while the file stays. If the file is later
 replaced by a good copy, it is applied then. The owner of a device folder checks its own
 bundles at every sync: one that no longer verifies (damaged, cut off, tampered with, or not
 written by it) is renamed to ``….damaged`` and the owner pushes all its records again in a new
