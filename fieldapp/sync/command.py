@@ -136,4 +136,11 @@ def run(args) -> int:
     for refusal in report.refused:
         print(_("Refused {file}: {reason}").format(file=refusal.file, reason=refusal.reason),
               file=sys.stderr)
-    return EXIT_REFUSED if report.refused else EXIT_OK
+    for refusal in report.records_refused:
+        print(_("Received record not stored: {reason}").format(reason=refusal.reason),
+              file=sys.stderr)
+    for text in report.texts_refused:
+        print(_("Received {type} {id}: the text {field} was not stored ({reason}); the rest of "
+                "the record was.").format(type=text.type, id=text.id, field=text.field,
+                                          reason=text.reason), file=sys.stderr)
+    return EXIT_REFUSED if report.refused or report.records_refused else EXIT_OK

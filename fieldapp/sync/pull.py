@@ -23,8 +23,16 @@ from fieldapp.sync.apply import ApplyCache, Outcome, apply_envelope, sort_for_ap
 from fieldapp.sync.bundle import BundleError
 from fieldapp.sync.envelope import Envelope, EnvelopeError, format_time, sort_key
 from fieldapp.sync.hub import Batch, HubError, HubState
-from fieldapp.sync.report import CancelFn, DeviceSeen, ProgressFn, SyncReport, merge
-from fieldapp.sync.validate import validate_envelope
+from fieldapp.sync.report import (
+    CancelFn,
+    DeviceSeen,
+    ProgressFn,
+    Refusal,
+    SyncReport,
+    TextRefusal,
+    merge,
+)
+from fieldapp.sync.validate import screen_envelope, validate_envelope
 
 # Records pulled per transaction (whole batches, so a little more). A commit writes every page
 # the transaction changed to disk, and with random ids nearly every index page changes: fewer,
@@ -43,7 +51,9 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid
     """Apply a batch and every parked record it makes applicable, in the caller's transaction.
 
     ``present``: records known to be stored in this transaction (see :class:`ApplyCache`).
-    Returns the records written (type -> ids)."""
+    Received envelopes are screened first (:func:`fieldapp.sync.validate.screen_envelope`):
+    a record refused whole is left out and reported, a refused text is stored empty and
+    reported. Returns the records written (type -> ids)."""
     parked: dict[str, Envelope] = {}
     for env in sync_state.parked(session):
         try:
@@ -52,7 +62,18 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid
             continue
         parked[_park_key(env)] = env
 
-    ordered = sort_for_apply(envelopes)
+    screened: list[Envelope] = []
+    refused_texts: dict[int, tuple[tuple[str, str], ...]] = {}
+    for env in envelopes:
+        try:
+            result = screen_envelope(env)
+        except EnvelopeError as exc:  # refused whole: the rest of the batch still applies
+            report.records_refused.append(Refusal(f"{env['type']} {env['id']}", str(exc)))
+            continue
+        screened.append(result.envelope)
+        if result.refused_texts:
+            refused_texts[id(result.envelope)] = result.refused_texts
+    ordered = sort_for_apply(screened)
     # The rows the batch touches, in a few queries; changes are written once per type
     # (parents before children), not once per record, and new records without ORM objects.
     cache = ApplyCache(session, [*ordered, *parked.values()], present)
@@ -63,6 +84,9 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid
             report.pulled[env["type"]] = report.pulled.get(env["type"], 0) + 1
         elif outcome is Outcome.REFUSED:
             report.ignored += 1
+        if outcome in (Outcome.APPLIED, Outcome.MISSING_PARENT):  # stored now or kept for later
+            report.texts_refused += [TextRefusal(env["type"], env["id"], name, reason)
+                                     for name, reason in refused_texts.pop(id(env), ())]
         return outcome
 
     current = None

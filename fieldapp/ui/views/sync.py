@@ -284,6 +284,11 @@ class SyncView(QWidget):
         if report.refused:
             parts.append(_("{count} bundles were refused; see the list below.").format(
                 count=len(report.refused)))
+        if report.records_refused or report.texts_refused:
+            parts.append(_("{records} received records were not stored and {texts} received "
+                           "texts were left out: they break this computer's rules for what "
+                           "may be saved and shared.").format(
+                records=len(report.records_refused), texts=len(report.texts_refused)))
         if report.repaired:
             parts.append(_("Bundles this computer wrote earlier were damaged or missing; "
                            "everything was sent again."))
