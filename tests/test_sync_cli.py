@@ -45,14 +45,6 @@ def test_sync_prints_what_was_sent_and_received(two, hub, capsys):
     assert "Tog emot 1 poster" in out and str(a.device_id()) in out
 
 
-def test_the_team_key_can_come_from_the_settings(two, hub, monkeypatch):
-    a, _b = two
-    monkeypatch.delenv("FIELDAPP_TEAM_KEY")
-    with a.session() as session:
-        Services(session, a.device_id()).settings.set("team_key", TEAM_KEY.decode())
-    assert sync(a, hub) == 0
-
-
 def test_without_a_team_key_exit_2(two, hub, monkeypatch, capsys):
     a, _b = two
     monkeypatch.delenv("FIELDAPP_TEAM_KEY")

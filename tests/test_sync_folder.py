@@ -519,10 +519,10 @@ def test_a_pull_cut_off_keeps_rows_and_cursor_together_and_the_next_sync_finishe
     envelopes = new_shift_envelopes(b, 4)
     writer = uuid.uuid4()
     write_bundles(hub_path, writer, [[env] for env in envelopes])
-    from fieldapp.sync import engine
+    from fieldapp.sync import pull
 
-    monkeypatch.setattr(engine, "COMMIT_RECORDS", commit_records)
-    see_devices, calls = engine._see_devices, []
+    monkeypatch.setattr(pull, "COMMIT_RECORDS", commit_records)
+    see_devices, calls = pull.see_devices, []
 
     def cut(*args, **kwargs):  # runs in each bundle's savepoint
         calls.append(1)
@@ -530,10 +530,10 @@ def test_a_pull_cut_off_keeps_rows_and_cursor_together_and_the_next_sync_finishe
             raise KeyboardInterrupt("power cut")
         return see_devices(*args, **kwargs)
 
-    monkeypatch.setattr(engine, "_see_devices", cut)
+    monkeypatch.setattr(pull, "see_devices", cut)
     with pytest.raises(KeyboardInterrupt):
         run(a, hub_path)
-    monkeypatch.setattr(engine, "_see_devices", see_devices)
+    monkeypatch.setattr(pull, "see_devices", see_devices)
     # Transactions of 1,000 records: nothing of the first two bundles was committed; of two
     # records: bundles 1 and 2 were, with their cursor.
     assert shift_ids(a) == {env["id"] for env in envelopes[:committed]}

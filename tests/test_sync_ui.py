@@ -30,13 +30,12 @@ def hub(tmp_path):
 
 @pytest.fixture
 def contexts(tmp_path, hub, monkeypatch):
-    monkeypatch.delenv("FIELDAPP_TEAM_KEY", raising=False)
+    monkeypatch.setenv("FIELDAPP_TEAM_KEY", TEAM_KEY.decode())
     databases = [fresh_database(tmp_path, n) for n in range(2)]
     contexts = [AppContext.open(db, synchronous=True) for db in databases]
     for ctx in contexts:
         with ctx.services() as services:
             services.settings.set("hub_path", str(hub))
-            services.settings.set("team_key", TEAM_KEY.decode())
     yield contexts
     for db in databases:
         db.close()
@@ -75,9 +74,8 @@ def test_synka_nu_on_two_laptops_brings_each_the_others_shift(qtbot, contexts):
     assert runs[-1].details["pushed"] == {"shift": 1}
 
 
-def test_without_a_team_key_the_view_says_so(qtbot, contexts):
-    with contexts[0].services() as services:
-        services.settings.set("team_key", "")
+def test_without_a_team_key_the_view_says_so(qtbot, contexts, monkeypatch):
+    monkeypatch.delenv("FIELDAPP_TEAM_KEY")
     view = SyncView(contexts[0])
     qtbot.addWidget(view)
     click(qtbot, view.sync_button)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from fieldapp import files
 from fieldapp.domain.weeks import IsoWeek
 from fieldapp.i18n import _
 from fieldapp.reports.summary import Scope, WeekSummary, build_week_summary
@@ -97,33 +97,14 @@ def check_writable(path: Path) -> None:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (:func:`fieldapp.files.write_bytes`: owner-only, all or
+    nothing); an OSError becomes a ReportError that says what failed."""
     check_writable(path)
-    folder = path.parent if str(path.parent) else Path(".")
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        files.write_bytes(path, data)
     except OSError as exc:
         raise ReportError(_("Cannot write {path}: {error}").format(
             path=path, error=exc.strerror or exc)) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, path)
-    except OSError as exc:
-        try:
-            os.unlink(temp_name)
-        except OSError:
-            pass
-        raise ReportError(_("Cannot write {path}: {error}").format(
-            path=path, error=exc.strerror or exc)) from None
-    except BaseException:
-        try:
-            os.unlink(temp_name)
-        except OSError:
-            pass
-        raise
 
 
 def render(summary: WeekSummary, fmt: str, progress: Progress | None = None) -> bytes:

@@ -60,7 +60,6 @@ from fieldapp.reports.summary_data import (
 )
 from fieldapp.reports.week_assembly import NOTABLE_LIMIT, TREND_LIMIT, TREND_WEEKS, WeekAssembly
 from fieldapp.reports.week_queries import Names, WeekQueries, as_uuid
-from fieldapp.store.models import Setting
 from fieldapp.store.types import utcnow
 
 __all__ = [
@@ -114,9 +113,9 @@ def scoped_queries(session: Session, week: IsoWeek, scope: Scope | str,
 
 def stored_team_name(session: Session) -> str:
     """The team name from the settings ("" when none is set)."""
-    row = session.get(Setting, "team_name")
-    value = row.value if row is not None else ""
-    return value.strip() if isinstance(value, str) else ""
+    from fieldapp.store.services.settings import TEAM_NAME, SettingsService
+
+    return SettingsService(session).get(TEAM_NAME).strip()
 
 
 def meeting_lines(queries: WeekQueries, labels=label_of) -> tuple[MeetingLine, ...]:

@@ -16,8 +16,6 @@ so a year of a whole city does not have to fit in memory. Qt-free.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fieldapp import files
 from fieldapp.domain.enums import ActionTaken, Severity, ShiftKind
 from fieldapp.domain.weeks import STOCKHOLM, IsoWeek
 from fieldapp.i18n import _, current_language
@@ -200,15 +199,7 @@ def write_year_workbook(path: Path, observations, shifts) -> YearCounts:
                    {0: time_format})
     n_shifts = _sheet(workbook, _("Shifts"), shift_columns(), shifts,
                       {0: time_format, 1: time_format})
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    try:
-        workbook.save(temp)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    files.write_with(path, workbook.save)
     return YearCounts(observations=n_obs, shifts=n_shifts)
 
 

@@ -23,6 +23,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fieldapp import files
 from fieldapp.i18n import _
 from fieldapp.store.errors import EncryptionUnavailableError, PassphraseError
 
@@ -248,8 +249,9 @@ def _replace_with_export(path: Path, source, passphrase: str, *, temp_suffix: st
     for sidecar in _sidecars(path):
         if sidecar.exists():
             shred(sidecar)
+    files.fsync_file(temp)  # complete on disk before the old file goes aside
     os.replace(path, previous)
-    os.replace(temp, path)
+    files.commit(temp, path)
     shred(previous)
     return counts
 

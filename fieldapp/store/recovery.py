@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from fieldapp import files
 from fieldapp.i18n import _
 from fieldapp.store import migrate
 from fieldapp.store.database import (
@@ -185,17 +186,20 @@ def restore_backup(db_path: Path | str, backup: Backup, *,
     if db_path.is_dir():
         raise IsADirectoryError(str(db_path))
     stamp = now().strftime("%Y%m%d-%H%M%S")
-    temp = db_path.with_name(f".{db_path.name}.restoring-{stamp}.tmp")
-    shutil.copyfile(backup.path, temp)
-    with open(temp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    set_aside = []
-    for path in [db_path, *(db_path.with_name(db_path.name + s) for s in SIDE_FILES)]:
-        if path.exists():
-            target = _aside_name(path, stamp)
-            os.replace(path, target)
-            set_aside.append(target)
-    os.replace(temp, db_path)
+    set_aside: list[Path] = []
+
+    def copy(fh) -> None:
+        with open(backup.path, "rb") as source:
+            shutil.copyfileobj(source, fh)
+
+    def put_aside() -> None:
+        for path in [db_path, *(db_path.with_name(db_path.name + s) for s in SIDE_FILES)]:
+            if path.exists():
+                target = _aside_name(path, stamp)
+                os.replace(path, target)
+                set_aside.append(target)
+
+    files.write_with(db_path, copy, before_replace=put_aside)
     return Restored(backup=backup, set_aside=tuple(set_aside))
 
 

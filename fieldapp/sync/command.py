@@ -76,6 +76,7 @@ def run(args) -> int:
     from fieldapp.cli import open_cli_database
     from fieldapp.sync.engine import team_key
     from fieldapp.sync.hub import HubError
+    from fieldapp.sync.state import take_notices
 
     database = open_cli_database(args)
     try:
@@ -91,6 +92,9 @@ def run(args) -> int:
                     "--hub postgresql://…, or set the hub in the settings."), file=sys.stderr)
             return EXIT_USAGE
         if not is_postgres_url(target) and not key:
+            with database.session() as session:
+                for notice in take_notices(session):  # e.g. a team key moved out of the file
+                    print(notice, file=sys.stderr)
             print(_("fieldapp sync: no team key. Set the team key in the settings or in the "
                     "environment variable FIELDAPP_TEAM_KEY; every device of the team uses "
                     "the same key."), file=sys.stderr)
@@ -102,6 +106,8 @@ def run(args) -> int:
             return EXIT_FAILED
     finally:
         database.close()
+    for notice in report.notices:
+        print(notice, file=sys.stderr)
     print(_("Hub: {hub}").format(hub=report.hub))
     for problem in report.repaired:
         print(_("Own bundle damaged or missing, everything sent again: {problem}").format(problem=problem))
@@ -130,4 +136,11 @@ def run(args) -> int:
     for refusal in report.refused:
         print(_("Refused {file}: {reason}").format(file=refusal.file, reason=refusal.reason),
               file=sys.stderr)
-    return EXIT_REFUSED if report.refused else EXIT_OK
+    for refusal in report.records_refused:
+        print(_("Received record not stored: {reason}").format(reason=refusal.reason),
+              file=sys.stderr)
+    for text in report.texts_refused:
+        print(_("Received {type} {id}: the text {field} was not stored ({reason}); the rest of "
+                "the record was.").format(type=text.type, id=text.id, field=text.field,
+                                          reason=text.reason), file=sys.stderr)
+    return EXIT_REFUSED if report.refused or report.records_refused else EXIT_OK

@@ -8,10 +8,10 @@ that is not listed never does.
 Free text:
 
 - a shift's ``summary``, an observation's ``details`` and a meeting's ``situation`` are sent
-  only when the user marked them shareable *and* the PII guard finds nothing; otherwise the
-  envelope carries ``""``;
+  only when the user marked them shareable *and* the shareable-text gate
+  (:mod:`fieldapp.domain.shareable`) lets them through; otherwise the envelope carries ``""``;
 - short descriptive text without a shareable mark (a shift's weather, a meeting's title, the
-  reason a place was flagged, an action's note) is sent only when the PII guard finds nothing;
+  reason a place was flagged, an action's note) is sent only when the gate lets it through;
 - a shift's ``private_notes`` is never sent (it is not in the table).
 
 A received record stores the text it was sent and ``""`` for everything else, so its
@@ -30,6 +30,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from fieldapp.domain.shareable import TextKind, may_leave
 from fieldapp.store.models import (
     Action,
     ActionCarriedOut,
@@ -221,10 +222,14 @@ def sort_key(env: Envelope) -> tuple:
 
 # -- row -> envelope ------------------------------------------------------------------------
 
-def _shareable_text(text: str) -> bool:
-    from fieldapp.domain.pii import is_shareable  # written alongside; imported when used
-
-    return is_shareable(text)
+def text_kind(field_name: str) -> TextKind:
+    """The gate's kind of a Text field (``"reason"`` is a flagged place's reason)."""
+    if field_name == "reason":
+        return TextKind.FLAG_REASON
+    try:
+        return TextKind(field_name)
+    except ValueError:
+        return TextKind.TEXT
 
 
 def _encode_value(field: Value, value: Any) -> Any:
@@ -251,13 +256,13 @@ def to_envelope(row: Synced) -> Envelope:
         elif isinstance(field, Text):
             text = getattr(row, field.name) or ""
             allowed = field.flag is None or bool(getattr(row, field.flag))
-            data[field.name] = text if allowed and _shareable_text(text) else ""
+            data[field.name] = text if allowed and may_leave(text, text_kind(field.name)) else ""
         elif isinstance(field, Links):
             data[field.name] = sorted(str(item.id) for item in getattr(row, field.relation))
         elif isinstance(field, Flags):
             data[field.name] = [
                 {"place_id": str(flag.place_id),
-                 "reason": flag.reason if _shareable_text(flag.reason or "") else ""}
+                 "reason": flag.reason if may_leave(flag.reason, TextKind.FLAG_REASON) else ""}
                 for flag in sorted(row.flags, key=lambda f: f.position)
             ]
     return {

@@ -15,7 +15,7 @@ as a whole (format, HMAC, hash, count, device and number matching its place).
 
 A refused bundle is reported with its file and reason and skipped: the cursor moves past it so
 the bundles after it (and every other device's) are still applied, and the refusal is kept
-(in the Setting table) and reported at every sync while the file stays. If the file is later
+(:mod:`fieldapp.sync.state`) and reported at every sync while the file stays. If the file is later
 replaced by a good copy, it is applied then. The owner of a device folder checks its own
 bundles at every sync: one that no longer verifies (damaged, cut off, tampered with, or not
 written by it) is renamed to ``….damaged`` and the owner pushes all its records again in a new
@@ -35,6 +35,7 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+from fieldapp import files
 from fieldapp.i18n import _
 from fieldapp.store.types import utcnow
 from fieldapp.sync.bundle import (
@@ -59,36 +60,10 @@ def _key_check(key: bytes, hub_id: str) -> str:
     return hmac.new(key, f"faltlogg-hub:{hub_id}".encode(), hashlib.sha256).hexdigest()
 
 
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not every file system (or OS) allows it
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def write_once(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a flushed temporary file; never replaces an existing file
-    (raises FileExistsError)."""
-    temp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
-    with temp.open("xb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    try:
-        try:
-            os.link(temp, path)
-        except FileExistsError:
-            raise
-        except OSError:  # no hard links (FAT, some network shares): check, then rename
-            if path.exists():
-                raise FileExistsError(str(path)) from None
-            os.replace(temp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-    _fsync_dir(path.parent)
+    """Write ``data`` to ``path`` atomically (:mod:`fieldapp.files`, mode as the umask gives:
+    the team's other devices read it); never replaces an existing file (FileExistsError)."""
+    files.write_bytes(path, data, mode=None, exclusive=True)
 
 
 class FolderHub:

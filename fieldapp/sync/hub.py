@@ -22,7 +22,7 @@ class HubKeyError(HubError):
 
 @dataclass
 class HubState:
-    """This device's bookkeeping for one hub, kept in the Setting table (JSON values)."""
+    """This device's bookkeeping for one hub, kept as settings (:mod:`fieldapp.sync.state`)."""
 
     cursors: dict[str, int] = field(default_factory=dict)  # source -> last seq processed
     pushed_seq: int = 0

@@ -16,7 +16,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from fieldapp.i18n import _
-from fieldapp.store.models import REFERENCE_DEVICE_ID, Device, Setting, Synced
+from fieldapp.store.models import REFERENCE_DEVICE_ID, Device, Synced
+from fieldapp.store.services.settings import SYNC_LAST
+from fieldapp.sync import state as sync_state
 from fieldapp.sync.envelope import SPECS, TYPE_ORDER, parse_time
 
 
@@ -101,7 +103,7 @@ class SyncStatus:
         return sum(self.pending.values())
 
 
-LAST_SYNC_KEY = "sync.last"
+LAST_SYNC_KEY = SYNC_LAST.name  # kept for older imports; the key is declared in settings
 
 
 def type_label(name: str) -> str:
@@ -116,13 +118,11 @@ def type_label(name: str) -> str:
 
 
 def sync_status(session: Session, device_id: uuid.UUID) -> SyncStatus:
-    last = session.get(Setting, LAST_SYNC_KEY)
-    info = last.value if last is not None and isinstance(last.value, dict) else {}
+    info = sync_state.last_sync(session)
     refused: list[dict] = []
     if info.get("hub_id"):
-        row = session.get(Setting, f"sync.refused.{info['hub_id']}")
-        if row is not None and isinstance(row.value, dict):
-            refused = sorted(row.value.values(), key=lambda r: r.get("file", ""))
+        refused = sorted((r for r in sync_state.refused_of(session, str(info["hub_id"])).values()
+                          if isinstance(r, dict)), key=lambda r: str(r.get("file", "")))
     devices = [
         DeviceInfo(d.id, d.name, d.is_self, d.last_seen_at)
         for d in session.scalars(select(Device).where(or_(Device.is_self,

@@ -1,9 +1,24 @@
-"""Validation of received envelopes: :func:`validate_envelope` checks an envelope's format
-before it is applied to the store.
+"""Checking received envelopes: :func:`validate_envelope` checks an envelope's format, and
+:func:`screen_envelope` holds it to what a local save allows before it is stored.
 
-The checks of each type are put together once, when the module loads (:data:`_FIELD_CHECKS`),
-from the field tables in :data:`fieldapp.sync.envelope.SPECS`; a message is translated only
-when a check fails.
+The format checks of each type are put together once, when the module loads
+(:data:`_FIELD_CHECKS`), from the field tables in :data:`fieldapp.sync.envelope.SPECS`; a
+message is translated only when a check fails.
+
+Screening (run on every received record, whatever the sender's version or intent):
+
+- **Counts** (a shift's adults met, referrals made and youth counts; an observation's people
+  and youths present) get the local limits of :mod:`fieldapp.domain.validation`: whole
+  numbers from 0 to ``MAX_COUNT``, known age bands and genders, youths present at most the
+  people counted. A record that breaks one is **refused whole** (not stored, the reason in
+  the sync report): a count cannot be blanked without making the statistics lie, and the
+  sender's next revision comes through once it is right. The rest of the bundle applies.
+- **Texts** (every free-text field the envelope carries, and a flagged place's reason) get
+  the local length rules (``check_text``: no NUL, at most the field's length) and the
+  shareable-text gate (:func:`fieldapp.domain.shareable.gate`). A text that fails either is
+  **stored empty** (its shareable mark off) and the rest of the record is kept; the sync
+  report names the record, the field and the reason, never the text itself. The refused
+  text never reaches this device's disk.
 """
 
 from __future__ import annotations
@@ -14,10 +29,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from fieldapp.domain.shareable import TextKind, gate, refusal_reason
+from fieldapp.domain.validation import MAX_TEXT_LENGTH, check_count, check_text, parse_youth_key
 from fieldapp.i18n import _
 from fieldapp.sync.envelope import (
     ENVELOPE_KEYS,
     SPECS,
+    Envelope,
     EnvelopeError,
     Flags,
     Links,
@@ -26,6 +44,7 @@ from fieldapp.sync.envelope import (
     Value,
     parse_time,
     upgrade_data,
+    text_kind,
 )
 
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -194,3 +213,89 @@ def validate_envelope(env: Any) -> None:
                 check.fail(value)
         elif not check.test(value):
             check.fail(value)
+
+
+# -- screening: the limits of a local save, and the shareable-text gate ----------------------
+
+# The longest text a local save accepts, per type and field (the services' rules).
+TEXT_LIMITS: dict[tuple[str, str], int] = {
+    ("shift", "weather"): 100, ("shift", "summary"): MAX_TEXT_LENGTH,
+    ("meeting", "title"): 200, ("meeting", "situation"): MAX_TEXT_LENGTH,
+    ("action", "note"): 2000, ("observation", "details"): MAX_TEXT_LENGTH,
+}
+FLAG_REASON_LIMIT = 1000
+COUNT_FIELDS: dict[str, tuple[str, ...]] = {
+    "shift": ("adults_met", "concern_reports", "referrals"),
+    "observation": ("people_count", "youths_present"),
+}
+
+
+@dataclass(frozen=True)
+class Screened:
+    """A received envelope as this device stores it, and the texts it left out."""
+
+    envelope: Envelope
+    refused_texts: tuple[tuple[str, str], ...] = ()  # (field, reason)
+
+
+def _count_problems(type_name: str, data: dict) -> list[str]:
+    problems = [error.message for name in COUNT_FIELDS.get(type_name, ())
+                for error in check_count(name, data.get(name), label=name)]
+    if type_name == "observation" and not problems and \
+            data["youths_present"] > data["people_count"]:
+        problems.append(_("youths_present is larger than people_count"))
+    counts = data.get("youth_counts") if type_name == "shift" else None
+    if counts:
+        for key, count in counts.items():
+            try:
+                parse_youth_key(key)
+            except ValueError:
+                problems.append(_("youth_counts has an unknown age band or gender ({key})")
+                                .format(key=key[:40]))
+            problems += [e.message for e in check_count("youth_counts", count, label=key[:40])]
+        if not problems:
+            problems += [e.message for e in check_count(
+                "youth_counts", sum(counts.values()), label="youth_counts")]
+    return problems
+
+
+def _text_problem(name: str, value: str, limit: int, kind: TextKind) -> str | None:
+    errors = check_text(name, value, label=name, max_length=limit)
+    if errors:
+        return errors[0].message
+    findings = gate(value, kind)
+    return None if findings is None else refusal_reason(findings)
+
+
+def screen_envelope(env: Envelope) -> Screened:
+    """Hold a validated envelope to a local save's rules (see the module). Raises
+    :class:`EnvelopeError` when the record is refused whole; otherwise the envelope to store,
+    with every refused text emptied."""
+    type_name, data = env["type"], env["data"]
+    problems = _count_problems(type_name, data)
+    if problems:
+        raise EnvelopeError(_("{type} {id}: {problem}").format(
+            type=type_name, id=env["id"], problem=problems[0]))
+    kept = dict(data)
+    refused: list[tuple[str, str]] = []
+    for field in SPECS[type_name].fields:
+        if isinstance(field, Text):
+            reason = _text_problem(field.name, data.get(field.name) or "",
+                                   TEXT_LIMITS.get((type_name, field.name), MAX_TEXT_LENGTH),
+                                   text_kind(field.name))
+            if reason is not None:
+                kept[field.name] = ""
+                refused.append((field.name, reason))
+        elif isinstance(field, Flags):
+            flags = []
+            for flag in data.get(field.name) or ():
+                reason = _text_problem("reason", flag["reason"], FLAG_REASON_LIMIT,
+                                       TextKind.FLAG_REASON)
+                if reason is not None:
+                    refused.append((f"{field.name}.reason", reason))
+                    flag = {**flag, "reason": ""}
+                flags.append(flag)
+            kept[field.name] = flags
+    if not refused:
+        return Screened(env)
+    return Screened({**env, "data": kept}, tuple(refused))

@@ -20,8 +20,6 @@ import csv
 import datetime as dt
 import io
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +27,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldapp import files
 from fieldapp.i18n import _
 from fieldapp.store.models import AuditEntry
 from fieldapp.store.types import utcnow
@@ -124,17 +123,7 @@ class AuditService:
         """Write the log to ``path`` (written to a temporary name, then renamed)."""
         path = Path(path)
         data = ("\ufeff" + self.csv_text()).encode("utf-8")
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                    dir=path.parent if str(path.parent) else ".")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        files.write_bytes(path, data)
         return path
 
 

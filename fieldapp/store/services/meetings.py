@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from fieldapp.domain.enums import ActionStatus, MeetingKind
 from fieldapp.domain.records import ActionRecord, FlaggedPlace, MeetingRecord
+from fieldapp.domain.shareable import TextKind, gate_errors
 from fieldapp.domain.validation import (
     FieldError,
     check_action,
@@ -63,19 +64,6 @@ def action_record(row: Action) -> ActionRecord:
     )
 
 
-def _shareable_text_errors(field: str, text: str, shareable: bool, label: str) -> list[FieldError]:
-    if not (shareable and text):
-        return []
-    from fieldapp.domain.pii import find_pii
-
-    findings = find_pii(text)
-    if not findings:
-        return []
-    return [FieldError(field, _(
-        "{label} cannot be shared: {reason} (\"{text}\"). Remove it or keep the text private."
-    ).format(label=label, reason=findings[0].reason, text=findings[0].text))]
-
-
 class MeetingService(SyncedService[Meeting]):
     model = Meeting
 
@@ -99,8 +87,9 @@ class MeetingService(SyncedService[Meeting]):
                 errors.append(FieldError(field, _("{label} must be text.").format(label=label)))
         errors += check_flag("situation_shareable", values.get("situation_shareable", False),
                              label=_("Share the situation picture with the team"))
-        errors += _shareable_text_errors("situation", values.get("situation", ""),
-                                         values.get("situation_shareable", False), _("The situation picture"))
+        if values.get("situation_shareable") is True:
+            errors += gate_errors("situation", values.get("situation"), TextKind.SITUATION,
+                                  label=_("The situation picture"))
         for field, model, message in (
             ("staff_ids", Staff, _("Unknown staff member; choose from the list.")),
             ("partner_ids", Partner, _("Unknown partner; choose from the list.")),

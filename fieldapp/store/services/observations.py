@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from fieldapp.domain.enums import ActionTaken, Severity
 from fieldapp.domain.records import ObservationRecord
+from fieldapp.domain.shareable import TextKind, gate_errors
 from fieldapp.domain.validation import (
     FieldError,
     check_flag,
@@ -90,15 +91,9 @@ class ObservationService(SyncedService[Observation]):
             errors.append(FieldError("details", _("{label} must be text.").format(label=_("Details"))))
         errors += check_flag("details_shareable", values.get("details_shareable", False),
                              label=_("Share the details with the team"))
-        if values.get("details_shareable") and values.get("details"):
-            from fieldapp.domain.pii import find_pii
-
-            findings = find_pii(values["details"])
-            if findings:
-                errors.append(FieldError("details", _(
-                    "The details cannot be shared: {reason} (\"{text}\"). "
-                    "Remove it or keep the details private."
-                ).format(reason=findings[0].reason, text=findings[0].text)))
+        if values.get("details_shareable") is True:
+            errors += gate_errors("details", values.get("details"), TextKind.DETAILS,
+                                  label=_("The details"))
         raise_if(errors)
 
     def create(self, *, place_id: uuid.UUID, category_id: uuid.UUID, observed_at: dt.datetime,

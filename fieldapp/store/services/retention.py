@@ -30,12 +30,13 @@ from sqlalchemy.orm import Session
 
 from fieldapp.domain.validation import FieldError, ValidationError
 from fieldapp.i18n import _
-from fieldapp.store.models import Action, ActionCarriedOut, Meeting, Observation, Setting, Shift
+from fieldapp.store.models import Action, ActionCarriedOut, Meeting, Observation, Shift
 from fieldapp.store.services.audit import AuditService
+from fieldapp.store.services.settings import RETENTION_LAST_RUN, RETENTION_RULES, SettingsService
 from fieldapp.store.types import utcnow
 
-SETTING_KEY = "retention"
-LAST_RUN_KEY = "retention.last_run"
+SETTING_KEY = RETENTION_RULES.name
+LAST_RUN_KEY = RETENTION_LAST_RUN.name
 RUN_INTERVAL = dt.timedelta(days=1)
 
 RULE_PRIVATE_NOTES = "private_notes"
@@ -96,8 +97,7 @@ def months_before(moment: dt.datetime, months: int) -> dt.datetime:
 # -- settings -----------------------------------------------------------------------------
 
 def load_rules(session: Session) -> RetentionRules:
-    row = session.get(Setting, SETTING_KEY)
-    value = row.value if row is not None and isinstance(row.value, dict) else {}
+    value = SettingsService(session).get(RETENTION_RULES)
     defaults = RetentionRules()
     try:
         return RetentionRules(
@@ -111,12 +111,7 @@ def save_rules(session: Session, rules: RetentionRules) -> None:
     errors = rules.check()
     if errors:
         raise ValidationError(errors)
-    row = session.get(Setting, SETTING_KEY)
-    if row is None:
-        session.add(Setting(key=SETTING_KEY, value=asdict(rules)))
-    else:
-        row.value = asdict(rules)
-    session.flush()
+    SettingsService(session).set(RETENTION_RULES, asdict(rules))
 
 
 # -- what goes ----------------------------------------------------------------------------
@@ -237,21 +232,16 @@ def run(session: Session, rules: RetentionRules | None = None,
     for item in counts:
         if item.count:
             audit.record("purge", {"rule": item.rule, "kind": item.kind, "count": item.count})
-    row = session.get(Setting, LAST_RUN_KEY)
-    if row is None:
-        session.add(Setting(key=LAST_RUN_KEY, value=now.isoformat()))
-    else:
-        row.value = now.isoformat()
-    session.flush()
+    SettingsService(session).set(RETENTION_LAST_RUN, now.isoformat())
     return counts
 
 
 def last_run(session: Session) -> dt.datetime | None:
-    row = session.get(Setting, LAST_RUN_KEY)
-    if row is None or not isinstance(row.value, str):
+    value = SettingsService(session).get(RETENTION_LAST_RUN)
+    if not value:
         return None
     try:
-        return dt.datetime.fromisoformat(row.value)
+        return dt.datetime.fromisoformat(value)
     except ValueError:
         return None
 

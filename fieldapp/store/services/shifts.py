@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from fieldapp.domain.enums import ShiftKind
 from fieldapp.domain.records import ShiftRecord
+from fieldapp.domain.shareable import TextKind, gate_errors
 from fieldapp.domain.validation import MAX_TEXT_LENGTH, FieldError, check_shift, check_text, raise_if
 from fieldapp.i18n import _
 from fieldapp.store.models import Area, Partner, Shift, Staff
@@ -69,15 +70,9 @@ class ShiftService(SyncedService[Shift]):
                 errors.append(FieldError(field, _("{label} must be text.").format(label=label)))
         if not isinstance(values.get("summary_shareable", False), bool):
             errors.append(FieldError("summary_shareable", _("Choose whether the summary may be shared.")))
-        if values.get("summary_shareable") and values.get("summary"):
-            from fieldapp.domain.pii import find_pii
-
-            findings = find_pii(values["summary"])
-            if findings:
-                errors.append(FieldError("summary", _(
-                    "The summary cannot be shared: {reason} (\"{text}\"). "
-                    "Remove it or keep the summary private."
-                ).format(reason=findings[0].reason, text=findings[0].text)))
+        if values.get("summary_shareable") is True:
+            errors += gate_errors("summary", values.get("summary"), TextKind.SUMMARY,
+                                  label=_("The summary"))
         errors += self._check_links(values)
         raise_if(errors)
 

@@ -28,8 +28,9 @@ from fieldapp.i18n import _
 from fieldapp.store import secrets
 from fieldapp.store.services import retention
 from fieldapp.store.services.audit import AuditRecord, kind_label
+from fieldapp.store.services.settings import LOCK_MINUTES
 from fieldapp.ui.context import AppContext
-from fieldapp.ui.lock import DEFAULT_LOCK_MINUTES, LOCK_SETTING
+from fieldapp.ui.lock import DEFAULT_LOCK_MINUTES
 from fieldapp.ui.widgets.forms import FieldErrorLabel, FormErrors
 from fieldapp.ui.widgets.formatting import day_and_time
 from fieldapp.ui.widgets.messages import show_unexpected_error
@@ -150,7 +151,7 @@ class ProtectionBox(QGroupBox):
 
         def job(_progress) -> ProtectionSnapshot:
             with self.ctx.services() as services:
-                minutes = services.settings.get(LOCK_SETTING, DEFAULT_LOCK_MINUTES)
+                minutes = services.settings.get(LOCK_MINUTES)
                 rules = retention.load_rules(services.session)
             try:
                 minutes = int(minutes)
@@ -175,15 +176,15 @@ class ProtectionBox(QGroupBox):
 
         def work(services):
             before = retention.load_rules(services.session)
-            old_minutes = services.settings.get(LOCK_SETTING, DEFAULT_LOCK_MINUTES)
+            old_minutes = services.settings.get(LOCK_MINUTES)
             retention.save_rules(services.session, rules)
-            services.settings.set(LOCK_SETTING, minutes)
+            services.settings.set(LOCK_MINUTES, minutes)
             changed = {}
             if before != rules:
                 changed["retention"] = {"private_notes_days": rules.private_notes_days,
                                         "records_months": rules.records_months}
             if old_minutes != minutes:
-                changed[LOCK_SETTING] = minutes
+                changed[LOCK_MINUTES.name] = minutes
             if changed:
                 services.audit.record("settings", {"keys": sorted(changed), "values": changed})
             return rules

@@ -33,6 +33,7 @@ from fieldapp.domain.enums import StaffRole
 from fieldapp.domain.records import StaffRecord
 from fieldapp.domain.validation import FieldError, ValidationError, check_text
 from fieldapp.i18n import LANGUAGES, _, current_language, set_language
+from fieldapp.store.services.settings import HUB_PATH, HUB_URL, LANGUAGE, TEAM_NAME
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.widgets.forms import FieldErrorLabel, FormErrors
 from fieldapp.ui.widgets.messages import show_unexpected_error
@@ -291,10 +292,10 @@ class SettingsView(QWidget):
             if services.settings.device_name() != values["device_name"]:
                 changed["device_name"] = values["device_name"]
             services.settings.set_device_name(values["device_name"])
-            for key in ("team_name", "hub_path", "hub_url"):
-                if (services.settings.get(key) or "") != values[key]:
-                    changed[key] = values[key]
-                services.settings.set(key, values[key])
+            for key in (TEAM_NAME, HUB_PATH, HUB_URL):
+                if services.settings.get(key) != values[key.name]:
+                    changed[key.name] = values[key.name]
+                services.settings.set(key, values[key.name])
             if "hub_url" in changed:
                 changed["hub_url"] = _without_password(changed["hub_url"])
             if changed:
@@ -325,7 +326,7 @@ class SettingsView(QWidget):
 
         def job(_progress):
             with self.ctx.services() as services:
-                services.settings.set("language", language)
+                services.settings.set(LANGUAGE, language)
                 services.audit.record("settings", {"keys": ["language"],
                                                    "values": {"language": language}})
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from fieldapp.domain.weeks import STOCKHOLM
 from fieldapp.i18n import _, format_datetime
+from fieldapp.store.services.settings import HUB_PATH, HUB_URL
 from fieldapp.sync.command import POSTGRES_PREFIXES
 from fieldapp.sync.receipts import SyncStatus, sync_status, type_label
 from fieldapp.ui.context import AppContext
@@ -125,8 +126,8 @@ class SyncView(QWidget):
     # -- hub settings --------------------------------------------------------------------------
     def hub_target(self) -> str:
         with self.ctx.services() as services:
-            url = str(services.settings.get("hub_url") or "")
-            path = str(services.settings.get("hub_path") or "")
+            url = services.settings.get(HUB_URL)
+            path = services.settings.get(HUB_PATH)
         return path or url  # a shared folder by default
 
     def hub_available(self) -> bool:
@@ -227,8 +228,13 @@ class SyncView(QWidget):
         with self.ctx.database.session() as session:
             key = team_key(session)
         if not target.startswith(POSTGRES_PREFIXES) and not key:
-            self.message_label.setText(_("No team key is set. Set the team key in the settings "
-                                         "or in the environment variable FIELDAPP_TEAM_KEY."))
+            from fieldapp.sync.state import take_notices
+
+            with self.ctx.database.session() as session:
+                notices = take_notices(session)  # e.g. a team key moved out of the file
+            self.message_label.setText(" ".join([*notices, _(
+                "No team key is set. Set the team key in the settings or in the environment "
+                "variable FIELDAPP_TEAM_KEY.")]))
             return
         database = self.ctx.database
 
@@ -271,7 +277,7 @@ class SyncView(QWidget):
     def _succeeded(self, report) -> None:
         self._finished()
         self.last_report = report
-        parts = []
+        parts = list(report.notices)
         if report.cancelled:
             parts.append(_("Sync stopped; the next sync continues where it stopped."))
         parts.append(_("Sent {sent} and received {received} records.").format(
@@ -279,6 +285,11 @@ class SyncView(QWidget):
         if report.refused:
             parts.append(_("{count} bundles were refused; see the list below.").format(
                 count=len(report.refused)))
+        if report.records_refused or report.texts_refused:
+            parts.append(_("{records} received records were not stored and {texts} received "
+                           "texts were left out: they break this computer's rules for what "
+                           "may be saved and shared.").format(
+                records=len(report.records_refused), texts=len(report.texts_refused)))
         if report.repaired:
             parts.append(_("Bundles this computer wrote earlier were damaged or missing; "
                            "everything was sent again."))
