@@ -1,6 +1,6 @@
 """``fieldapp db``: upgrade, status, purge (retention), the audit log and a new passphrase
-for the data file. Registered in :data:`fieldapp.cli.COMMANDS`; the passphrase rule and the
-exit codes are the command line's (:mod:`fieldapp.cli`)."""
+for the data file. The passphrase rule is :mod:`fieldapp.store.opening`'s, with the
+terminal's questions (:mod:`fieldapp.cli.terminal`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,14 @@ import os
 import sys
 from pathlib import Path
 
-from fieldapp import cli
-from fieldapp.cli import EXIT_FAILED, EXIT_OK, UsageError, open_cli_database, resolve_passphrase
+from fieldapp.cli import terminal
+from fieldapp.cli.terminal import (
+    EXIT_FAILED,
+    EXIT_OK,
+    UsageError,
+    open_cli_database,
+    resolve_passphrase,
+)
 from fieldapp.i18n import _
 
 NEW_PASSPHRASE_ENV = "FIELDAPP_NEW_PASSPHRASE"  # for ``db passphrase``
@@ -152,10 +158,10 @@ def _new_passphrase() -> str:
         if problem:
             raise UsageError(f"{NEW_PASSPHRASE_ENV}: {problem}")
         return given
-    if not cli.stdin_is_tty():
+    if not terminal.stdin_is_tty():
         raise UsageError(_("Set {name} to the new passphrase, or run the command in a "
                            "terminal to type it.").format(name=NEW_PASSPHRASE_ENV))
-    return cli.ask_new_passphrase()
+    return terminal.ask_new_passphrase()
 
 
 def _change_passphrase(args) -> int:
