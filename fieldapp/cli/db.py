@@ -45,12 +45,12 @@ def _status(args) -> dict:
     from sqlalchemy import func, select
 
     from fieldapp.store import migrate
-    from fieldapp.store.database import check_upgradable
+    from fieldapp.store.opening import inspect
     from fieldapp.store.models import Action, Area, Category, Meeting, Observation, Partner, Place, Shift, Staff
 
     path = Path(args.db)
     passphrase = resolve_passphrase(args) if path.exists() else None
-    state = check_upgradable(path, passphrase)
+    state = inspect(path, passphrase)
     status = {"path": str(path), "revision": state.revision, "head": migrate.head_revision(),
               "counts": {}}
     tables = {"areas": Area, "places": Place, "partners": Partner, "categories": Category,
@@ -72,9 +72,9 @@ def _status(args) -> dict:
 
 def run(args) -> int:
     if args.db_command == "upgrade":
-        from fieldapp.store.database import check_upgradable
+        from fieldapp.store.opening import inspect
 
-        before = check_upgradable(Path(args.db), resolve_passphrase(args)).revision
+        before = inspect(Path(args.db), resolve_passphrase(args)).revision
         database = open_cli_database(args)
         try:
             after = database.revision()

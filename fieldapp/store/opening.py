@@ -26,7 +26,12 @@ from typing import Protocol
 
 from fieldapp.i18n import _
 from fieldapp.store import encryption
-from fieldapp.store.database import Database, leaving_no_trace, open_database
+from fieldapp.store.database import (
+    Database,
+    check_upgradable,
+    leaving_no_trace,
+    open_database,
+)
 from fieldapp.store.errors import (
     DatabaseFileError,
     NotADatabaseError,
@@ -113,18 +118,16 @@ def open_data_file(path: Path | str, ask: Ask, *, passphrase=_ASK, upgrade: bool
 
     path = Path(path).expanduser()
     check_path(path)
-    try:
-        check_file(path, integrity=integrity)
-    except DatabaseFileError as exc:
-        raise _explained(path, exc, new=False) from exc
-    if passphrase is _ASK:
-        passphrase = passphrase_for(path, ask)
-    if (not upgrade and passphrase is not None and path.is_file()
-            and not encryption.looks_encrypted(path)):
-        passphrase = None  # a read-only look (db status) does not convert a plain file
     new = not path.exists()
     try:
+        # A check on a full disk, or a read-only look at a newer file, leaves no -wal/-shm.
         with leaving_no_trace(path, new=new):
+            check_file(path, integrity=integrity)
+            if passphrase is _ASK:
+                passphrase = passphrase_for(path, ask)
+            if (not upgrade and passphrase is not None and path.is_file()
+                    and not encryption.looks_encrypted(path)):
+                passphrase = None  # a read-only look (db status) does not convert a plain file
             database = open_database(path, passphrase, upgrade=upgrade, convert_plain=True)
     except BaseException as exc:
         explained = _explained(path, exc, new=new)
@@ -135,6 +138,20 @@ def open_data_file(path: Path | str, ask: Ask, *, passphrase=_ASK, upgrade: bool
     if database.conversion is not None:
         _record_conversion(database, ask)
     return database
+
+
+def inspect(path: Path | str, passphrase: str | None):
+    """What the file at ``path`` is (:func:`~fieldapp.store.database.check_upgradable`),
+    read without changing it and without leaving a ``-wal``/``-shm``; refusals explained."""
+    path = Path(path).expanduser()
+    try:
+        with leaving_no_trace(path):
+            return check_upgradable(path, passphrase)
+    except BaseException as exc:
+        explained = _explained(path, exc, new=False)
+        if explained is exc:
+            raise
+        raise explained from exc
 
 
 def _driver_errors() -> tuple[type[BaseException], ...]:
