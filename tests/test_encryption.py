@@ -390,12 +390,12 @@ def test_cli_without_a_passphrase_makes_a_plain_file_with_a_warning(tmp_path, mo
 
 
 def test_cli_asks_on_a_terminal_twice_for_a_new_file(tmp_path, monkeypatch, capsys):
-    import fieldapp.cli as cli
+    from fieldapp.cli import terminal
 
     monkeypatch.delenv("FIELDAPP_PASSPHRASE", raising=False)
     answers = iter(["kort", "kort", PASSPHRASE, PASSPHRASE, "fel fras!", PASSPHRASE])
-    monkeypatch.setattr(cli, "stdin_is_tty", lambda: True)
-    monkeypatch.setattr(cli, "_ask", lambda prompt: next(answers))
+    monkeypatch.setattr(terminal, "stdin_is_tty", lambda: True)
+    monkeypatch.setattr(terminal, "_ask", lambda prompt: next(answers))
     path = tmp_path / "ny.sqlite"
     assert main(["--db", str(path), "db", "upgrade"]) == 0
     err = capsys.readouterr().err

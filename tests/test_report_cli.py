@@ -76,7 +76,7 @@ def test_defaults_last_week_pdf_in_the_current_folder(demo_path, tmp_path, monke
     monkeypatch.chdir(tmp_path)
     assert main(["--db", str(demo_path), "report", "--week", "2024-w47"]) == 0
     assert files(tmp_path) == ["veckologg-2024-W47.pdf"]
-    monkeypatch.setattr("fieldapp.reports.command.utcnow", lambda: NOW)
+    monkeypatch.setattr("fieldapp.cli.report.utcnow", lambda: NOW)
     assert main(["--db", str(demo_path), "report", "--format", "json"]) == 0
     assert "veckologg-2024-W47.json" in files(tmp_path)  # --week last: the last complete week
     assert json.loads((tmp_path / "veckologg-2024-W47.json").read_text())["week"] == "2024-W47"

@@ -486,7 +486,7 @@ def test_a_week_with_2000_shifts_renders_quickly_with_repeated_headers(busy_week
 
 
 def test_reports_never_import_qt():
-    code = ("import sys, fieldapp.reports.command, fieldapp.reports.pdf, fieldapp.reports.xlsx, "
+    code = ("import sys, fieldapp.cli.report, fieldapp.reports.pdf, fieldapp.reports.xlsx, "
             "fieldapp.reports.csv_json, fieldapp.reports.export\n"
             "print(any(m.split('.')[0] in ('PySide6', 'shiboken6') for m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

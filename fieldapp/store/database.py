@@ -37,6 +37,7 @@ from fieldapp.store.errors import (  # noqa: F401 - re-exported: callers import 
     NotEncryptedError,
     PassphraseError,
     PassphraseRequiredError,
+    storage_error,
 )
 from fieldapp.store.models import Device
 
@@ -111,9 +112,39 @@ def _inspect_encrypted(path: Path, passphrase: str | None) -> FileState:
     return FileState(exists=True, revision=row[0] if row else None, encrypted=True)
 
 
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def side_files(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in SIDE_FILES]
+
+
+@contextlib.contextmanager
+def leaving_no_trace(path: Path, *, new: bool = False) -> Iterator[None]:
+    """On a failure inside: remove the ``-wal``/``-shm``/``-journal`` the attempt made (a
+    connection that failed on a full disk leaves them), and the file itself when ``new`` (a
+    new file that could not be completed is not left half-made)."""
+    before = {side for side in side_files(path) if side.exists()}
+    try:
+        yield
+    except BaseException:
+        for side in side_files(path):
+            if side not in before:
+                side.unlink(missing_ok=True)
+        if new:
+            path.unlink(missing_ok=True)
+        raise
+
+
 def inspect_file(path: Path, passphrase: str | None = None) -> FileState:
-    """Read what the file is without changing a byte of it. An encrypted file needs its
-    passphrase (:class:`PassphraseError` without one or with a wrong one)."""
+    """Read what the file is without changing a byte of it (nor leaving a ``-wal`` behind).
+    An encrypted file needs its passphrase (:class:`PassphraseError` without one or with a
+    wrong one); a disk that refuses says so (:func:`~fieldapp.store.errors.storage_error`)."""
+    with leaving_no_trace(path):
+        return _inspect(path, passphrase)
+
+
+def _inspect(path: Path, passphrase: str | None) -> FileState:
     if not path.exists():
         return FileState(exists=False, revision=None)
     if path.is_dir():
@@ -152,6 +183,9 @@ def inspect_file(path: Path, passphrase: str | None = None) -> FileState:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
+        problem = storage_error(path, exc)
+        if problem is not None:
+            raise problem from exc
         raise NotADatabaseError(
             _(
                 "{path} could not be read as a database ({error}). It may be damaged. "
@@ -168,18 +202,22 @@ def backup_file(path: Path, revision: str | None, passphrase: str | None = None)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{path.stem}.{revision or 'new'}.{stamp}{path.suffix or '.sqlite'}"
-    if passphrase is not None:
-        encryption.backup_encrypted(path, passphrase, target)
-        return target
-    source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        dest = sqlite3.connect(target)
+        if passphrase is not None:
+            encryption.backup_encrypted(path, passphrase, target)
+            return target
+        source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            source.backup(dest)
+            dest = sqlite3.connect(target)
+            try:
+                source.backup(dest)
+            finally:
+                dest.close()
         finally:
-            dest.close()
-    finally:
-        source.close()
+            source.close()
+    except BaseException:
+        target.unlink(missing_ok=True)  # no half-made copy (a full disk) is left behind
+        raise
     return target
 
 
@@ -193,6 +231,7 @@ class Database:
         self.session_factory = sessionmaker(engine, expire_on_commit=False)
         self.backup_path: Path | None = None
         self.conversion: encryption.Conversion | None = None  # a plain file was converted
+        self.opened_with: str | None = None  # the passphrase (set by store.opening)
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -264,18 +303,22 @@ def open_database(path: Path | str, passphrase: str | None = None, *, upgrade: b
     if not state.exists:
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(path, passphrase)
-    if upgrade and state.revision != head:
-        migrate.upgrade(engine)
     database = Database(path, engine, encrypted=passphrase is not None)
     database.backup_path = backup
     database.conversion = conversion
-    if upgrade:
-        _ensure_self_device(database)
-        if load_reference:
-            from fieldapp.store.reference import load_reference_data
+    try:
+        if upgrade and state.revision != head:
+            migrate.upgrade(engine)
+        if upgrade:
+            _ensure_self_device(database)
+            if load_reference:
+                from fieldapp.store.reference import load_reference_data
 
-            with database.session() as session:
-                load_reference_data(session)
+                with database.session() as session:
+                    load_reference_data(session)
+    except BaseException:
+        engine.dispose()  # no connection keeps the file (a full disk, a read-only medium)
+        raise
     return database
 
 

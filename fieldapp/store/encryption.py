@@ -25,7 +25,7 @@ from pathlib import Path
 
 from fieldapp import files
 from fieldapp.i18n import _
-from fieldapp.store.errors import EncryptionUnavailableError, PassphraseError
+from fieldapp.store.errors import EncryptionUnavailableError, PassphraseError, storage_error
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIN_PASSPHRASE_LENGTH = 8
@@ -81,19 +81,31 @@ def wrong_passphrase_message(path: Path) -> str:
 
 
 def open_verified(path: Path, passphrase: str, *, readonly: bool = True):
-    """A keyed connection that has read the schema: :class:`PassphraseError` if it cannot."""
+    """A keyed connection that has read the schema: :class:`PassphraseError` if the key does
+    not open it (SQLITE_NOTADB); the disk's refusal (read-only, full, failing) is that, not
+    a wrong passphrase (:func:`fieldapp.store.errors.storage_error`)."""
     module = dbapi()
-    con = connect(path, passphrase, readonly=readonly)
+    try:
+        con = connect(path, passphrase, readonly=readonly)
+    except module.DatabaseError as exc:
+        problem = storage_error(Path(path), exc)
+        if problem is None:
+            raise
+        raise problem from exc
     try:
         con.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except module.DatabaseError:
+    except module.DatabaseError as exc:
         con.close()
+        problem = storage_error(Path(path), exc)
+        if problem is not None:
+            raise problem from exc
         raise PassphraseError(wrong_passphrase_message(path)) from None
     return con
 
 
 def verify_passphrase(path: Path, passphrase: str) -> bool:
-    """True if ``passphrase`` opens the encrypted file at ``path``."""
+    """True if ``passphrase`` opens the encrypted file at ``path``; a disk that refuses
+    (read-only, full) raises its :class:`~fieldapp.store.errors.DatabaseFileError`."""
     try:
         open_verified(Path(path), passphrase).close()
     except PassphraseError:

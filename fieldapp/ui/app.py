@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
@@ -47,8 +48,45 @@ def _install_excepthook(app: QApplication) -> None:
     sys.excepthook = hook
 
 
+class WindowAsk:
+    """The passphrase questions of :mod:`fieldapp.store.opening` as the window's dialogs.
+    ``interactive=False`` (the installer's smoke test) never shows a dialog."""
+
+    def __init__(self, interactive: bool = True):
+        self.interactive = interactive
+
+    def passphrase(self, path: Path, check: Callable[[str], bool]) -> str | None:
+        from fieldapp.store.errors import DatabaseFileError
+        from fieldapp.ui.dialogs.passphrase import ask_passphrase
+
+        refused: list[DatabaseFileError] = []
+
+        def guarded(text: str) -> bool:
+            # The disk's refusal (read-only, full) is no wrong passphrase: the dialog closes
+            # and the refusal is raised below, with its own message.
+            try:
+                return check(text)
+            except DatabaseFileError as exc:
+                refused.append(exc)
+                return True
+
+        entered = ask_passphrase(path, guarded)
+        if refused:
+            raise refused[0]
+        return entered
+
+    def new_passphrase(self, path: Path) -> str | None:
+        from fieldapp.ui.dialogs.passphrase import ask_new_passphrase
+
+        return ask_new_passphrase(path)
+
+    def warn(self, text: str) -> None:
+        log.warning("%s", text)
+
+
 def open_start_database(path: Path, *, ask: bool = True):
-    """Open the data file at start, asking for what is needed:
+    """Open the data file at start by the passphrase rule of :mod:`fieldapp.store.opening`
+    (the command line's too), asking with the window's dialogs:
 
     - ``FIELDAPP_PASSPHRASE`` set: used as the passphrase (a plain file is converted);
     - an encrypted file: its passphrase (a wrong one is refused and asked again);
@@ -56,28 +94,17 @@ def open_start_database(path: Path, *, ask: bool = True):
     - a plain file: opened as it is (the window offers to encrypt it).
 
     Returns None when the user cancelled. ``ask=False`` (the installer's smoke test) never
-    shows a dialog: a new file is then plain.
+    shows a dialog: a new file is then plain. An emptied or unreadable file, a read-only or
+    full disk are reported before any passphrase is asked; the whole file's integrity check
+    runs after the window has painted (startup_checks_job).
     """
-    from fieldapp.store import encryption
-    from fieldapp.store.recovery import check_file, open_checked
-    from fieldapp.ui.dialogs.passphrase import ask_new_passphrase, ask_passphrase
+    from fieldapp.store.opening import Cancelled, open_data_file
 
-    # An emptied or unreadable file is reported before any passphrase is asked; the whole
-    # file's integrity check runs after the window has painted (startup_checks_job).
-    check_file(path, integrity=False)
-    passphrase = encryption.passphrase_from_env()
-    if passphrase is None and ask:
-        exists = path.is_file() and path.stat().st_size > 0
-        if exists and encryption.looks_encrypted(path):
-            passphrase = ask_passphrase(path, lambda text: encryption.verify_passphrase(path, text))
-            if passphrase is None:
-                return None
-        elif not exists:
-            passphrase = ask_new_passphrase(path)
-            if passphrase is None:
-                return None
-    database = open_checked(path, passphrase, convert_plain=True, check=False)
-    database.start_passphrase = passphrase  # for the daily backup, made after the window shows
+    try:
+        database = open_data_file(path, WindowAsk(ask), integrity=False)
+    except Cancelled:
+        return None
+    database.start_passphrase = database.opened_with  # for the daily backup, after the window shows
     return database
 
 

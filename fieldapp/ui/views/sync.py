@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from fieldapp.domain.weeks import STOCKHOLM
 from fieldapp.i18n import _, format_datetime
 from fieldapp.store.services.settings import HUB_PATH, HUB_URL
-from fieldapp.sync.command import POSTGRES_PREFIXES
+from fieldapp.sync.service import POSTGRES_PREFIXES
 from fieldapp.sync.receipts import SyncStatus, sync_status, type_label
 from fieldapp.ui.context import AppContext
 
@@ -198,7 +198,7 @@ class SyncView(QWidget):
 
     @staticmethod
     def _redact(target: str) -> str:
-        from fieldapp.sync.command import redact_target
+        from fieldapp.sync.service import redact_target
 
         return redact_target(target)
 
@@ -217,7 +217,7 @@ class SyncView(QWidget):
     def sync_now(self) -> None:
         if self.is_running():
             return
-        from fieldapp.sync.command import audited_sync
+        from fieldapp.sync.service import audited_sync
         from fieldapp.sync.engine import team_key
 
         target = self.hub_target()

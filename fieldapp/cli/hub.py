@@ -18,9 +18,8 @@ import os
 import sys
 import uuid
 
+from fieldapp.cli.terminal import EXIT_FAILED, EXIT_OK, EXIT_USAGE, open_cli_database
 from fieldapp.i18n import _
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def add_parser(subparsers, name: str) -> None:
@@ -53,8 +52,6 @@ def run(args) -> int:
     device_id = getattr(args, "device", None)
     if args.hub_command == "add-device" and device_id is None:
         from pathlib import Path
-
-        from fieldapp.cli import open_cli_database
 
         if not Path(args.db).exists():
             print(_("fieldapp hub: give --device, or --db with this computer's database."),

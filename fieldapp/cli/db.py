@@ -1,6 +1,6 @@
 """``fieldapp db``: upgrade, status, purge (retention), the audit log and a new passphrase
-for the data file. Registered in :data:`fieldapp.cli.COMMANDS`; the passphrase rule and the
-exit codes are the command line's (:mod:`fieldapp.cli`)."""
+for the data file. The passphrase rule is :mod:`fieldapp.store.opening`'s, with the
+terminal's questions (:mod:`fieldapp.cli.terminal`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,14 @@ import os
 import sys
 from pathlib import Path
 
-from fieldapp import cli
-from fieldapp.cli import EXIT_FAILED, EXIT_OK, UsageError, open_cli_database, resolve_passphrase
+from fieldapp.cli import terminal
+from fieldapp.cli.terminal import (
+    EXIT_FAILED,
+    EXIT_OK,
+    UsageError,
+    open_cli_database,
+    resolve_passphrase,
+)
 from fieldapp.i18n import _
 
 NEW_PASSPHRASE_ENV = "FIELDAPP_NEW_PASSPHRASE"  # for ``db passphrase``
@@ -39,14 +45,14 @@ def _status(args) -> dict:
     from sqlalchemy import func, select
 
     from fieldapp.store import migrate
-    from fieldapp.store.database import check_upgradable
     from fieldapp.store.models import (
         Action, Area, Category, Meeting, Observation, Partner, Place, Shift, Staff,
     )
+    from fieldapp.store.opening import inspect
 
     path = Path(args.db)
     passphrase = resolve_passphrase(args) if path.exists() else None
-    state = check_upgradable(path, passphrase)
+    state = inspect(path, passphrase)
     status = {"path": str(path), "revision": state.revision, "head": migrate.head_revision(),
               "counts": {}}
     tables = {"areas": Area, "places": Place, "partners": Partner, "categories": Category,
@@ -68,9 +74,9 @@ def _status(args) -> dict:
 
 def run(args) -> int:
     if args.db_command == "upgrade":
-        from fieldapp.store.database import check_upgradable
+        from fieldapp.store.opening import inspect
 
-        before = check_upgradable(Path(args.db), resolve_passphrase(args)).revision
+        before = inspect(Path(args.db), resolve_passphrase(args)).revision
         database = open_cli_database(args)
         try:
             after = database.revision()
@@ -154,10 +160,10 @@ def _new_passphrase() -> str:
         if problem:
             raise UsageError(f"{NEW_PASSPHRASE_ENV}: {problem}")
         return given
-    if not cli.stdin_is_tty():
+    if not terminal.stdin_is_tty():
         raise UsageError(_("Set {name} to the new passphrase, or run the command in a "
                            "terminal to type it.").format(name=NEW_PASSPHRASE_ENV))
-    return cli.ask_new_passphrase()
+    return terminal.ask_new_passphrase()
 
 
 def _change_passphrase(args) -> int:

@@ -18,6 +18,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from fieldapp.cli.terminal import EXIT_FAILED, EXIT_OK, EXIT_USAGE, open_cli_database
 from fieldapp.i18n import _
 from fieldapp.reports.export import (
     FORMATS,
@@ -30,8 +31,6 @@ from fieldapp.reports.export import (
 )
 from fieldapp.reports.summary import Scope
 from fieldapp.store.types import utcnow
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def add_parser(subparsers, name: str):
@@ -67,7 +66,6 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
 
 
 def run(args) -> int:
-    from fieldapp.cli import open_cli_database
     from fieldapp.reports.redacted import (
         check_recipient,
         check_redacted_format,

@@ -1,4 +1,5 @@
-"""``fieldapp sync``: sync this database with the team hub from the command line.
+"""``fieldapp sync``: sync this database with the team hub from the command line (the work is
+:mod:`fieldapp.sync.service`'s, shared with the window).
 
 Exit codes: 0 synced; 1 the hub cannot be used (unreachable, read-only, wrong key, not set
 up) and nothing local was changed; 2 bad usage (no hub given, no team key); 3 synced, but one
@@ -9,27 +10,10 @@ from __future__ import annotations
 
 import sys
 
+from fieldapp.cli.terminal import EXIT_FAILED, EXIT_OK, EXIT_USAGE, open_cli_database
 from fieldapp.i18n import _
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 0, 1, 2, 3
-
-
-POSTGRES_PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://")
-
-
-def is_postgres_url(target: str) -> bool:
-    return target.startswith(POSTGRES_PREFIXES)
-
-
-def make_hub(target: str, key: bytes):
-    """A hub for ``target``: a folder path or a ``postgresql://`` URL."""
-    if is_postgres_url(target):
-        from fieldapp.sync.postgres import PostgresHub
-
-        return PostgresHub(target.replace("postgresql+psycopg://", "postgresql://", 1))
-    from fieldapp.sync.folder import FolderHub
-
-    return FolderHub(target, key)
+EXIT_REFUSED = 3
 
 
 def add_parser(subparsers, name: str) -> None:
@@ -44,39 +28,11 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{type_label(name)} {n}" for name, n in counts.items())
 
 
-def redact_target(target: str) -> str:
-    """The hub as it may be logged: a PostgreSQL URL without its password."""
-    if is_postgres_url(target):
-        from fieldapp.sync.postgres import redact
-
-        return redact(target)
-    return target
-
-
-def audited_sync(database, target: str, key: bytes, **options):
-    """Connect to the hub and sync; every run, failed or not, leaves an audit entry
-    (counts only, the hub without its password). Used by the command line and the window."""
-    from fieldapp.store.services.audit import record_sync_run
-    from fieldapp.sync.engine import sync
-
-    try:
-        report = sync(database, make_hub(target, key), **options)
-    except BaseException as exc:
-        with database.session() as session:
-            record_sync_run(session, hub=redact_target(target), error=str(exc) or type(exc).__name__)
-        raise
-    with database.session() as session:
-        record_sync_run(session, hub=redact_target(target), pushed=report.pushed,
-                        pulled=report.pulled, refused=len(report.refused),
-                        cancelled=bool(report.cancelled))
-    return report
-
-
 def run(args) -> int:
-    from fieldapp.cli import open_cli_database
     from fieldapp.sync.engine import team_key
     from fieldapp.sync.hub import HubError
     from fieldapp.sync.state import take_notices
+    from fieldapp.sync.service import audited_sync, is_postgres_url
 
     database = open_cli_database(args)
     try:
