@@ -183,7 +183,8 @@ def _register_optional_commands() -> None:
     for name, module_name in (("db", "fieldapp.store.command"),
                               ("report", "fieldapp.reports.command"),
                               ("sync", "fieldapp.sync.command"),
-                              ("hub", "fieldapp.sync.hub_command")):
+                              ("hub", "fieldapp.sync.hub_command"),
+                              ("import", "fieldapp.imports.command")):
         try:
             COMMANDS[name] = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
