@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from fieldapp import __version__
-from fieldapp.cli import db, demo, gui, hub, report, sync
+from fieldapp.cli import db, demo, gui, hub, import_logs, report, sync
 from fieldapp.cli.terminal import (  # noqa: F401 - the command line's contract, importable here
     EXIT_FAILED,
     EXIT_OK,
@@ -30,7 +30,7 @@ from fieldapp.paths import default_db_path
 
 # name -> module(add_parser, run), in the order of the help text
 COMMANDS: dict[str, object] = {"gui": gui, "demo": demo, "db": db, "report": report,
-                               "sync": sync, "hub": hub}
+                               "sync": sync, "hub": hub, "import": import_logs}
 
 
 def build_parser() -> argparse.ArgumentParser:
