@@ -3,9 +3,9 @@ passphrase is entered again. And the banner a plain (not encrypted) data file sh
 
 :class:`IdleWatcher` is an application-wide event filter: any key, mouse or wheel input
 restarts its timer, and ``idle`` fires when it runs out. :class:`LockPage` is what the window
-shows while locked: no record data, only the passphrase field. The window
-(:class:`fieldapp.ui.main_window.MainWindow`) swaps its pages for the lock page and hides its
-open dialogs (``lock()``), and brings them back after a right passphrase (``unlock``).
+shows while locked: no record data, only the passphrase field. The lock controller
+(:mod:`fieldapp.ui.lock_controller`) hides the window's open dialogs and has the window swap
+its pages for the lock page, and brings them back after a right passphrase.
 """
 
 from __future__ import annotations
