@@ -234,7 +234,8 @@ class ReportsView(QWidget):
         self._set_busy(True)
         self.progress.setValue(0)
         self.status.setText(_("Exporting {week}…").format(week=week.label()))
-        self.ctx.tasks.run(job, self._exported, self._export_failed, self._progressed, lane=IO)
+        self.ctx.tasks.run(job, self._exported, self._export_failed, self._progressed, lane=IO,
+                           owner=self)
 
     def ask_recipient(self) -> str | None:
         text, ok = QInputDialog.getText(
@@ -277,7 +278,8 @@ class ReportsView(QWidget):
         self._set_busy(True)
         self.progress.setValue(0)
         self.status.setText(_("Exporting {week}…").format(week=week.label()))
-        self.ctx.tasks.run(job, self._exported, self._export_failed, self._progressed, lane=IO)
+        self.ctx.tasks.run(job, self._exported, self._export_failed, self._progressed, lane=IO,
+                           owner=self)
 
     def _progressed(self, done: int, total: int, message: str) -> None:
         self.progress.setRange(0, max(total, 1))

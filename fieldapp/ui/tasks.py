@@ -16,12 +16,17 @@ Tests build the runner with ``synchronous=True`` and every job runs at once, in 
 
 from __future__ import annotations
 
+import logging
 import traceback
 from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+
+log = logging.getLogger("fieldapp.ui")
 
 
 class Lane(str, Enum):
@@ -93,7 +98,9 @@ class TaskRunner(QObject):
     def run(self, job: Callable[[Progress], Any], on_success: Callable[[Any], None] | None = None,
             on_failure: Callable[[BaseException, str], None] | None = None,
             on_progress: Callable[[int, int, str], None] | None = None,
-            lane: Lane | str = DB) -> TaskHandle:
+            lane: Lane | str = DB, owner: QObject | None = None) -> TaskHandle:
+        """``owner``: the widget the callbacks update; when it is gone by the time the job
+        reports back (a page rebuilt after a language switch), they are skipped."""
         lane = Lane(lane)
         if self.synchronous:
             progress = Progress(lambda d, t, m: on_progress and on_progress(d, t, m))
@@ -118,16 +125,21 @@ class TaskRunner(QObject):
             if not self.busy():
                 self.busy_changed.emit(False)
 
+        def gone() -> bool:
+            return owner is not None and not shiboken6.isValid(owner)
+
         def succeeded(result) -> None:
             try:
-                if on_success:
+                if on_success and not gone():
                     on_success(result)
             finally:
                 finished()
 
         def failed(exc, trace) -> None:
             try:
-                if on_failure:
+                if gone():
+                    log.error("a task failed after its page was closed: %s\n%s", exc, trace)
+                elif on_failure:
                     on_failure(exc, trace)
                 else:
                     raise exc

@@ -148,7 +148,7 @@ class ProtectionBox(QGroupBox):
         self.ctx.tasks.run(lambda _progress: secrets.keyring_name(),
                            on_success=self.show_keyring,
                            on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace),
-                           lane=IO)
+                           lane=IO, owner=self)
 
         def job(_progress) -> ProtectionSnapshot:
             with self.ctx.services() as services:
@@ -266,7 +266,7 @@ class ProtectionBox(QGroupBox):
                 show_unexpected_error(self, exc, trace)
 
         self.secrets_button.setEnabled(False)
-        self.ctx.tasks.run(job, on_success=saved, on_failure=failed, lane=IO)
+        self.ctx.tasks.run(job, on_success=saved, on_failure=failed, lane=IO, owner=self)
 
 
 class AuditLogBox(QGroupBox):

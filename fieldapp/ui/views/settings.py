@@ -286,7 +286,7 @@ class SettingsView(QWidget):
         # the IO lane, then the settings are saved on the DB lane.
         self.save_button.setEnabled(False)
         self.ctx.tasks.run(lambda _progress: check_device_settings(**values),
-                           on_success=checked, on_failure=failed, lane=IO)
+                           on_success=checked, on_failure=failed, lane=IO, owner=self)
 
     def _choose_hub_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, _("Choose the team's shared folder"),

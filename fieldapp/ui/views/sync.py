@@ -264,7 +264,7 @@ class SyncView(QWidget):
             self.message_label.setText(_("Syncing…"))
         self.handle = True  # running (the synchronous runner finishes before run() returns)
         handle = ctx.tasks.run(job, on_success=self._succeeded, on_failure=self._failed,
-                               on_progress=self._progressed, lane=IO)
+                               on_progress=self._progressed, lane=IO, owner=self)
         if self.handle is True:
             self.handle = handle
 
