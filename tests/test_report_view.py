@@ -84,3 +84,35 @@ def test_a_failed_export_says_why_and_leaves_nothing(view, tmp_path):
     assert "Exporten misslyckades" in view.status.text()
     assert not target.parent.exists()
     assert all(b.isEnabled() for b in view.export_buttons.values())
+
+
+def csv_figure(path, code: str) -> str:
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
+        parts = line.split(";")
+        if len(parts) == 3 and parts[2] == code:
+            return parts[1]
+    raise AssertionError(f"{code} not in {path}")
+
+
+def test_the_export_writes_the_figures_on_screen_and_reads_again_after_a_change(
+        view, database, tmp_path):
+    shown = view.figure_labels["observations"].text()
+    # A record removed behind the page's back (no change event): the file still says what
+    # the screen says, since the export writes the summary the page holds.
+    con = sqlite3.connect(database.path)
+    with con:
+        con.execute("UPDATE observation SET deleted_at = '2024-11-26 12:00:00.000000' WHERE id = "
+                    "(SELECT id FROM observation WHERE deleted_at IS NULL AND observed_at >= "
+                    "'2024-11-17 23:00:00' AND observed_at < '2024-11-24 23:00:00' LIMIT 1)")
+    con.close()
+    view.export("csv", tmp_path / "skarm.csv")
+    assert csv_figure(tmp_path / "skarm.csv", "observations") == shown
+    # Told of the change, the page reads the week again, and so does the next file.
+    view.ctx.events.changed.emit("observation")
+    assert view.figure_labels["observations"].text() == str(int(shown) - 1)
+    view.export("csv", tmp_path / "ny.csv")
+    assert csv_figure(tmp_path / "ny.csv", "observations") == str(int(shown) - 1)
+    # Without a summary for the chosen week (none yet, or another week) it reads the week.
+    view.summary = None
+    view.export("csv", tmp_path / "utan.csv")
+    assert csv_figure(tmp_path / "utan.csv", "observations") == str(int(shown) - 1)

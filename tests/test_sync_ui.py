@@ -9,7 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 from PySide6.QtCore import Qt
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from fieldapp.store.models import Observation, Shift
 from fieldapp.store.services import Services
@@ -217,3 +217,53 @@ def test_the_main_window_syncs_from_the_start_and_shows_the_state(qtbot, context
     assert window.sync_status.text() == "Synk: 1 väntar, senast aldrig"
     window.pages["sync"].sync_now()
     assert window.sync_status.text().startswith("Synk: allt skickat, senast ")
+
+
+def test_a_slow_hub_never_holds_up_the_users_next_save(qtbot, tmp_path, hub, monkeypatch):
+    """The sync waits on a slow network folder (its hub call blocks until the test lets it
+    go) on the IO lane, while an observation is saved through the real dialog on the DB lane:
+    the save is done, and in the data file, before the sync goes on; the sync then sends it."""
+    import threading
+
+    from PySide6.QtWidgets import QListWidgetItem
+
+    from fieldapp.sync.folder import FolderHub
+    from fieldapp.ui.dialogs.quick_observation import open_quick_observation
+
+    monkeypatch.setenv("FIELDAPP_TEAM_KEY", TEAM_KEY.decode())
+    database = fresh_database(tmp_path, 0)
+    ctx = AppContext.open(database)  # the threaded runner, as in the app
+    with ctx.services() as services:
+        services.settings.set("hub_path", str(hub))
+    reached, release = threading.Event(), threading.Event()
+    connect = FolderHub.connect
+
+    def slow_connect(self, device_id):
+        reached.set()
+        release.wait(30)  # a network folder that answers slowly
+        connect(self, device_id)
+
+    monkeypatch.setattr(FolderHub, "connect", slow_connect)
+    view = SyncView(ctx)
+    qtbot.addWidget(view)
+    try:
+        click(qtbot, view.sync_button)
+        qtbot.waitUntil(reached.is_set, timeout=5000)
+        dialog = open_quick_observation(ctx, None)
+        dialog.place.setText("Älvsjö centrum")
+        dialog.accept_place()
+        item: QListWidgetItem = dialog.category.item(0)
+        dialog.category.setCurrentItem(item)
+        with qtbot.waitSignal(dialog.saved, timeout=5000) as saved:
+            click(qtbot, dialog.save_button)
+        assert saved.args[0].place_id == ALVSJO_CENTRUM
+        with database.session() as session:
+            assert session.scalar(select(func.count()).select_from(Observation)) == 1
+        assert view.is_running() and not view.sync_button.isEnabled()  # still waiting
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not view.is_running(), timeout=10_000)
+    assert view.last_report.pushed == {"observation": 1}
+    assert "Skickade 1" in view.message_label.text()
+    ctx.tasks.wait()
+    database.close()

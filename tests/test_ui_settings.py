@@ -110,3 +110,65 @@ def test_language_switch_retranslates_and_is_remembered(qtbot, window, ctx):
 def test_data_file_is_shown(window, ctx):
     view = window.show_page("settings")
     assert view.data_path.text() == str(ctx.database.path)
+
+
+class SlowKeyring:
+    """A keyring in memory that answers only when the test lets it (a locked wallet or a
+    slow D-Bus), noting whether it was asked on the UI thread."""
+
+    name = "Testnyckelring"
+
+    def __init__(self):
+        import threading
+
+        self.answer = threading.Event()
+        self.saved: dict = {}
+        self.asked_on_ui_thread: list[bool] = []
+
+    def wait(self) -> None:
+        import threading
+
+        self.asked_on_ui_thread.append(threading.current_thread() is threading.main_thread())
+        self.answer.wait(30)
+
+    def set_password(self, service, key, value):
+        self.wait()
+        self.saved[(service, key)] = value
+
+
+def test_the_keyring_is_asked_off_the_ui_thread(qtbot, database, clock, monkeypatch):
+    """The Inställningar page opens, and shows its settings, while the keyring has not
+    answered; the team key is saved there on the IO lane."""
+    from fieldapp.store import secrets
+    from fieldapp.ui.context import AppContext
+
+    keyring = SlowKeyring()
+
+    def backend():
+        keyring.wait()
+        return keyring
+
+    monkeypatch.setattr(secrets, "_backend", backend)
+    with database.session() as session:
+        from fieldapp.store.services.settings import SettingsService
+
+        SettingsService(session).set("team_name", "Fältgruppen HÄ")
+    ctx = AppContext.open(database, clock=clock)  # the threaded runner, as in the app
+    try:
+        view = SettingsView(ctx)
+        qtbot.addWidget(view)
+        box = view.protection_box
+        qtbot.waitUntil(lambda: view.team_name.text() == "Fältgruppen HÄ", timeout=5000)
+        assert not box.secrets_button.isEnabled()  # the keyring has not answered yet
+        keyring.answer.set()
+        qtbot.waitUntil(lambda: "Testnyckelring" in box.keyring_label.text(), timeout=5000)
+        assert box.secrets_button.isEnabled()
+        box.team_key.setText("lagnyckel")
+        click(qtbot, box.secrets_button)
+        qtbot.waitUntil(lambda: box.result_label.text() == "Sparat i nyckelringen.", timeout=5000)
+        assert keyring.saved == {(secrets.SERVICE, "default:team_key"): "lagnyckel"}
+        assert box.team_key.text() == ""
+        assert keyring.asked_on_ui_thread and not any(keyring.asked_on_ui_thread)
+    finally:
+        keyring.answer.set()
+        ctx.tasks.wait()

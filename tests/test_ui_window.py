@@ -28,12 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.i18n import catalog, set_language
-from fieldapp.ui import main_window as main_window_module
-from fieldapp.ui.main_window import PAGE_KEYS, PAGES, MainWindow, PageSpec, PlaceholderPage
+from fieldapp.ui.main_window import MainWindow
+from fieldapp.ui.pages import PAGE_KEYS, PAGES, PageErrorPage, PageSpec
 from ui_helpers import *  # noqa: F403 - the window fixtures pytest finds by name
 from ui_helpers import activate, press
 
-UI_FILES = ["fieldapp/ui/app.py", "fieldapp/ui/main_window.py", "fieldapp/ui/views/today.py",
+UI_FILES = ["fieldapp/ui/app.py", "fieldapp/ui/main_window.py", "fieldapp/ui/pages.py",
+            "fieldapp/ui/views/today.py",
             "fieldapp/ui/views/settings.py", "fieldapp/ui/dialogs/start_shift.py",
             "fieldapp/ui/dialogs/end_shift.py", "fieldapp/ui/dialogs/quick_observation.py",
             *sorted(str(p.relative_to(Path(__file__).resolve().parents[1]))
@@ -67,27 +68,42 @@ def test_menus_show_their_shortcuts(window):
     assert window.action_new_observation.shortcutContext() == Qt.ShortcutContext.ApplicationShortcut
 
 
-def test_missing_or_broken_pages_get_a_placeholder(qtbot, ctx, qsettings, monkeypatch):
+def test_a_page_that_fails_to_build_says_so_and_the_log_has_why(qtbot, ctx, qsettings,
+                                                                 tmp_path):
+    """A broken page is an error the user sees (what happened, what to do) and the log
+    records with its traceback; the other pages open as usual."""
+    import logging
+
+    from fieldapp.logs import setup_logging, stop_logging
+
     class Broken(QWidget):
         def __init__(self, ctx):
-            raise RuntimeError("half-written")
+            raise RuntimeError("half-written page")
 
-    monkeypatch.setattr(main_window_module, "Broken", Broken, raising=False)
     pages = list(PAGES)
-    pages[1] = PageSpec("shifts", lambda: "Shifts", "fieldapp.ui.views.no_such_module", "ShiftsView")
-    pages[2] = PageSpec("observations", lambda: "Observations", "fieldapp.ui.main_window", "NoSuchClass")
-    pages[3] = PageSpec("meetings", lambda: "Meetings", "fieldapp.ui.main_window", "Broken")
-    pages[6] = PageSpec("sync", PAGES[6].title, "fieldapp.ui.views.no_sync_yet", "SyncView",
-                        PAGES[6].placeholder)
-    monkeypatch.setattr(main_window_module, "PAGES", tuple(pages))
-    window = MainWindow(ctx, qsettings)
-    qtbot.addWidget(window)
-    for key in ("shifts", "observations", "meetings"):
-        page = window.show_page(key)
-        assert isinstance(page, PlaceholderPage)
-        assert page.text.text() == "Kommer snart: den här delen av Fältlogg byggs just nu."
-    sync = window.show_page("sync")
-    assert "synken" in sync.text.text()
+    pages[3] = PageSpec("meetings", PAGES[3].title, lambda: Broken)
+    log_path = setup_logging(tmp_path / "logs")
+    try:
+        window = MainWindow(ctx, qsettings, pages=tuple(pages))
+        qtbot.addWidget(window)
+        window.show()
+        page = window.show_page("meetings")
+        assert isinstance(page, PageErrorPage) and page.isVisible()
+        assert page.title.text() == "Sidan ”Möten” kunde inte öppnas"
+        assert "Stäng Fältlogg och starta det igen" in page.text.text()
+        assert str(log_path) in page.text.text()
+        for handler in logging.getLogger("fieldapp").handlers:
+            handler.flush()
+        logged = log_path.read_text(encoding="utf-8")
+        assert "the page 'meetings' could not be built" in logged
+        assert "Traceback" in logged and 'RuntimeError: half-written page' in logged
+        # The other pages still open and work.
+        for key in ("today", "observations", "reports"):
+            assert not isinstance(window.show_page(key), PageErrorPage)
+        assert window.current_page_key() == "reports"
+        assert window.show_page("meetings") is page  # built once; not retried on every click
+    finally:
+        stop_logging()
 
 
 def test_status_bar_shows_the_running_shift_and_its_time(qtbot, window, ctx, clock, staff_ids):

@@ -6,6 +6,7 @@ Shared by the command line and the Rapporter view.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import uuid
@@ -124,17 +125,23 @@ def record_export(database, kind: str, *, week: IsoWeek, scope: Scope | str, fmt
 
 def export_week(database, week: IsoWeek, scope: Scope | str, fmt: str, path: Path, *,
                 device_id: uuid.UUID | None = None, created_at: dt.datetime | None = None,
-                progress: Progress | None = None) -> WeekSummary:
-    """Summarise ``week`` from ``database`` and write it to ``path`` as ``fmt``."""
+                progress: Progress | None = None,
+                summary: WeekSummary | None = None) -> WeekSummary:
+    """Summarise ``week`` from ``database`` and write it to ``path`` as ``fmt``. ``summary``:
+    the week already summarised (the window's Rapporter page holds it), written as it is,
+    with the report's creation time."""
     fmt = check_format(fmt)
     path = Path(path)
     check_writable(path)
     created = creation_time(created_at)
-    if progress:
-        progress(0, 100, _("Summarising the week"))
-    with database.session() as session:
-        summary = build_week_summary(session, week, scope, device_id or database.device_id(),
-                                     generated_at=created)
+    if summary is not None and (summary.week, summary.scope) == (week, Scope(scope)):
+        summary = dataclasses.replace(summary, generated_at=created)
+    else:
+        if progress:
+            progress(0, 100, _("Summarising the week"))
+        with database.session() as session:
+            summary = build_week_summary(session, week, scope, device_id or database.device_id(),
+                                         generated_at=created)
 
     def step(done: int, total: int, message: str = "") -> None:
         if progress and total:

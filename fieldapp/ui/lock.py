@@ -1,11 +1,11 @@
 """Auto-lock: after some minutes without input the window hides every record until the
-passphrase is entered again.
+passphrase is entered again. And the banner a plain (not encrypted) data file shows.
 
 :class:`IdleWatcher` is an application-wide event filter: any key, mouse or wheel input
 restarts its timer, and ``idle`` fires when it runs out. :class:`LockPage` is what the window
-shows while locked: no record data, only the passphrase field. The window
-(:class:`fieldapp.ui.main_window.MainWindow`) swaps its pages for the lock page and hides its
-open dialogs (``lock()``), and brings them back after a right passphrase (``unlock``).
+shows while locked: no record data, only the passphrase field. The lock controller
+(:mod:`fieldapp.ui.lock_controller`) hides the window's open dialogs and has the window swap
+its pages for the lock page, and brings them back after a right passphrase.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -125,3 +126,28 @@ class LockPage(QWidget):
                                    "keyboard layout.")])
         self.passphrase.selectAll()
         self.passphrase.setFocus()
+
+
+class EncryptBanner(QFrame):
+    """Across the top of the window while the data file is not encrypted."""
+
+    encrypt_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("encryptBanner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.button = QPushButton()
+        self.button.setObjectName("encryptButton")
+        self.button.clicked.connect(self.encrypt_requested)
+        row = QHBoxLayout(self)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.button)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.label.setText(_("This data file is not encrypted: anyone who gets hold of this "
+                             "laptop or the file can read the records."))
+        self.button.setText(_("Encrypt…"))

@@ -1,31 +1,28 @@
-"""The window: a sidebar of pages, menus with their shortcuts, the running shift in the
-status bar. Pages are built when first shown; pages that other parts of the app have not
-delivered yet show a calm placeholder. Switching the language rebuilds every page.
+"""The window: a sidebar of pages, menus with their shortcuts, the encryption banner, the
+running shift in the status bar, and the window's size and page remembered. Pages come from
+the registry in :mod:`fieldapp.ui.pages` and are built when first shown (a page that fails to
+build shows what to do, and its traceback goes to the log). Switching the language rebuilds
+every page.
 
-Data protection (fieldapp.ui.lock): with an encrypted data file the window locks itself after
-the idle time in the settings (default 10 minutes) or with Ctrl+L, hiding every page and
-dialog until the passphrase is entered again. A plain data file shows a banner offering to
-encrypt it. Retention (gallring) runs at start and then once a day."""
+Data protection: with an encrypted data file the window locks itself after the idle time in
+the settings or with Ctrl+L (:mod:`fieldapp.ui.lock_controller`); a plain data file shows a
+banner offering to encrypt it. Retention runs at start and then once a day
+(:mod:`fieldapp.ui.retention_scheduler`)."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -35,85 +32,35 @@ import fieldapp
 from fieldapp.domain.records import ShiftRecord
 from fieldapp.i18n import _
 from fieldapp.ui.context import AppContext
-from fieldapp.ui.lock import DEFAULT_LOCK_MINUTES, LOCK_SETTING, IdleWatcher, LockPage
-from fieldapp.ui.widgets.formatting import duration, hhmm, shift_kind_label
+from fieldapp.ui.lock import EncryptBanner
+from fieldapp.ui.lock_controller import LockController
+from fieldapp.ui.pages import PAGE_KEYS, PAGES, PageSpec, build_page
+from fieldapp.ui.retention_scheduler import RetentionScheduler
+from fieldapp.ui.running_shift import RunningShiftLabel
 from fieldapp.ui.widgets.messages import show_unexpected_error
 
 log = logging.getLogger("fieldapp.ui")
 
 ORGANIZATION = "Faltlogg"
 APPLICATION = "Faltlogg"
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    key: str
-    title: Callable[[], str]  # translated at call time
-    module: str
-    cls: str
-    placeholder: Callable[[], str] | None = None  # text when the page is not there yet
-
-
-def coming_soon() -> str:
-    return _("Coming soon: this part of Fältlogg is being built.")
-
-
-PAGES: tuple[PageSpec, ...] = (
-    PageSpec("today", lambda: _("Today"), "fieldapp.ui.views.today", "TodayView"),
-    PageSpec("shifts", lambda: _("Shifts"), "fieldapp.ui.views.shifts", "ShiftsView"),
-    PageSpec("observations", lambda: _("Observations"), "fieldapp.ui.views.observations",
-             "ObservationsView"),
-    PageSpec("meetings", lambda: _("Meetings"), "fieldapp.ui.views.meetings", "MeetingsView"),
-    PageSpec("places", lambda: _("Places"), "fieldapp.ui.views.places", "PlacesView"),
-    PageSpec("reports", lambda: _("Reports"), "fieldapp.ui.reports_view", "ReportsView"),
-    PageSpec("sync", lambda: _("Sync"), "fieldapp.ui.views.sync", "SyncView",
-             lambda: _("Sync with the team hub will come here: send this laptop's summaries "
-                       "and fetch the team's, through a shared folder or the city's server.")),
-    PageSpec("settings", lambda: _("Settings"), "fieldapp.ui.views.settings", "SettingsView"),
-)
-PAGE_KEYS = tuple(page.key for page in PAGES)
-
-
-class PlaceholderPage(QWidget):
-    """A page that is not there yet."""
-
-    def __init__(self, title: str, text: str, parent=None):
-        super().__init__(parent)
-        self.title = QLabel(title)
-        self.title.setObjectName("pageTitle")
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        self.title.setFont(font)
-        self.text = QLabel(text)
-        self.text.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.text)
-        layout.addStretch(1)
-
-
-def load_page_class(spec: PageSpec):
-    """The page's class, or None when its module or class does not exist (yet)."""
-    try:
-        module = importlib.import_module(spec.module)
-    except ModuleNotFoundError as exc:
-        if exc.name and spec.module.startswith(exc.name):
-            return None
-        raise
-    return getattr(module, spec.cls, None)
+__all__ = ["APPLICATION", "ORGANIZATION", "PAGES", "PAGE_KEYS", "MainWindow"]
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent=None):
+    """``pages``: the page registry (default :data:`fieldapp.ui.pages.PAGES`)."""
+
+    def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent=None, *,
+                 pages: tuple[PageSpec, ...] = PAGES):
         super().__init__(parent)
+        self.page_specs = pages
+        self.page_keys = tuple(spec.key for spec in pages)
+        self.retention = RetentionScheduler(ctx, self)
         # Background work of the start (retention, the daily backup: see run_gui) waits for
         # the window's first paint, so it never delays it.
-        self._after_first_paint: list[Callable[[], None]] | None = [self.run_retention]
+        self._after_first_paint: list[Callable[[], None]] | None = [self.retention.run]
         self.ctx = ctx
         self.settings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
         self.setObjectName("mainWindow")
-        self.running: ShiftRecord | None = None
         self.pages: dict[str, QWidget] = {}
         self.last_dialog = None
 
@@ -124,7 +71,7 @@ class MainWindow(QMainWindow):
         self.nav.setStyleSheet("QListWidget#navigation { outline: 0; }"
                                " QListWidget#navigation::item { padding: 6px 10px; }")
         self.stack = QStackedWidget()
-        for spec in PAGES:
+        for spec in self.page_specs:
             item = QListWidgetItem(self.nav)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.stack.addWidget(QWidget())  # filled when first shown
@@ -136,44 +83,37 @@ class MainWindow(QMainWindow):
         self.body = QWidget()
         body_layout = QVBoxLayout(self.body)
         body_layout.setContentsMargins(0, 0, 0, 0)
-        self.encrypt_banner = self._build_encrypt_banner()
+        self.encrypt_banner = EncryptBanner()
+        self.encrypt_banner.encrypt_requested.connect(self.encrypt_data_file)
         body_layout.addWidget(self.encrypt_banner)
         body_layout.addWidget(central, 1)
-        self.lock_page = LockPage()
-        self.lock_page.unlock_requested.connect(self.unlock)
+        self.lock_controller = LockController(ctx, self)
+        self.lock_controller.lock_changed.connect(self._show_locked)
+        self.lock_page = self.lock_controller.page
         self.outer = QStackedWidget()
         self.outer.addWidget(self.body)
         self.outer.addWidget(self.lock_page)
         self.setCentralWidget(self.outer)
-        self.locked = False
-        self._hidden_dialogs: list[QWidget] = []
-        self.idle_watcher: IdleWatcher | None = None
         self.nav.currentRowChanged.connect(self._row_changed)
 
         self._build_actions()
-        self.shift_status = QLabel()
-        self.shift_status.setObjectName("shiftStatus")
+        self.shift_status = RunningShiftLabel(ctx)
+        self.shift_status.changed.connect(self._set_running)
+        self.status_timer = self.shift_status.timer
         self.sync_status = QLabel()
         self.sync_status.setObjectName("syncStatus")
         self.statusBar().addPermanentWidget(self.sync_status)
         self.statusBar().addPermanentWidget(self.shift_status)
-        self.status_timer = QTimer(self)
-        self.status_timer.setInterval(60_000)
-        self.status_timer.timeout.connect(self._show_shift_status)
-        self.status_timer.start()
         ctx.events.changed.connect(self._data_changed)
-        self.retention_timer = QTimer(self)
-        self.retention_timer.setInterval(3_600_000)  # looks every hour; runs once a day
-        self.retention_timer.timeout.connect(self.run_retention)
-        self.retention_timer.start()
+        self.retention.start()
 
         self.retranslate_chrome()
         self._restore()
-        self.refresh_running()
+        self.shift_status.refresh()
         self.setup_protection()
         # Built after the first paint, not when first shown: its timer syncs every few
         # minutes from the start, and its status goes to the status bar.
-        self._after_first_paint.append(lambda: self._connect_sync_page(self.page("sync")))
+        self._after_first_paint.append(self._connect_sync_page)
 
     # -- actions and menus ------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -202,7 +142,7 @@ class MainWindow(QMainWindow):
         self.action_about.setMenuRole(QAction.MenuRole.AboutRole)
         self.action_about.triggered.connect(self.about)
         self.page_actions: list[QAction] = []
-        for number, spec in enumerate(PAGES, start=1):
+        for number, spec in enumerate(self.page_specs, start=1):
             action = QAction(self)
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.setCheckable(True)
@@ -239,24 +179,22 @@ class MainWindow(QMainWindow):
         self.action_quit.setText(_("&Quit"))
         self.action_lock.setText(_("&Lock now"))
         self.action_change_passphrase.setText(_("Change &passphrase…"))
-        self.encrypt_label.setText(_("This data file is not encrypted: anyone who gets hold of "
-                                     "this laptop or the file can read the records."))
-        self.encrypt_button.setText(_("Encrypt…"))
+        self.encrypt_banner.retranslate()
         self.action_about.setText(_("&About Fältlogg"))
-        for number, (spec, action) in enumerate(zip(PAGES, self.page_actions), start=1):
+        for number, (spec, action) in enumerate(zip(self.page_specs, self.page_actions), start=1):
             action.setText(spec.title())
             item = self.nav.item(number - 1)
             item.setText(spec.title())
             item.setToolTip(f"Ctrl+{number}")
         width = max(self.nav.sizeHintForColumn(0), 100) + 2 * self.nav.frameWidth() + 24
         self.nav.setFixedWidth(width)
-        self._show_shift_status()
+        self.shift_status.show_running()
 
     def retranslate(self) -> None:
         """Switch every text to the current language: the chrome, then rebuild the pages."""
         current = self.current_page_key()
         self.retranslate_chrome()
-        for index, spec in enumerate(PAGES):
+        for index, spec in enumerate(self.page_specs):
             old = self.pages.pop(spec.key, None)
             if old is None:
                 continue
@@ -265,20 +203,20 @@ class MainWindow(QMainWindow):
             old.deleteLater()
             self.stack.insertWidget(index, QWidget())
         self.show_page(current)
-        self._connect_sync_page(self.page("sync"))
+        self._connect_sync_page()
 
     # -- pages ------------------------------------------------------------------------------
     def current_page_key(self) -> str:
         row = self.nav.currentRow()
-        return PAGE_KEYS[row] if 0 <= row < len(PAGE_KEYS) else PAGE_KEYS[0]
+        keys = self.page_keys
+        return keys[row] if 0 <= row < len(keys) else keys[0]
 
     def page(self, key: str) -> QWidget:
         """The page for ``key``, built on first use."""
         if key in self.pages:
             return self.pages[key]
-        index = PAGE_KEYS.index(key)
-        spec = PAGES[index]
-        widget = self._build_page(spec)
+        index = self.page_keys.index(key)
+        widget = build_page(self.page_specs[index], self.ctx)
         old = self.stack.widget(index)
         self.stack.insertWidget(index, widget)
         if old is not None:
@@ -291,27 +229,16 @@ class MainWindow(QMainWindow):
             widget.passphrase_change_requested.connect(self.change_passphrase)
         return widget
 
-    def _connect_sync_page(self, page: QWidget) -> None:
+    def _connect_sync_page(self) -> None:
+        page = self.page("sync") if "sync" in self.page_keys else None
         if hasattr(page, "status_text"):
             page.status_text.connect(self.sync_status.setText)
             self.sync_status.setText(page.status_line)  # the page read its status when built
 
-    def _build_page(self, spec: PageSpec) -> QWidget:
-        try:
-            cls = load_page_class(spec)
-            if cls is not None:
-                return cls(self.ctx)
-        except Exception:  # a page being built elsewhere must not stop the window
-            log.exception("page %s could not be built", spec.key)
-        text = spec.placeholder() if spec.placeholder else coming_soon()
-        page = PlaceholderPage(spec.title(), text)
-        page.setObjectName(f"placeholder_{spec.key}")
-        return page
-
     def show_page(self, key: str) -> QWidget:
-        if key not in PAGE_KEYS:
-            key = PAGE_KEYS[0]
-        row = PAGE_KEYS.index(key)
+        if key not in self.page_keys:
+            key = self.page_keys[0]
+        row = self.page_keys.index(key)
         if self.nav.currentRow() != row:
             self.nav.setCurrentRow(row)  # calls _row_changed
         else:
@@ -319,9 +246,9 @@ class MainWindow(QMainWindow):
         return self.pages[key]
 
     def _row_changed(self, row: int) -> None:
-        if not 0 <= row < len(PAGES):
+        if not 0 <= row < len(self.page_keys):
             return
-        key = PAGE_KEYS[row]
+        key = self.page_keys[row]
         built_now = key not in self.pages
         widget = self.page(key)
         self.stack.setCurrentWidget(widget)
@@ -340,34 +267,16 @@ class MainWindow(QMainWindow):
     # -- the running shift ------------------------------------------------------------------
     def _data_changed(self, kind: str) -> None:
         if kind in ("shift", "observation", "retention"):
-            self.refresh_running()
+            self.shift_status.refresh()
         if kind == "settings":
             self.setup_protection()
 
-    def refresh_running(self) -> None:
-        def job(_progress):
-            with self.ctx.services() as services:
-                return services.shifts.running()
-
-        self.ctx.tasks.run(job, on_success=self._set_running,
-                           on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace))
+    running = property(lambda self: self.shift_status.running)  # ShiftRecord | None
 
     def _set_running(self, shift: ShiftRecord | None) -> None:
-        self.running = shift
-        if self.locked:
-            return
-        self.action_start_shift.setEnabled(shift is None)
-        self.action_end_shift.setEnabled(shift is not None)
-        self._show_shift_status()
-
-    def _show_shift_status(self) -> None:
-        shift = self.running
-        if shift is None:
-            self.shift_status.setText(_("No shift running"))
-        else:
-            self.shift_status.setText(_("{kind} since {start} ({elapsed})").format(
-                kind=shift_kind_label(shift.kind), start=hhmm(shift.starts_at),
-                elapsed=duration(self.ctx.clock() - shift.starts_at)))
+        if not self.locked:
+            self.action_start_shift.setEnabled(shift is None)
+            self.action_end_shift.setEnabled(shift is not None)
 
     def new_observation(self):
         from fieldapp.ui.dialogs.quick_observation import open_quick_observation
@@ -398,90 +307,34 @@ class MainWindow(QMainWindow):
         ).format(version=fieldapp.__version__))
 
     # -- data protection ---------------------------------------------------------------------
-    def _build_encrypt_banner(self) -> QFrame:
-        banner = QFrame()
-        banner.setObjectName("encryptBanner")
-        banner.setFrameShape(QFrame.Shape.StyledPanel)
-        self.encrypt_label = QLabel()
-        self.encrypt_label.setWordWrap(True)
-        self.encrypt_button = QPushButton()
-        self.encrypt_button.setObjectName("encryptButton")
-        self.encrypt_button.clicked.connect(self.encrypt_data_file)
-        row = QHBoxLayout(banner)
-        row.addWidget(self.encrypt_label, 1)
-        row.addWidget(self.encrypt_button)
-        return banner
-
     def setup_protection(self) -> None:
         """Banner for a plain file; idle lock for an encrypted one (minutes from settings)."""
         encrypted = self.ctx.database.encrypted
         self.encrypt_banner.setVisible(not encrypted)
-        self.action_lock.setEnabled(encrypted)
-        self.action_change_passphrase.setEnabled(encrypted)
-        if not encrypted:
-            return
-        with self.ctx.services() as services:
-            minutes = services.settings.get(LOCK_SETTING, DEFAULT_LOCK_MINUTES)
-        try:
-            minutes = float(minutes)
-        except (TypeError, ValueError):
-            minutes = DEFAULT_LOCK_MINUTES
-        if self.idle_watcher is None:
-            self.idle_watcher = IdleWatcher(minutes, self)
-            self.idle_watcher.idle.connect(self.lock)
-        else:
-            self.idle_watcher.set_minutes(minutes)
+        self.action_lock.setEnabled(encrypted and not self.locked)
+        self.action_change_passphrase.setEnabled(encrypted and not self.locked)
+        self.lock_controller.setup()
+
+    locked = property(lambda self: self.lock_controller.locked)
+    idle_watcher = property(lambda self: self.lock_controller.idle_watcher)
 
     def lock(self) -> bool:
-        """Hide every record (pages, dialogs, the shift in the status bar) until unlocked.
-        Only an encrypted data file can be locked (its passphrase unlocks it)."""
-        if self.locked or not self.ctx.database.encrypted:
-            return self.locked
-        self.locked = True
-        self._hidden_dialogs = [w for w in self.findChildren(QDialog) if w.isVisible()]
-        for dialog in self._hidden_dialogs:
-            dialog.hide()
-        self.outer.setCurrentWidget(self.lock_page)
-        self.body.hide()
-        self.menuBar().setEnabled(False)
-        for action in self.actions():
-            action.setEnabled(False)
-        self.shift_status.hide()
-        self.lock_page.reset()
-        return True
+        """Lock the window (an encrypted data file only): see LockController."""
+        return self.lock_controller.lock()
 
     def unlock(self, passphrase: str) -> None:
-        """Check ``passphrase`` off the UI thread; unlock on success (both are logged)."""
-        if not self.locked:
-            return
-        database = self.ctx.database
+        self.lock_controller.unlock(passphrase)
 
-        def job(_progress) -> bool:
-            ok = database.check_passphrase(passphrase)
-            with self.ctx.services() as services:
-                services.audit.record("unlock" if ok else "unlock_failed", {})
-            return ok
-
-        def done(ok: bool) -> None:
-            if not ok:
-                self.lock_page.refuse()
-                return
-            self.locked = False
-            self.body.show()
-            self.outer.setCurrentWidget(self.body)
-            self.menuBar().setEnabled(True)
-            for action in self.actions():
-                action.setEnabled(True)
-            self.shift_status.show()
-            for dialog in self._hidden_dialogs:
-                dialog.show()
-            self._hidden_dialogs = []
-            self.lock_page.reset()
-            self._set_running(self.running)
-            self.action_lock.setEnabled(True)
-
-        self.ctx.tasks.run(job, on_success=done,
-                           on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace))
+    def _show_locked(self, locked: bool) -> None:
+        """Hide (or bring back) the pages, menus, actions and the shift in the status bar."""
+        self.outer.setCurrentWidget(self.lock_page if locked else self.body)
+        self.body.setVisible(not locked)
+        self.menuBar().setEnabled(not locked)
+        for action in self.actions():
+            action.setEnabled(not locked)
+        self.shift_status.setVisible(not locked)
+        if not locked:
+            self._set_running(self.running)  # the shift actions as the shift allows
 
     def encrypt_data_file(self) -> bool:
         """Convert the plain data file to an encrypted one (asks for a new passphrase)."""
@@ -502,21 +355,6 @@ class MainWindow(QMainWindow):
             self.ctx.events.changed.emit("settings")
         return done
 
-    def run_retention(self) -> None:
-        """Retention (gallring) when due: at start, then once a day."""
-        def job(_progress):
-            from fieldapp.store.services import retention
-
-            with self.ctx.database.session() as session:
-                return retention.run_if_due(session, now=self.ctx.clock())
-
-        def done(counts) -> None:
-            if counts and any(item.count for item in counts):
-                self.ctx.events.changed.emit("retention")
-
-        self.ctx.tasks.run(job, on_success=done,
-                           on_failure=lambda exc, trace: log.error("retention failed: %s", exc))
-
     # -- window state -----------------------------------------------------------------------
     def _restore(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -524,8 +362,8 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(QSize(1180, 760))
-        key = self.settings.value("window/page", PAGE_KEYS[0])
-        self.show_page(key if key in PAGE_KEYS else PAGE_KEYS[0])
+        key = self.settings.value("window/page", self.page_keys[0])
+        self.show_page(key if key in self.page_keys else self.page_keys[0])
 
     def save_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
@@ -553,7 +391,6 @@ class MainWindow(QMainWindow):
         return handled
 
     def closeEvent(self, event) -> None:
-        if self.idle_watcher is not None:
-            self.idle_watcher.stop()
+        self.lock_controller.stop()
         self.save_state()
         super().closeEvent(event)

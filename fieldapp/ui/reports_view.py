@@ -31,6 +31,7 @@ from fieldapp.reports.export import default_filename, export_week
 from fieldapp.reports.summary import Scope, WeekSummary, build_week_summary
 from fieldapp.reports.tables import key_figures
 from fieldapp.ui.context import AppContext
+from fieldapp.ui.tasks import DB, IO
 
 WEEKS_SHOWN = 104
 EXPORT_FORMATS = (("pdf", "PDF"), ("xlsx", "XLSX"), ("csv", "CSV"))
@@ -144,15 +145,18 @@ class ReportsView(QWidget):
 
     # -- figures on screen ---------------------------------------------------------------------
     def refresh(self) -> None:
+        """Summarise the chosen week again (on a choice or a change of the records). Until
+        the new summary arrives the one shown is stale: an export then reads the week."""
         week, scope = self.selected_week(), self.selected_scope()
         ctx = self.ctx
+        self.summary = None
 
         def job(_progress) -> WeekSummary:
             with ctx.database.session() as session:
                 return build_week_summary(session, week, scope, ctx.device_id,
                                           generated_at=ctx.clock())
 
-        self.ctx.tasks.run(job, self._show_summary, self._refresh_failed)
+        self.ctx.tasks.run(job, self._show_summary, self._refresh_failed, lane=DB)
 
     def _show_summary(self, summary: WeekSummary) -> None:
         if (summary.week, summary.scope) != (self.selected_week(), self.selected_scope()):
@@ -202,24 +206,36 @@ class ReportsView(QWidget):
         path = Path(chosen)
         return path if path.suffix else path.with_suffix(f".{fmt}")
 
+    def current_summary(self) -> WeekSummary | None:
+        """The summary on screen, if it is the chosen week and scope and still current."""
+        summary = self.summary
+        if summary is None or (summary.week, summary.scope) != (self.selected_week(),
+                                                                self.selected_scope()):
+            return None
+        return summary
+
     def export(self, fmt: str, path: Path | str | None = None) -> None:
-        """Export the chosen week as ``fmt`` to ``path`` (asks for a file when None)."""
+        """Export the chosen week as ``fmt`` to ``path`` (asks for a file when None). The
+        file is written from the summary on screen (read again only when there is none);
+        on the IO lane, so the user's saves go on while it renders and writes."""
         if self._busy:
             return
         target = Path(path) if path is not None else self._ask_path(fmt)
         if target is None:
             return
         week, scope, ctx = self.selected_week(), self.selected_scope(), self.ctx
+        summary = self.current_summary()
 
         def job(progress):
             export_week(ctx.database, week, scope, fmt, target, device_id=ctx.device_id,
-                        progress=progress)
+                        progress=progress, summary=summary)
             return target
 
         self._set_busy(True)
         self.progress.setValue(0)
         self.status.setText(_("Exporting {week}…").format(week=week.label()))
-        self.ctx.tasks.run(job, self._exported, self._export_failed, self._progressed)
+        self.ctx.tasks.run(job, self._exported, self._export_failed, self._progressed, lane=IO,
+                           owner=self)
 
     def ask_recipient(self) -> str | None:
         text, ok = QInputDialog.getText(
@@ -262,7 +278,8 @@ class ReportsView(QWidget):
         self._set_busy(True)
         self.progress.setValue(0)
         self.status.setText(_("Exporting {week}…").format(week=week.label()))
-        self.ctx.tasks.run(job, self._exported, self._export_failed, self._progressed)
+        self.ctx.tasks.run(job, self._exported, self._export_failed, self._progressed, lane=IO,
+                           owner=self)
 
     def _progressed(self, done: int, total: int, message: str) -> None:
         self.progress.setRange(0, max(total, 1))

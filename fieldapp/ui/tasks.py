@@ -1,17 +1,41 @@
 """One task runner for everything slow (STYLE.md): jobs run on a QThreadPool, never touch
 widgets, and return plain data; success and failure callbacks run on the UI thread.
 
-Database work is serialised on one lane (a pool with one thread), so SQLite writes never
-race. Tests build the runner with ``synchronous=True`` and every job runs at once, in order.
+Two lanes, named by every caller (``lane=DB`` or ``lane=IO``):
+
+- :data:`DB`: the user's reads and saves, one at a time (a pool with one thread), so they
+  stay in order and are never queued behind a slow network;
+- :data:`IO`: work that waits on something outside the data file (the team hub's network
+  folder or server, the OS keyring, a report or backup written to disk), two at a time.
+  Such a job opens its own session through the database's session factory when it needs the
+  data: SQLite in WAL mode (with a busy timeout, see :mod:`fieldapp.store.database`) lets a
+  save on the DB lane commit while it reads.
+
+Tests build the runner with ``synchronous=True`` and every job runs at once, in order.
 """
 
 from __future__ import annotations
 
+import logging
 import traceback
 from collections.abc import Callable
+from enum import Enum
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+
+log = logging.getLogger("fieldapp.ui")
+
+
+class Lane(str, Enum):
+    DB = "db"
+    IO = "io"
+
+
+DB = Lane.DB
+IO = Lane.IO
 
 
 class Progress:
@@ -58,27 +82,26 @@ class TaskHandle:
 
 
 class TaskRunner(QObject):
-    """Run ``job(progress) -> result`` off the UI thread.
-
-    ``lane="db"`` (default) runs one job at a time; ``lane="io"`` may run in parallel
-    (network, files not in the database).
-    """
+    """Run ``job(progress) -> result`` off the UI thread, on ``lane`` (see the module)."""
 
     busy_changed = Signal(bool)
 
     def __init__(self, *, synchronous: bool = False, parent: QObject | None = None):
         super().__init__(parent)
         self.synchronous = synchronous
-        self._pools = {"db": QThreadPool(self), "io": QThreadPool(self)}
-        self._pools["db"].setMaxThreadCount(1)
-        self._pools["io"].setMaxThreadCount(2)
+        self._pools = {DB: QThreadPool(self), IO: QThreadPool(self)}
+        self._pools[DB].setMaxThreadCount(1)
+        self._pools[IO].setMaxThreadCount(2)
         self._running = dict.fromkeys(self._pools, 0)  # jobs not reported back, per lane
         self._keep: set[_Signals] = set()
 
     def run(self, job: Callable[[Progress], Any], on_success: Callable[[Any], None] | None = None,
             on_failure: Callable[[BaseException, str], None] | None = None,
             on_progress: Callable[[int, int, str], None] | None = None,
-            lane: str = "db") -> TaskHandle:
+            lane: Lane | str = DB, owner: QObject | None = None) -> TaskHandle:
+        """``owner``: the widget the callbacks update; when it is gone by the time the job
+        reports back (a page rebuilt after a language switch), they are skipped."""
+        lane = Lane(lane)
         if self.synchronous:
             progress = Progress(lambda d, t, m: on_progress and on_progress(d, t, m))
             try:
@@ -102,16 +125,21 @@ class TaskRunner(QObject):
             if not self.busy():
                 self.busy_changed.emit(False)
 
+        def gone() -> bool:
+            return owner is not None and not shiboken6.isValid(owner)
+
         def succeeded(result) -> None:
             try:
-                if on_success:
+                if on_success and not gone():
                     on_success(result)
             finally:
                 finished()
 
         def failed(exc, trace) -> None:
             try:
-                if on_failure:
+                if gone():
+                    log.error("a task failed after its page was closed: %s\n%s", exc, trace)
+                elif on_failure:
                     on_failure(exc, trace)
                 else:
                     raise exc
@@ -129,10 +157,10 @@ class TaskRunner(QObject):
         self._pools[lane].start(_Job(job, signals, progress))
         return TaskHandle(progress, signals)
 
-    def busy(self, lane: str | None = None) -> bool:
-        """Whether a job (on ``lane``, or on any lane) has not reported back yet. The "db"
-        lane is what the user's next save waits for; "io" work never holds it up."""
-        return (self._running[lane] if lane else sum(self._running.values())) > 0
+    def busy(self, lane: Lane | str | None = None) -> bool:
+        """Whether a job (on ``lane``, or on any lane) has not reported back yet. The DB
+        lane is what the user's next save waits for; IO work never holds it up."""
+        return (self._running[Lane(lane)] if lane else sum(self._running.values())) > 0
 
     def wait(self, msecs: int = 30000) -> bool:
         return all(pool.waitForDone(msecs) for pool in self._pools.values())

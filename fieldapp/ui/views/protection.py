@@ -31,6 +31,7 @@ from fieldapp.store.services.audit import AuditRecord, kind_label
 from fieldapp.store.services.settings import LOCK_MINUTES
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.lock import DEFAULT_LOCK_MINUTES
+from fieldapp.ui.tasks import DB, IO
 from fieldapp.ui.widgets.forms import FieldErrorLabel, FormErrors
 from fieldapp.ui.widgets.formatting import day_and_time
 from fieldapp.ui.widgets.messages import show_unexpected_error
@@ -141,13 +142,14 @@ class ProtectionBox(QGroupBox):
               "window."))
         self.lock_minutes.setEnabled(encrypted)
         self.passphrase_button.setVisible(encrypted)
-        name = secrets.keyring_name()
-        self.keyring_label.setText(
-            _("The team key and the server password are kept in the computer's keyring "
-              "({name}), never in the data file.").format(name=name) if name else
-            secrets.no_keyring_message())
         for widget in (self.team_key, self.pg_password, self.secrets_button):
-            widget.setEnabled(name is not None)
+            widget.setEnabled(False)  # until the keyring has answered
+        # The keyring can keep its caller waiting (a locked wallet, a slow D-Bus): asked on
+        # the IO lane, never the UI thread.
+        self.ctx.tasks.run(lambda _progress: secrets.keyring_name(),
+                           on_success=self.show_keyring,
+                           on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace),
+                           lane=IO, owner=self)
 
         def job(_progress) -> ProtectionSnapshot:
             with self.ctx.services() as services:
@@ -160,7 +162,16 @@ class ProtectionBox(QGroupBox):
             return ProtectionSnapshot(lock_minutes=minutes, rules=rules)
 
         self.ctx.tasks.run(job, on_success=self.show_snapshot,
-                           on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace))
+                           on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace),
+                           lane=DB)
+
+    def show_keyring(self, name: str | None) -> None:
+        self.keyring_label.setText(
+            _("The team key and the server password are kept in the computer's keyring "
+              "({name}), never in the data file.").format(name=name) if name else
+            secrets.no_keyring_message())
+        for widget in (self.team_key, self.pg_password, self.secrets_button):
+            widget.setEnabled(name is not None)
 
     def show_snapshot(self, snapshot: ProtectionSnapshot) -> None:
         self.lock_minutes.setValue(snapshot.lock_minutes)
@@ -211,7 +222,7 @@ class ProtectionBox(QGroupBox):
 
         self.ctx.tasks.run(job, on_success=lambda counts: self.result_label.setText(
             self._describe(counts, done=False)),
-            on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace))
+            on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace), lane=DB)
 
     def run_now(self) -> None:
         rules = self.rules()
@@ -226,20 +237,37 @@ class ProtectionBox(QGroupBox):
                 self.ctx.events.changed.emit(kind)
 
         self.ctx.tasks.run(job, on_success=done,
-                           on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace))
+                           on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace),
+                           lane=DB)
 
     def save_secrets(self) -> None:
-        try:
-            for name, field in ((secrets.TEAM_KEY, self.team_key),
-                                (secrets.POSTGRES_PASSWORD, self.pg_password)):
-                if field.text():
-                    secrets.set_secret(name, field.text())
-                    field.clear()
-        except secrets.NoKeyringError as exc:
-            self.secrets_label.set_messages([str(exc)])
-            return
-        self.secrets_label.clear_message()
-        self.result_label.setText(_("Saved in the keyring."))
+        """Save the typed secrets in the keyring (on the IO lane); the fields are emptied
+        once they are saved."""
+        typed = [(name, field) for name, field in ((secrets.TEAM_KEY, self.team_key),
+                                                    (secrets.POSTGRES_PASSWORD, self.pg_password))
+                 if field.text()]
+        values = [(name, field.text()) for name, field in typed]
+
+        def job(_progress) -> None:
+            for name, value in values:
+                secrets.set_secret(name, value)
+
+        def saved(_result) -> None:
+            for _name, field in typed:
+                field.clear()
+            self.secrets_button.setEnabled(True)
+            self.secrets_label.clear_message()
+            self.result_label.setText(_("Saved in the keyring."))
+
+        def failed(exc: BaseException, trace: str) -> None:
+            self.secrets_button.setEnabled(True)
+            if isinstance(exc, secrets.NoKeyringError):
+                self.secrets_label.set_messages([str(exc)])
+            else:
+                show_unexpected_error(self, exc, trace)
+
+        self.secrets_button.setEnabled(False)
+        self.ctx.tasks.run(job, on_success=saved, on_failure=failed, lane=IO, owner=self)
 
 
 class AuditLogBox(QGroupBox):
@@ -287,7 +315,8 @@ class AuditLogBox(QGroupBox):
                 return services.audit.list(limit=AUDIT_ROWS)
 
         self.ctx.tasks.run(job, on_success=self.show_entries,
-                           on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace))
+                           on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace),
+                           lane=DB)
 
     def show_entries(self, entries: list[AuditRecord]) -> None:
         self.entries = list(entries)
@@ -315,4 +344,5 @@ class AuditLogBox(QGroupBox):
 
         self.ctx.tasks.run(job, on_success=lambda written: self.status.setText(
             _("Saved: {path}").format(path=written)),
-            on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace))
+            on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace),
+            lane=IO)  # a file, maybe on a slow drive

@@ -5,7 +5,6 @@ Data protection (encryption status, idle lock, retention, the keyring) and the a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -31,52 +30,20 @@ from PySide6.QtWidgets import (
 
 from fieldapp.domain.enums import StaffRole
 from fieldapp.domain.records import StaffRecord
-from fieldapp.domain.validation import FieldError, ValidationError, check_text
+from fieldapp.domain.validation import FieldError
 from fieldapp.i18n import LANGUAGES, _, current_language, set_language
 from fieldapp.store.services.settings import HUB_PATH, HUB_URL, LANGUAGE, TEAM_NAME
 from fieldapp.ui.context import AppContext
+from fieldapp.ui.tasks import DB, IO
 from fieldapp.ui.widgets.forms import FieldErrorLabel, FormErrors
 from fieldapp.ui.widgets.messages import show_unexpected_error
 from fieldapp.ui.views.protection import AuditLogBox, ProtectionBox
+from fieldapp.ui.views.settings_values import (
+    SettingsSnapshot,
+    check_device_settings,
+    without_password,
+)
 from fieldapp.ui.widgets.saving import save_with
-
-POSTGRES_PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://")
-
-
-@dataclass(frozen=True)
-class SettingsSnapshot:
-    device_name: str
-    team_name: str
-    hub_path: str
-    hub_url: str
-    language: str
-    staff: list[StaffRecord] = field(default_factory=list)
-
-
-def check_device_settings(*, device_name: str, team_name: str, hub_path: str,
-                          hub_url: str) -> list[FieldError]:
-    errors = check_text("device_name", device_name, label=_("Device name"), max_length=100)
-    errors += check_text("team_name", team_name, label=_("Team name"), max_length=100)
-    if hub_path and not Path(hub_path).expanduser().is_dir():
-        errors.append(FieldError("hub_path", _(
-            "The folder {path} cannot be found. Check that the drive is connected, "
-            "or choose another folder.").format(path=hub_path)))
-    if hub_url and not hub_url.startswith(POSTGRES_PREFIXES):
-        errors.append(FieldError("hub_url", _(
-            "Write the server address as postgresql://user@server/database.")))
-    return errors
-
-
-def _without_password(url: str) -> str:
-    """The server address without a password, for the audit log."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user, host = parts.netloc.rsplit("@", 1)
-    return urlunsplit(parts._replace(netloc=f"{user.split(':', 1)[0]}@{host}"))
-
 
 class SettingsView(QWidget):
     loads_when_built = True  # the window does not reload it when first shown
@@ -247,7 +214,8 @@ class SettingsView(QWidget):
                     staff=services.staff.list())
 
         self.ctx.tasks.run(job, on_success=self.show_snapshot,
-                           on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace))
+                           on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace),
+                           lane=DB)
 
     def show_snapshot(self, snapshot: SettingsSnapshot) -> None:
         self.device_name.setText(snapshot.device_name)
@@ -283,11 +251,9 @@ class SettingsView(QWidget):
                       hub_path=self.hub_path.text().strip(),
                       hub_url=self.hub_url.text().strip())
         self.saved_label.setText("")
+        self.form.clear()
 
         def work(services):
-            errors = check_device_settings(**values)
-            if errors:
-                raise ValidationError(errors)
             changed = {}
             if services.settings.device_name() != values["device_name"]:
                 changed["device_name"] = values["device_name"]
@@ -297,13 +263,31 @@ class SettingsView(QWidget):
                     changed[key.name] = values[key.name]
                 services.settings.set(key, values[key.name])
             if "hub_url" in changed:
-                changed["hub_url"] = _without_password(changed["hub_url"])
+                changed["hub_url"] = without_password(changed["hub_url"])
             if changed:
                 services.audit.record("settings", {"keys": sorted(changed), "values": changed})
             return values
 
-        save_with(self.ctx, self, self.form, work,
-                  lambda _values: self.saved_label.setText(_("Saved.")), changed=("settings",))
+        def checked(errors: list[FieldError]) -> None:
+            if errors:
+                self.save_button.setEnabled(True)
+                self.form.show(errors)
+                return
+            save_with(self.ctx, self, self.form, work, saved, changed=("settings",))
+
+        def saved(_values) -> None:
+            self.save_button.setEnabled(True)
+            self.saved_label.setText(_("Saved."))
+
+        def failed(exc: BaseException, trace: str) -> None:
+            self.save_button.setEnabled(True)
+            show_unexpected_error(self, exc, trace)
+
+        # The hub folder may be on a network drive that answers slowly: it is checked on
+        # the IO lane, then the settings are saved on the DB lane.
+        self.save_button.setEnabled(False)
+        self.ctx.tasks.run(lambda _progress: check_device_settings(**values),
+                           on_success=checked, on_failure=failed, lane=IO, owner=self)
 
     def _choose_hub_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, _("Choose the team's shared folder"),

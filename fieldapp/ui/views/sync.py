@@ -9,6 +9,7 @@ view only starts it, shows its progress and its report, and reloads.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import shiboken6
@@ -33,11 +34,22 @@ from fieldapp.store.services.settings import HUB_PATH, HUB_URL
 from fieldapp.sync.service import POSTGRES_PREFIXES
 from fieldapp.sync.receipts import SyncStatus, sync_status, type_label
 from fieldapp.ui.context import AppContext
+from fieldapp.ui.tasks import DB, IO
 
 AUTO_SYNC_MS = 5 * 60 * 1000
 EVENT_KINDS = {"shift": "shift", "observation": "observation", "meeting": "meeting",
                "action": "action", "action_carried_out": "action", "place": "place",
                "staff": "staff"}
+
+
+class NotReady(Exception):
+    """The sync cannot start: the message says what to set."""
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    target: str  # the folder or the server address; "" when none is set
+    key: bytes  # the team key ("" when none is set)
 
 
 def _when(value: dt.datetime | None) -> str:
@@ -123,15 +135,22 @@ class SyncView(QWidget):
         table.horizontalHeader().setStretchLastSection(True)
         return table
 
-    # -- hub settings --------------------------------------------------------------------------
-    def hub_target(self) -> str:
-        with self.ctx.services() as services:
-            url = services.settings.get(HUB_URL)
-            path = services.settings.get(HUB_PATH)
-        return path or url  # a shared folder by default
+    # -- hub settings (read on a lane: the settings, the keyring and a network folder can
+    #    each keep the UI thread waiting) ------------------------------------------------------
+    @staticmethod
+    def read_hub(ctx: AppContext) -> HubSettings:
+        """The hub and the team key: for a job, never the UI thread."""
+        from fieldapp.sync.engine import team_key
 
-    def hub_available(self) -> bool:
-        target = self.hub_target()
+        with ctx.services() as services:
+            url = str(services.settings.get(HUB_URL) or "")
+            path = str(services.settings.get(HUB_PATH) or "")
+            key = team_key(services.session)
+        return HubSettings(target=path or url, key=key)  # a shared folder by default
+
+    @staticmethod
+    def hub_available(target: str) -> bool:
+        """Whether ``target`` can be synced with now (for a job: a network folder can hang)."""
         if not target:
             return False
         if target.startswith(POSTGRES_PREFIXES):
@@ -144,15 +163,17 @@ class SyncView(QWidget):
         show it: the window is not held up at start or after a sync."""
         ctx = self.ctx
 
-        def job(_progress) -> SyncStatus:
-            with ctx.database.session() as session:
-                return sync_status(session, ctx.device_id)
+        def job(_progress) -> tuple[SyncStatus, str]:
+            with ctx.services() as services:
+                settings = services.settings
+                target = str(settings.get("hub_path") or settings.get("hub_url") or "")
+                return sync_status(services.session, ctx.device_id), target
 
-        def done(status: SyncStatus) -> None:
+        def done(result: tuple[SyncStatus, str]) -> None:
             if shiboken6.isValid(self):  # the page may have been rebuilt (language switch)
-                self.show_status(status)
+                self.show_status(*result)
 
-        ctx.tasks.run(job, on_success=done)
+        ctx.tasks.run(job, on_success=done, lane=DB)
 
     @staticmethod
     def short_status(status: SyncStatus, has_hub: bool) -> str:
@@ -166,8 +187,7 @@ class SyncView(QWidget):
         parts.append(_("last {when}").format(when=_when(status.last_sync_at)))
         return _("Sync: {details}").format(details=", ".join(parts))
 
-    def show_status(self, status: SyncStatus) -> None:
-        target = self.hub_target()
+    def show_status(self, status: SyncStatus, target: str) -> None:
         if target:
             self.hub_label.setText(_("Team hub: {hub}").format(hub=self._redact(target)))
         else:
@@ -211,45 +231,47 @@ class SyncView(QWidget):
         return self.handle is not None
 
     def _auto_sync(self) -> None:
-        if not self.is_running() and self.hub_available():
-            self.sync_now()
+        if not self.is_running():
+            self.sync_now(automatic=True)
 
-    def sync_now(self) -> None:
+    def sync_now(self, *, automatic: bool = False) -> None:
+        """Sync on the IO lane: reading the hub settings and the keyring, checking the
+        folder and the sync itself all wait on something outside the data file, and the
+        user's saves (on the DB lane) go on meanwhile. ``automatic``: the timer's sync, which
+        does nothing (and says nothing) while the hub is not set or not reachable."""
         if self.is_running():
             return
         from fieldapp.sync.service import audited_sync
-        from fieldapp.sync.engine import team_key
 
-        target = self.hub_target()
-        if not target:
-            self.message_label.setText(_("No team hub is set. Choose the hub folder (or the "
-                                         "server) under Settings."))
-            return
-        with self.ctx.database.session() as session:
-            key = team_key(session)
-        if not target.startswith(POSTGRES_PREFIXES) and not key:
-            from fieldapp.sync.state import take_notices
-
-            with self.ctx.database.session() as session:
-                notices = take_notices(session)  # e.g. a team key moved out of the file
-            self.message_label.setText(" ".join([*notices, _(
-                "No team key is set. Set the team key in the settings or in the environment "
-                "variable FIELDAPP_TEAM_KEY.")]))
-            return
-        database = self.ctx.database
+        ctx = self.ctx
 
         def job(progress):
-            return audited_sync(database, target, key, progress=progress,
+            hub = self.read_hub(ctx)
+            if automatic and not self.hub_available(hub.target):
+                return None
+            if not hub.target:
+                raise NotReady(_("No team hub is set. Choose the hub folder (or the server) "
+                                 "under Settings."))
+            if not hub.target.startswith(POSTGRES_PREFIXES) and not hub.key:
+                from fieldapp.sync.state import take_notices
+
+                with ctx.database.session() as session:
+                    notices = take_notices(session)  # e.g. a team key moved out of the file
+                raise NotReady(" ".join([*notices, _(
+                    "No team key is set. Set the team key in the settings or in the environment "
+                    "variable FIELDAPP_TEAM_KEY.")]))
+            return audited_sync(ctx.database, hub.target, hub.key, progress=progress,
                                 cancel=lambda: progress.cancelled)
 
         self.sync_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.progress.setRange(0, 0)
-        self.progress.setVisible(True)
-        self.message_label.setText(_("Syncing…"))
+        if not automatic:
+            self.progress.setRange(0, 0)
+            self.progress.setVisible(True)
+            self.message_label.setText(_("Syncing…"))
         self.handle = True  # running (the synchronous runner finishes before run() returns)
-        handle = self.ctx.tasks.run(job, on_success=self._succeeded, on_failure=self._failed,
-                                    on_progress=self._progressed)
+        handle = ctx.tasks.run(job, on_success=self._succeeded, on_failure=self._failed,
+                               on_progress=self._progressed, lane=IO, owner=self)
         if self.handle is True:
             self.handle = handle
 
@@ -259,6 +281,7 @@ class SyncView(QWidget):
             self.message_label.setText(_("Stopping after the current bundle…"))
 
     def _progressed(self, done: int, total: int, message: str) -> None:
+        self.progress.setVisible(True)
         if total > 0:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
@@ -276,6 +299,8 @@ class SyncView(QWidget):
 
     def _succeeded(self, report) -> None:
         self._finished()
+        if report is None:
+            return  # an automatic sync found no hub to sync with
         self.last_report = report
         parts = list(report.notices)
         if report.cancelled:
@@ -306,7 +331,7 @@ class SyncView(QWidget):
         from fieldapp.sync.hub import HubError
 
         self._finished()
-        if isinstance(exc, HubError):
+        if isinstance(exc, (HubError, NotReady)):
             self.message_label.setText(str(exc))
         else:
             from fieldapp.ui.widgets.messages import show_unexpected_error

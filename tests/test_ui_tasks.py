@@ -1,0 +1,47 @@
+"""The task runner's lanes, with the threaded runner the app uses: a job waiting on the IO
+lane holds up nothing on the DB lane, and a job whose page is gone reports to no one."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import threading
+
+import shiboken6
+from PySide6.QtWidgets import QLabel
+
+from fieldapp.ui.tasks import DB, IO, TaskRunner
+
+
+def test_the_db_lane_runs_while_an_io_job_waits(qtbot):
+    runner = TaskRunner()
+    release = threading.Event()
+    done: list[str] = []
+    try:
+        runner.run(lambda _p: release.wait(30) and "io", on_success=done.append, lane=IO)
+        runner.run(lambda _p: "db", on_success=done.append, lane=DB)
+        qtbot.waitUntil(lambda: done == ["db"], timeout=5000)
+        assert runner.busy(IO) and not runner.busy(DB) and runner.busy()
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: done == ["db", "io"], timeout=5000)
+    assert not runner.busy()
+
+
+def test_a_job_whose_owner_is_gone_calls_nothing_back(qtbot):
+    runner = TaskRunner()
+    release = threading.Event()
+    owner = QLabel("Väntar")
+    called: list[object] = []
+    try:
+        runner.run(lambda _p: release.wait(30), on_success=lambda r: owner.setText("klar"),
+                   on_failure=lambda exc, trace: called.append(exc), lane=IO, owner=owner)
+        runner.run(lambda _p: release.wait(30) and 1 / 0, on_success=called.append,
+                   on_failure=lambda exc, trace: called.append(exc), lane=IO, owner=owner)
+        shiboken6.delete(owner)  # the page was rebuilt (a language switch) meanwhile
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=5000)
+    assert called == []
