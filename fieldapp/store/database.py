@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fieldapp.i18n import _
 from fieldapp.store import encryption, migrate
+from fieldapp.store.backups import STAMP_FORMAT, backup_folder
 from fieldapp.store.errors import (  # noqa: F401 - re-exported: callers import them from here
     DatabaseFileError,
     EncryptionUnavailableError,
@@ -198,9 +199,9 @@ def _inspect(path: Path, passphrase: str | None) -> FileState:
 def backup_file(path: Path, revision: str | None, passphrase: str | None = None) -> Path:
     """Copy the database aside with SQLite's backup API (consistent even with a WAL); an
     encrypted file gives an encrypted backup with the same passphrase."""
-    folder = path.parent / "backups"
+    folder = backup_folder(path)
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    stamp = dt.datetime.now().strftime(STAMP_FORMAT)
     target = folder / f"{path.stem}.{revision or 'new'}.{stamp}{path.suffix or '.sqlite'}"
     try:
         if passphrase is not None:

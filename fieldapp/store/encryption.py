@@ -315,7 +315,7 @@ def change_passphrase(path: Path, old: str, new: str) -> Conversion:
 def _backups(path: Path) -> list[Path]:
     """The backups of the database at ``path`` (named after it, in its backups folder), oldest
     first; never another data file's backups that share the folder."""
-    from fieldapp.store.recovery import list_backups  # recovery builds on this module
+    from fieldapp.store.backups import list_backups
 
     return [backup.path for backup in reversed(list_backups(path))]
 
