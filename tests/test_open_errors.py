@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,16 @@ def files(tmp_path, monkeypatch, capsys):
     return src
 
 
+def _unmount(target: Path) -> None:
+    """Unmount ``target``; a process that still walks the folder (another pytest cleaning its
+    old temporary folders) makes it busy for a moment: wait for it, then detach it lazily."""
+    for _attempt in range(20):
+        if subprocess.run(["umount", str(target)], capture_output=True).returncode == 0:
+            return
+        time.sleep(0.1)  # cleanup only: waiting out another process, not the code under test
+    subprocess.run(["umount", "-l", str(target)], check=True)
+
+
 def _mount(*args: str) -> None:
     result = subprocess.run(["mount", *args], capture_output=True, text=True)
     if result.returncode != 0:
@@ -89,7 +100,7 @@ def read_only(files, tmp_path):
         _mount("-o", "remount,ro,bind", str(target))
         yield target
     finally:
-        subprocess.run(["umount", str(target)], check=True)
+        _unmount(target)
 
 
 @pytest.fixture
@@ -111,7 +122,7 @@ def full_disk(files, tmp_path):
         assert shutil.disk_usage(target).free == 0
         yield target
     finally:
-        subprocess.run(["umount", str(target)], check=True)
+        _unmount(target)
 
 
 # -- the passphrase, the file ------------------------------------------------------------------
