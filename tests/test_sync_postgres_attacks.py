@@ -222,11 +222,11 @@ def test_a_held_team_lock_ends_in_a_clear_message(server, laptops):
     try:
         holder.execute("SELECT pg_advisory_lock(hashtext('fieldapp:team:' || 't1'))")
         started = time.monotonic()
-        with pytest.raises(HubError, match="(?i)lock"):
+        with pytest.raises(HubError, match="lock_timeout"):
             engine.sync(a, PostgresHub(url_a, lock_timeout=0.3))
         assert time.monotonic() - started < 10
         hub = PostgresHub(url_a, lock_timeout=30, statement_timeout=0.3)
-        with pytest.raises(HubError, match="(?i)took longer"):
+        with pytest.raises(HubError, match="statement_timeout"):
             engine.sync(a, hub)
     finally:
         holder.close()

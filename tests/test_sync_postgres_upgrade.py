@@ -164,3 +164,17 @@ def test_laptops_of_two_teams_syncing_at_once_converge(tmp_path):
     finally:
         server.drop()
 
+
+
+def test_cli_init_postgres_upgrades_an_earlier_hub(old_server, capsys):
+    from fieldapp.cli import main
+
+    assert main(["hub", "init-postgres", old_server.url]) == 0
+    assert "2" in capsys.readouterr().out
+    conn = connect(old_server.url)
+    try:
+        assert conn.execute("SELECT max(version) FROM fieldapp.schema_version").fetchone() == (2,)
+    finally:
+        conn.close()
+    assert main(["hub", "init-postgres", old_server.url]) == 0
+    assert "2" in capsys.readouterr().out
