@@ -645,14 +645,20 @@ def postgres_push(ctx: Ctx) -> Row:
 
     prepared = params()
 
+    # A device role names neither the team nor the writer: the server sets them (trigger).
+    device_columns = "id, type, device_id, revision, updated_at, deleted, digest, data"
+    device_rows = [row[1:4] + row[5:] for row in prepared]
+
     def raw_insert() -> None:
         with psycopg.connect(device_url, autocommit=True) as conn, conn.transaction():
+            conn.execute("SELECT set_config('fieldapp.device', %s, false)", (str(PUSHER),))
             with conn.cursor() as cursor:
-                cursor.executemany(f"INSERT INTO fieldapp.envelope ({columns}) VALUES "
-                                   "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", prepared)
+                cursor.executemany(f"INSERT INTO fieldapp.envelope ({device_columns}) VALUES "
+                                   "(%s, %s, %s, %s, %s, %s, %s, %s)", device_rows)
 
     def raw_copy() -> None:  # COPY is refused under row-level security: as the owner
         with psycopg.connect(admin, autocommit=True) as conn, conn.transaction():
+            conn.execute("SET LOCAL session_replication_role = replica")  # no trigger: raw COPY
             with conn.cursor() as cursor, cursor.copy(
                     f"COPY fieldapp.envelope ({columns}) FROM STDIN") as copy:
                 for row in prepared:

@@ -166,20 +166,28 @@ def test_a_device_role_cannot_write_another_devices_rows(server, laptops):
     add_shift(a)
     with pytest.raises(HubError, match=str(a.device_id())):
         engine.sync(a, PostgresHub(url_b))
-    # Directly: insert a row for b's device, or overwrite b's shift, as a's role.
+    # Directly: insert a row for b's device, or overwrite b's shift, as a's role (writing
+    # for a: the server sets the writer and the team, a role may not name them).
     conn = psycopg.connect(url_a, autocommit=True)
     try:
-        insert = ("INSERT INTO fieldapp.envelope (team, id, type, device_id, pushed_by, revision, "
-                  "updated_at, deleted, digest, data) VALUES ('t1', %s, 'shift', %s, %s, 1, now(), "
-                  "false, '', '{}')")
+        insert = ("INSERT INTO fieldapp.envelope (id, type, device_id, revision, updated_at, "
+                  "deleted, digest, data) VALUES (%s, 'shift', %s, 1, now(), false, '', '{}')")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="no registered device"):
+            conn.execute(insert, (uuid.uuid4(), a.device_id()))  # no device named
+        conn.execute("SELECT set_config('fieldapp.device', %s, false)", (str(b.device_id()),))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="no registered device"):
+            conn.execute(insert, (uuid.uuid4(), b.device_id()))  # b is not a's device
+        conn.execute("SELECT set_config('fieldapp.device', %s, false)", (str(a.device_id()),))
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
-            conn.execute(insert, (uuid.uuid4(), b.device_id(), b.device_id()))
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
-            conn.execute(insert, (uuid.uuid4(), b.device_id(), a.device_id()))
+            conn.execute(insert, (uuid.uuid4(), b.device_id()))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
+            conn.execute("INSERT INTO fieldapp.envelope (team, pushed_by, id, type, device_id, "
+                         "revision, updated_at, deleted, digest, data) VALUES ('t1', %s, %s, "
+                         "'shift', %s, 1, now(), false, '', '{}')",
+                         (b.device_id(), uuid.uuid4(), b.device_id()))
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
             conn.execute(insert + " ON CONFLICT (team, id) DO UPDATE SET revision = 99, "
-                         "device_id = excluded.device_id, pushed_by = excluded.pushed_by",
-                         (shift.id, a.device_id(), a.device_id()))
+                         "device_id = excluded.device_id", (shift.id, a.device_id()))
         updated = conn.execute("UPDATE fieldapp.envelope SET revision = 99 WHERE id = %s",
                                (shift.id,))
         assert updated.rowcount == 0  # not a row a's role may change

@@ -21,6 +21,8 @@ import uuid
 from fieldapp.cli.terminal import EXIT_FAILED, EXIT_OK, EXIT_USAGE, open_cli_database
 from fieldapp.i18n import _
 
+ADMIN_STATEMENT_TIMEOUT = 3600.0  # seconds: an upgrade of a city's hub rewrites every row
+
 
 def add_parser(subparsers, name: str) -> None:
     parser = subparsers.add_parser(name, help=_("set up a PostgreSQL hub"))
@@ -64,7 +66,8 @@ def run(args) -> int:
         finally:
             database.close()
     try:
-        conn = postgres.connect(args.url)
+        # An upgrade rewrites the envelope table: more time per statement than a sync.
+        conn = postgres.connect(args.url, statement_timeout=ADMIN_STATEMENT_TIMEOUT)
         try:
             if args.hub_command == "init-postgres":
                 done = postgres.upgrade_schema(conn)
@@ -86,6 +89,10 @@ def run(args) -> int:
         print(_("fieldapp hub: {error}").format(error=exc), file=sys.stderr)
         return EXIT_FAILED
     except psycopg.Error as exc:
+        timeout = postgres.timeout_error(exc, postgres.LOCK_TIMEOUT, ADMIN_STATEMENT_TIMEOUT)
+        if timeout is not None:
+            print(_("fieldapp hub: {error}").format(error=timeout), file=sys.stderr)
+            return EXIT_FAILED
         print(_("fieldapp hub: the server refused: {error}").format(error=str(exc).strip()),
               file=sys.stderr)
         return EXIT_FAILED
