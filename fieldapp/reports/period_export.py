@@ -37,7 +37,8 @@ def default_period_filename(period: Period, fmt: str) -> str:
     """"verksamhetsrapport-2026-T3.pdf"; a week keeps the weekly log's name."""
     if period.kind is PeriodKind.WEEK:
         return default_filename(period.week, fmt)
-    return f"{_('activity-report')}-{period.slug()}.{fmt}"
+    stem = _("activity-report")  # a file name: lower case, no spaces
+    return f"{stem}-{period.slug()}.{fmt}"
 
 
 def render_period(summary: PeriodSummary, fmt: str, progress=None) -> bytes:
