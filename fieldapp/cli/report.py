@@ -91,7 +91,7 @@ def run(args) -> int:
             if getattr(args, "redacted", False) and period.week is None:
                 raise ReportError(_("The redacted extract is made per week; give --week."))
         week = period.week if period is not None and period.week else parse_week(
-            args.week or "last", utcnow())
+            "last" if args.week is None else args.week, utcnow())
         try:
             scope = Scope((args.scope or "").strip().lower())
         except ValueError:
