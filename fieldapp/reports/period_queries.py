@@ -56,7 +56,8 @@ class PeriodNames:
 def _hours(starts_at, ends_at):
     """A shift's length in hours, in SQL (0 without an end or when the end is not after
     the start)."""
-    span = (func.julianday(ends_at) - func.julianday(starts_at)) * 24.0
+    # whole seconds first: julianday's fraction of a day is not exact
+    span = func.round((func.julianday(ends_at) - func.julianday(starts_at)) * 86400.0) / 3600.0
     return case((and_(ends_at.is_not(None), ends_at > starts_at), span), else_=0.0)
 
 
