@@ -20,7 +20,19 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, and_, case, cast, exists, func, literal, select, true, union_all
+from sqlalchemy import (
+    Integer,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    literal_column,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from fieldapp.domain.enums import PartnerKind
@@ -151,34 +163,52 @@ class PeriodQueries:
         return self._run(self._shifts(month, func.count()).where(covered).group_by(month))
 
     # -- observations ---------------------------------------------------------------------------
-    def observation_counts(self, *, monthly: bool = True, start=None, end=None) -> list:
-        """Rows ``(month, place id, category id, severity, observations)``; ``monthly``
-        False puts every row in month 0 (for the same period a year before, given by
-        ``start`` and ``end``)."""
-        def grouped(anchor, statement):
-            month = self._bucket(anchor) if monthly else literal(0)
-            columns = (month.label("month"), text_id(Observation.place_id).label("place"),
-                       text_id(Observation.category_id).label("category"),
-                       Observation.severity.label("severity"))
-            return (statement.add_columns(*columns, func.count().label("n"))
-                    .group_by(month, Observation.place_id, Observation.category_id,
-                              Observation.severity))
+    def _observations(self, anchor_shift: bool, columns, start=None, end=None):
+        """The observations of the period: during a shift that started in it
+        (``anchor_shift``), or without a shift and observed in it."""
+        if anchor_shift:
+            return (select(*columns).select_from(Observation)
+                    .join(Shift, Shift.id == Observation.shift_id)
+                    .where(*self._in(Shift.starts_at, start, end), Shift.deleted_at.is_(None),
+                           Observation.deleted_at.is_(None), *self._mine(Observation)))
+        return (select(*columns).select_from(Observation)
+                .where(Observation.shift_id.is_(None),
+                       *self._in(Observation.observed_at, start, end),
+                       Observation.deleted_at.is_(None), *self._mine(Observation)))
 
-        with_shift = grouped(Shift.starts_at, select().select_from(Observation)
-                             .join(Shift, Shift.id == Observation.shift_id)
-                             .where(*self._in(Shift.starts_at, start, end),
-                                    Shift.deleted_at.is_(None),
-                                    Observation.deleted_at.is_(None), *self._mine(Observation)))
-        without = grouped(Observation.observed_at, select().select_from(Observation)
-                          .where(Observation.shift_id.is_(None),
-                                 *self._in(Observation.observed_at, start, end),
-                                 Observation.deleted_at.is_(None), *self._mine(Observation)))
-        return self._run(union_all(with_shift, without))
+    def observation_months(self, area_places: dict[str, list[str]]) -> list:
+        """Rows ``(month, observations, high severity, *at each area's places)`` in the order
+        of ``area_places``. The observations during shifts are first counted per shift, in
+        the order the shift index reads them (no sort of the observations), then per month."""
+        high = func.sum(case((Observation.severity == "high", 1), else_=0))
+        place = text_id(Observation.place_id)
+        at_area = [func.sum(case((place.in_(ids), 1), else_=0)) for ids in area_places.values()]
+        names = [f"a{i}" for i in range(len(at_area))]
+        per_shift = (self._observations(True, (
+            self._bucket(Shift.starts_at).label("month"), func.count().label("n"),
+            high.label("high"), *(a.label(n) for a, n in zip(at_area, names))))
+            .group_by(Shift.starts_at, literal_column("shift.rowid")).subquery())
+        month = self._bucket(Observation.observed_at)
+        loose = (self._observations(False, (month.label("month"), func.count().label("n"),
+                                            high.label("high"),
+                                            *(a.label(n) for a, n in zip(at_area, names))))
+                 .group_by(month).subquery())
+        rows = []
+        for part in (per_shift, loose):
+            rows += self._run(select(part.c.month, func.sum(part.c.n), func.sum(part.c.high),
+                                     *(func.sum(part.c[n]) for n in names))
+                              .group_by(part.c.month))
+        return rows
 
-    def observation_totals_year_before(self, before: Period) -> list:
-        """Rows ``(0, place id, category id, severity, n)`` of ``before``."""
-        return self.observation_counts(monthly=False, start=before.start_utc(),
-                                       end=before.end_utc())
+    def observation_totals(self, start=None, end=None) -> list:
+        """Rows ``(place id, category id, severity, observations)`` of the period (or of
+        ``start``..``end``, e.g. the same period a year before)."""
+        columns = (text_id(Observation.place_id), text_id(Observation.category_id),
+                   Observation.severity, func.count())
+        keys = (Observation.place_id, Observation.category_id, Observation.severity)
+        return self._run(union_all(
+            self._observations(True, columns, start, end).group_by(*keys),
+            self._observations(False, columns, start, end).group_by(*keys)))
 
     # -- meetings and actions -------------------------------------------------------------------
     def _meetings(self, *columns):

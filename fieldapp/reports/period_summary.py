@@ -129,10 +129,7 @@ class _Fold:
             self.add("prioritised_shifts", month, n)
         rows = []
         for area_id, place_ids in self.prioritised.items():
-            observed = [0] * self.n
-            for place_id in place_ids:
-                for month, count in enumerate(self.place_months.get(place_id, ())):
-                    observed[month] += count
+            observed = self.area_months[area_id]
             agreed, done = self.area_actions.get(area_id, (0, 0))
             rows.append(PresenceRow(
                 area_id=uuid.UUID(area_id), name=self.names.areas.get(area_id, "?"),
@@ -143,23 +140,25 @@ class _Fold:
         return rows
 
     def observations(self, before: Period):
-        self.place_months: dict[str, list] = defaultdict(lambda: [0] * self.n)
+        areas = list(self.prioritised)
+        self.area_months = {a: [0] * self.n for a in areas}
+        for month, n, high, *at_areas in self.q.observation_months(self.prioritised):
+            self.add("observations", month, int(n or 0))
+            self.add("high", month, int(high or 0))
+            for area_id, count in zip(areas, at_areas):
+                self.area_months[area_id][month] += int(count or 0)
+                self.add("prioritised_observations", month, int(count or 0))
         severity: Counter = Counter()
         by_category: Counter = Counter()
         by_place: Counter = Counter()
-        for month, place_id, category_id, sev, n in self.q.observation_counts():
+        for place_id, category_id, sev, n in self.q.observation_totals():
             severity[sev] += n
             by_category[category_id] += n
             by_place[place_id] += n
-            self.place_months[place_id][month] += n
-            self.add("observations", month, n)
-            if sev == Severity.HIGH.value:
-                self.add("high", month, n)
-            if place_id in self.priority_place_area:
-                self.add("prioritised_observations", month, n)
         prev_category: Counter = Counter()
         prev_place: Counter = Counter()
-        for _m, place_id, category_id, _sev, n in self.q.observation_totals_year_before(before):
+        for place_id, category_id, _sev, n in self.q.observation_totals(before.start_utc(),
+                                                                        before.end_utc()):
             prev_category[category_id] += n
             prev_place[place_id] += n
         names = self.names
