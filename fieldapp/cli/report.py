@@ -1,14 +1,18 @@
-"""``fieldapp report``: the weekly log as PDF, XLSX, CSV or JSON.
+"""``fieldapp report``: the weekly log, or the activity report of a period, as PDF, XLSX,
+CSV or JSON.
 
-    fieldapp [--db PATH] report --week 2024-W47 [--scope device|team]
+    fieldapp [--db PATH] report --week 2024-W47 | --period 2026-T3 [--scope device|team]
              [--format pdf|xlsx|csv|json] [-o FILE] [--created 2024-11-25T08:00+01:00]
              [--redacted --recipient "LPO Skärholmen"]
 
-``--week last`` (the default) is the last complete week. The format follows ``--format``,
-else the suffix of ``-o``, else PDF. Without ``-o`` the file is ``veckologg-2024-W47.pdf`` in
-the current folder. A fixed ``--created`` time (or SOURCE_DATE_EPOCH) gives the same bytes
-for the same data. ``--redacted`` writes the extract for a partner (places, times and
-categories only; PDF or CSV) and logs the disclosure with ``--recipient``. Bad input (week,
+``--week last`` (the default) is the last complete week. ``--period`` takes a week
+(``2026-W47``, the same as ``--week``), a month (``2026-11``), a tertial (``2026-T3``), a year
+(``2026``) or a date range (``2026-01-01..2026-04-30``): the activity report for the nämnd.
+The format follows ``--format``, else the suffix of ``-o``, else PDF. Without ``-o`` the file
+is ``veckologg-2024-W47.pdf`` (``verksamhetsrapport-2026-T3.pdf``) in the current folder. A
+fixed ``--created`` time (or SOURCE_DATE_EPOCH) gives the same bytes for the same data.
+``--redacted`` writes the extract for a partner (places, times and categories only; PDF or
+CSV; weeks only) and logs the disclosure with ``--recipient``. Bad input (week, period,
 format, output path): a message and exit code 2, and no file is left behind.
 """
 
@@ -29,6 +33,7 @@ from fieldapp.reports.export import (
     format_for,
     parse_week,
 )
+from fieldapp.reports.period_export import default_period_filename, export_period, parse_period
 from fieldapp.reports.summary import Scope
 from fieldapp.store.types import utcnow
 
@@ -37,9 +42,12 @@ def add_parser(subparsers, name: str):
     parser = subparsers.add_parser(
         name, help=_("export the weekly log (PDF, XLSX, CSV or JSON)"),
         description=_("Export the weekly log of an ISO week as PDF, XLSX, CSV or JSON."))
-    parser.add_argument("--week", default="last",
+    parser.add_argument("--week", default=None,
                         help=_("ISO week, e.g. 2024-W47, or 'last' for the last complete week "
                                "(the default)"))
+    parser.add_argument("--period", default=None,
+                        help=_("a period instead of a week: 2026-11 (month), 2026-T3 (tertial), "
+                               "2026 (year), 2026-01-01..2026-04-30 (dates) or 2026-W47"))
     parser.add_argument("--scope", default=Scope.TEAM.value,
                         help=_("device: this device's records; team: every record in the "
                                "database (the default)"))
@@ -74,8 +82,16 @@ def run(args) -> int:
     )
     from fieldapp.store.database import DatabaseFileError
 
+    period = None
     try:
-        week = parse_week(args.week, utcnow())
+        if getattr(args, "period", None) is not None:
+            if args.week is not None:
+                raise ReportError(_("Give either --week or --period, not both."))
+            period = parse_period(args.period)
+            if getattr(args, "redacted", False) and period.week is None:
+                raise ReportError(_("The redacted extract is made per week; give --week."))
+        week = period.week if period is not None and period.week else parse_week(
+            "last" if args.week is None else args.week, utcnow())
         try:
             scope = Scope((args.scope or "").strip().lower())
         except ValueError:
@@ -89,7 +105,12 @@ def run(args) -> int:
             recipient = check_recipient(args.recipient)
         elif getattr(args, "recipient", None):
             raise ReportError(_("--recipient goes with --redacted."))
-        name = default_redacted_filename(week, fmt) if redacted else default_filename(week, fmt)
+        if redacted:
+            name = default_redacted_filename(week, fmt)
+        elif period is not None:
+            name = default_period_filename(period, fmt)
+        else:
+            name = default_filename(week, fmt)
         output = args.output or Path.cwd() / name
         created = None
         if args.created:
@@ -122,6 +143,14 @@ def run(args) -> int:
                 title=_("Redacted weekly log {week}").format(week=week.label()),
                 shifts=len(report.shifts), observations=len(report.observations), path=output,
                 recipient=recipient))
+            return EXIT_OK
+        if period is not None and period.week is None:
+            found = export_period(database, period, scope, fmt, output, created_at=created)
+            print(_("{title}: {shifts} shifts, {observations} observations, {meetings} "
+                    "meetings. Written to {path}").format(
+                title=_("Activity report {period}").format(period=period.label()),
+                shifts=found.key.shifts, observations=found.key.observations,
+                meetings=found.key.meetings, path=output))
             return EXIT_OK
         summary = export_week(database, week, scope, fmt, output, created_at=created)
     except ReportError as exc:

@@ -1,0 +1,253 @@
+"""The SQL behind the period report: grouped counts of one period's records for a scope.
+
+Every figure is an aggregate computed by the database (GROUP BY over indexed time ranges);
+no record is read into Python one by one, so a whole city's year (a million observations)
+comes back as a few thousand rows of counts. The month of a record is found in SQL too: a
+CASE over the month boundaries of the period in UTC (Stockholm midnights, so daylight
+saving time is respected), which keeps the range conditions on the indexes.
+
+Rules (as the weekly log, DESIGN.md): a shift belongs to the month in which it started, and
+so do the observations logged during it; an observation without a shift counts at its own
+time; observations of a deleted shift are not counted; agreed actions are those agreed at
+the meetings held in the period, carried out when a live ActionCarriedOut record exists (of
+any device). ``device_id`` None means every record in the store (team scope).
+
+SQLite only (``julianday``, ``json_each``): reports run on the local store. Qt-free.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Integer,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    literal_column,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from fieldapp.domain.enums import PartnerKind
+from fieldapp.domain.periods import Period
+from fieldapp.i18n import current_language
+from fieldapp.reports.week_queries import text_id
+from fieldapp.store.models import (
+    Action,
+    ActionCarriedOut,
+    Area,
+    Category,
+    Meeting,
+    Observation,
+    Partner,
+    Place,
+    Shift,
+    meeting_partner,
+    shift_area,
+    shift_staff,
+)
+from fieldapp.store.types import UTCDateTime
+
+
+@dataclass(frozen=True)
+class PeriodNames:
+    """Reference names by text id."""
+
+    areas: dict[str, str]
+    places: dict[str, tuple[str, str, str | None]]  # id -> (name, area id, hotspot status)
+    categories: dict[str, tuple[str, str, int]]  # id -> (key, name, sort order)
+
+
+def _hours(starts_at, ends_at):
+    """A shift's length in hours, in SQL (0 without an end or when the end is not after
+    the start)."""
+    # whole seconds first: julianday's fraction of a day is not exact
+    span = func.round((func.julianday(ends_at) - func.julianday(starts_at)) * 86400.0) / 3600.0
+    return case((and_(ends_at.is_not(None), ends_at > starts_at), span), else_=0.0)
+
+
+class PeriodQueries:
+    """The grouped queries of ``period`` for one device (``device_id``) or every record."""
+
+    def __init__(self, session: Session, period: Period, device_id: uuid.UUID | None):
+        self.connection = session.connection()
+        self.period = period
+        self.device_id = device_id
+        self.slices = period.month_slices()
+        self._start, self._end = period.start_utc(), period.end_utc()
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _bucket(self, column):
+        """The index (0, 1, …) of the month slice ``column`` falls in, in SQL."""
+        bounds = [s.end_utc() for s in self.slices[:-1]]
+        if not bounds:
+            return literal(0)
+        return case(*((column < literal(b, UTCDateTime), i) for i, b in enumerate(bounds)),
+                    else_=len(bounds))
+
+    def _mine(self, model) -> tuple:
+        return (model.device_id == self.device_id,) if self.device_id is not None else ()
+
+    def _in(self, column, start=None, end=None) -> tuple:
+        start = self._start if start is None else start
+        end = self._end if end is None else end
+        return (column >= literal(start, UTCDateTime), column < literal(end, UTCDateTime))
+
+    def _shifts(self, *columns, start=None, end=None):
+        return (select(*columns).select_from(Shift)
+                .where(*self._in(Shift.starts_at, start, end), Shift.deleted_at.is_(None),
+                       *self._mine(Shift)))
+
+    def _run(self, statement) -> list:
+        return self.connection.execute(statement).all()
+
+    # -- reference names ------------------------------------------------------------------------
+    def names(self) -> PeriodNames:
+        sv = current_language() == "sv"
+        return PeriodNames(
+            areas=dict(self._run(select(text_id(Area.id), Area.name))),
+            places={pid: (name, area_id, status) for pid, name, area_id, status in self._run(
+                select(text_id(Place.id), Place.name, text_id(Place.area_id),
+                       Place.hotspot_status))},
+            categories={cid: (key, name_sv if sv else name_en, order)
+                        for cid, key, name_sv, name_en, order in self._run(
+                            select(text_id(Category.id), Category.key, Category.name_sv,
+                                   Category.name_en, Category.sort_order))},
+        )
+
+    # -- shifts ---------------------------------------------------------------------------------
+    def shift_figures(self) -> list:
+        """Rows ``(month, kind, shifts, hours, adults, concern_reports, referrals)``."""
+        month = self._bucket(Shift.starts_at)
+        return self._run(self._shifts(
+            month, Shift.kind, func.count(), func.sum(_hours(Shift.starts_at, Shift.ends_at)),
+            func.sum(Shift.adults_met), func.sum(Shift.concern_reports),
+            func.sum(Shift.referrals)).group_by(month, Shift.kind))
+
+    def staff_hours(self) -> list:
+        """Rows ``(month, staff hours)``: each shift's hours times its staff."""
+        month = self._bucket(Shift.starts_at)
+        return self._run(self._shifts(month, func.sum(_hours(Shift.starts_at, Shift.ends_at)))
+                         .join(shift_staff, shift_staff.c.shift_id == Shift.id)
+                         .group_by(month))
+
+    def youth_counts(self) -> list:
+        """Rows ``(month, "<age band>|<gender>", young people)`` from the shifts' counts."""
+        month = self._bucket(Shift.starts_at)
+        pairs = func.json_each(Shift.youth_counts).table_valued("key", "value", name="counts")
+        return self._run(self._shifts(month, pairs.c.key, func.sum(cast(pairs.c.value, Integer)))
+                         .join(pairs, true()).group_by(month, pairs.c.key))
+
+    def area_presence(self) -> list:
+        """Rows ``(month, area id, shifts, hours)``: the shifts that covered each area."""
+        month = self._bucket(Shift.starts_at)
+        area = text_id(shift_area.c.area_id)
+        return self._run(self._shifts(month, area, func.count(),
+                                      func.sum(_hours(Shift.starts_at, Shift.ends_at)))
+                         .join(shift_area, shift_area.c.shift_id == Shift.id)
+                         .group_by(month, shift_area.c.area_id))
+
+    def shifts_in_areas(self, area_ids) -> list:
+        """Rows ``(month, shifts)``: the shifts that covered at least one of ``area_ids``
+        (each shift once)."""
+        month = self._bucket(Shift.starts_at)
+        covered = exists().where(shift_area.c.shift_id == Shift.id,
+                                 text_id(shift_area.c.area_id).in_(list(area_ids)))
+        return self._run(self._shifts(month, func.count()).where(covered).group_by(month))
+
+    # -- observations ---------------------------------------------------------------------------
+    def _observations(self, anchor_shift: bool, columns, start=None, end=None):
+        """The observations of the period: during a shift that started in it
+        (``anchor_shift``), or without a shift and observed in it."""
+        if anchor_shift:
+            return (select(*columns).select_from(Observation)
+                    .join(Shift, Shift.id == Observation.shift_id)
+                    .where(*self._in(Shift.starts_at, start, end), Shift.deleted_at.is_(None),
+                           Observation.deleted_at.is_(None), *self._mine(Observation)))
+        return (select(*columns).select_from(Observation)
+                .where(Observation.shift_id.is_(None),
+                       *self._in(Observation.observed_at, start, end),
+                       Observation.deleted_at.is_(None), *self._mine(Observation)))
+
+    def observation_months(self, area_places: dict[str, list[str]]) -> list:
+        """Rows ``(month, observations, high severity, *at each area's places)`` in the order
+        of ``area_places``. The observations during shifts are first counted per shift, in
+        the order the shift index reads them (no sort of the observations), then per month."""
+        high = func.sum(case((Observation.severity == "high", 1), else_=0))
+        place = text_id(Observation.place_id)
+        at_area = [func.sum(case((place.in_(ids), 1), else_=0)) for ids in area_places.values()]
+        names = [f"a{i}" for i in range(len(at_area))]
+        per_shift = (self._observations(True, (
+            self._bucket(Shift.starts_at).label("month"), func.count().label("n"),
+            high.label("high"), *(a.label(n) for a, n in zip(at_area, names))))
+            .group_by(Shift.starts_at, literal_column("shift.rowid")).subquery())
+        month = self._bucket(Observation.observed_at)
+        loose = (self._observations(False, (month.label("month"), func.count().label("n"),
+                                            high.label("high"),
+                                            *(a.label(n) for a, n in zip(at_area, names))))
+                 .group_by(month).subquery())
+        rows = []
+        for part in (per_shift, loose):
+            rows += self._run(select(part.c.month, func.sum(part.c.n), func.sum(part.c.high),
+                                     *(func.sum(part.c[n]) for n in names))
+                              .group_by(part.c.month))
+        return rows
+
+    def observation_totals(self, start=None, end=None) -> list:
+        """Rows ``(place id, category id, severity, observations)`` of the period (or of
+        ``start``..``end``, e.g. the same period a year before)."""
+        columns = (text_id(Observation.place_id), text_id(Observation.category_id),
+                   Observation.severity, func.count())
+        keys = (Observation.place_id, Observation.category_id, Observation.severity)
+        return self._run(union_all(
+            self._observations(True, columns, start, end).group_by(*keys),
+            self._observations(False, columns, start, end).group_by(*keys)))
+
+    # -- meetings and actions -------------------------------------------------------------------
+    def _meetings(self, *columns):
+        return (select(*columns).select_from(Meeting)
+                .where(*self._in(Meeting.held_at), Meeting.deleted_at.is_(None),
+                       *self._mine(Meeting)))
+
+    def meeting_counts(self) -> list:
+        """Rows ``(month, kind, meetings, with the police)``. A meeting is with the police
+        when a police partner took part or it is an utsättningsmöte (always with them)."""
+        month = self._bucket(Meeting.held_at)
+        police = exists().where(meeting_partner.c.meeting_id == Meeting.id,
+                                Partner.id == meeting_partner.c.partner_id,
+                                Partner.kind == PartnerKind.POLICE.value)
+        with_police = case((police | (Meeting.kind == "utsattningsmote"), 1), else_=0)
+        return self._run(self._meetings(month, Meeting.kind, func.count(), func.sum(with_police))
+                         .group_by(month, Meeting.kind))
+
+    def meetings_by_partner_kind(self) -> list:
+        """Rows ``(partner kind, meetings)``: the meetings each kind of partner took part in."""
+        return self._run(
+            self._meetings(Partner.kind, func.count(func.distinct(Meeting.id)))
+            .join(meeting_partner, meeting_partner.c.meeting_id == Meeting.id)
+            .join(Partner, Partner.id == meeting_partner.c.partner_id)
+            .group_by(Partner.kind))
+
+    def action_counts(self) -> list:
+        """Rows ``(month of the meeting, status, place id, area id, actions)``; status is
+        "done" when the action was carried out, else the owner's status."""
+        month = self._bucket(Meeting.held_at)
+        carried = exists().where(ActionCarriedOut.action_id == Action.id,
+                                 ActionCarriedOut.deleted_at.is_(None))
+        status = case((carried, "done"), else_=Action.status)
+        return self._run(
+            self._meetings(month, status, text_id(Action.place_id), text_id(Action.area_id),
+                           func.count())
+            .join(Action, Action.meeting_id == Meeting.id)
+            .where(Action.deleted_at.is_(None), *self._mine(Action))
+            .group_by(month, status, Action.place_id, Action.area_id))
+
+
+__all__ = ["PeriodNames", "PeriodQueries"]
