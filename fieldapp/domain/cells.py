@@ -16,6 +16,7 @@ Qt-free, database-free.
 
 from __future__ import annotations
 
+import csv
 import re
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -39,3 +40,22 @@ def csv_cell(value: object) -> object:
 def csv_row(values) -> list:
     """A row of cells through :func:`csv_cell`."""
     return [csv_cell(value) for value in values]
+
+
+class SafeCsvWriter:
+    """A ``csv.writer`` whose every cell goes through :func:`csv_cell`."""
+
+    def __init__(self, stream, **options):
+        self._writer = csv.writer(stream, **options)
+
+    def writerow(self, row) -> None:
+        self._writer.writerow(csv_row(row))
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(stream, **options) -> SafeCsvWriter:
+    """The one way the app writes CSV: ``csv.writer(stream, **options)``, formula-safe."""
+    return SafeCsvWriter(stream, **options)

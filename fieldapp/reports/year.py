@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fieldapp.reports.cells import as_text, safe_row
 from fieldapp import files
 from fieldapp.domain.enums import ActionTaken, Severity, ShiftKind
 from fieldapp.domain.weeks import STOCKHOLM, IsoWeek
@@ -168,7 +169,7 @@ def _sheet(workbook: Workbook, title: str, columns: list[tuple[str, float]], row
     sheet.freeze_panes = "A2"
     header = []
     for title_text, _width in columns:
-        cell = WriteOnlyCell(sheet, value=title_text)
+        cell = as_text(WriteOnlyCell(sheet, value=title_text))
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         header.append(cell)
     sheet.append(header)
@@ -184,7 +185,7 @@ def _sheet(workbook: Workbook, title: str, columns: list[tuple[str, float]], row
                     cell = WriteOnlyCell(sheet, value=row[index])
                     cell.number_format = template.number_format
                     row[index] = cell
-        sheet.append(row)
+        sheet.append(safe_row(sheet, row))
         count += 1
     return count
 
