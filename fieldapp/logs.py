@@ -4,12 +4,20 @@ log folder (``fieldapp.paths.user_log_dir()``), so an unexpected error can be lo
 Qt-free. :func:`setup_logging` is idempotent: calling it again (or with the same folder) adds
 no second handler; calling it with another folder moves the log there. :func:`log_file` tells
 where the log is (for the message shown after an unexpected error).
+
+The log never holds record text: the database engine hides SQL parameters in its errors
+(``hide_parameters``, :func:`fieldapp.store.database.make_engine`), so a failed save of a
+private note logs the statement, not the note. The log file and its rotated copies are
+created for their owner only (0600, or stricter under a stricter umask); an older log made
+readable by others is narrowed when it is opened.
 """
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -19,11 +27,23 @@ LOG_NAME = "faltlogg.log"
 MAX_BYTES = 1_000_000
 BACKUP_COUNT = 5
 LOGGER = "fieldapp"
+PRIVATE = 0o600
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(process)d %(threadName)s] %(message)s"
 
 
 class _AppLogHandler(logging.handlers.RotatingFileHandler):
-    """Marks the handler this module installed."""
+    """Marks the handler this module installed; opens its file for the owner only."""
+
+    def _open(self):
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE)
+        try:
+            mode = stat.S_IMODE(os.fstat(fd).st_mode)
+            if mode & ~PRIVATE:  # an older log, or one made by another program: narrow it
+                os.chmod(self.baseFilename, mode & PRIVATE)
+            return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+        except BaseException:
+            os.close(fd)
+            raise
 
 
 def _handler() -> _AppLogHandler | None:

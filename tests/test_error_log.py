@@ -121,3 +121,74 @@ def test_a_failed_save_names_the_log_file(qtbot, log_folder):
     _flush()
     assert "oväntat" in path.read_text(encoding="utf-8")
 
+
+
+@pytest.mark.qt_no_exception_capture
+def test_a_database_error_logs_and_shows_no_record_text(qtbot, log_folder, database, monkeypatch):
+    """A failed save of a private note with a personnummer: the engine hides the SQL
+    parameters, so neither the log file nor the message shown holds the note."""
+    import datetime as dt
+    import os
+    import stat
+
+    from sqlalchemy import text
+
+    from fieldapp.store.services import Services
+    from fieldapp.ui.app import _install_excepthook
+
+    secret = "Privat: Kalle har personnummer 811218-9876"
+    old_umask = os.umask(0o022)
+    try:
+        path = setup_logging(log_folder)
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with database.session() as session:
+        session.execute(text("CREATE TRIGGER refuse_notes BEFORE UPDATE ON shift "
+                             "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"))
+        shift = Services(session, database.device_id()).shifts.create(
+            kind="nattvandring", starts_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1))
+
+    def save_note():
+        with database.session() as session:
+            Services(session, database.device_id()).shifts.update(shift.id, private_notes=secret)
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    _install_excepthook(QApplication.instance())
+    try:
+        save_note()
+    except Exception:  # noqa: BLE001 - handed to the window's error handler, as a slot's would be
+        sys.excepthook(*sys.exc_info())
+    qtbot.waitUntil(lambda: len(unexpected_boxes()) == 1, timeout=3000)
+    box = unexpected_boxes()[0]
+    shown = "\n".join((box.text(), box.informativeText(), box.detailedText()))
+    assert "refused by the test" in shown  # the error itself is there
+    _flush()
+    logged = path.read_text(encoding="utf-8")
+    assert "refused by the test" in logged and "hidden" in logged
+    for part in ("811218-9876", "8112189876", "Kalle"):
+        assert part not in shown and part not in logged
+    box.close()
+
+
+def test_the_log_file_is_private_and_respects_a_stricter_umask(log_folder):
+    import os
+    import stat
+
+    log_folder.mkdir(parents=True)
+    older = log_folder / "faltlogg.log"
+    older.write_text("an older log\n")
+    older.chmod(0o644)
+    path = setup_logging(log_folder)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # an older readable log is narrowed
+    stop_logging()
+    path.unlink()
+    old_umask = os.umask(0o277)
+    try:
+        path = setup_logging(log_folder)
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o400
+    logging.getLogger("fieldapp.test").warning("still written")  # the open handle writes
+    _flush()
+    assert "still written" in path.read_text(encoding="utf-8")

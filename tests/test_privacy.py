@@ -43,14 +43,21 @@ def test_envelopes_carry_no_private_unshared_or_pii_text(database):
                                  summary_shareable=True, weather=PHONE)
         obs_unshared = s.observations.create(place_id=ALVSJO_CENTRUM, category_id=CATEGORY,
                                              observed_at=now, details=UNSHARED)
-        meeting = s.meetings.create(kind="utsattningsmote", held_at=now, title=PHONE,
+        meeting = s.meetings.create(kind="utsattningsmote", held_at=now, title=SHARED_OK,
                                     situation=UNSHARED, situation_shareable=False,
-                                    flags=(FlaggedPlace(ALVSJO_CENTRUM, PNR),))
-        s.actions.create(meeting_id=meeting.id, starts_at=now, ends_at=now + dt.timedelta(hours=2),
-                         area_id=ALVSJO, note=PHONE)
-    # Text marked shareable that the PII guard refuses: written past the services, as a
-    # received or older record could hold it; the envelope must still drop it.
+                                    flags=(FlaggedPlace(ALVSJO_CENTRUM, SHARED_OK),))
+        action = s.actions.create(meeting_id=meeting.id, starts_at=now,
+                                  ends_at=now + dt.timedelta(hours=2), area_id=ALVSJO,
+                                  note=SHARED_OK)
+    # Text marked shareable (or always shared) that the PII guard refuses: written past the
+    # services, which refuse it, as a received or older record could hold it; the envelope
+    # must still drop it.
     with database.session() as session:
+        from fieldapp.store.models import Action as ActionRow
+        old_meeting = session.get(Meeting, meeting.id)
+        old_meeting.title = PHONE
+        old_meeting.flags[0].reason = PNR
+        session.get(ActionRow, action.id).note = PHONE
         pii_shift = Shift(device_id=database.device_id(), kind="nattvandring", starts_at=now,
                           summary=PNR, summary_shareable=True, private_notes=PRIVATE)
         pii_obs = Observation(device_id=database.device_id(), place_id=ALVSJO_CENTRUM,

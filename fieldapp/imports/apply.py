@@ -12,8 +12,8 @@ sharing off and the import never turns sharing on.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import io
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +21,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from fieldapp import files
+from fieldapp.domain.cells import csv_writer
 from fieldapp.domain.validation import ValidationError
 from fieldapp.i18n import _
 from fieldapp.imports.plan import Plan, PlannedMeeting, PlannedObservation, PlannedShift, Refused
@@ -205,10 +207,12 @@ def write_refused(path: Path, headers: list[str], refused: list[Refused]) -> Non
     the rows and import the file again with the same mapping; the added columns are not
     read as data."""
     columns = [h for h in headers if h not in (SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN)]
-    with Path(path).open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh, delimiter=";")
-        writer.writerow(columns + [SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN])
-        for row in refused:
-            sheet = _cell_text(row.values.get(SHEET_COLUMN)) or row.sheet
-            writer.writerow([_cell_text(row.values.get(h)) for h in columns]
-                            + [sheet, row.row, row.reason])
+    buffer = io.StringIO()
+    writer = csv_writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(columns + [SHEET_COLUMN, ROW_COLUMN, REASON_COLUMN])
+    for row in refused:
+        sheet = _cell_text(row.values.get(SHEET_COLUMN)) or row.sheet
+        writer.writerow([_cell_text(row.values.get(h)) for h in columns]
+                        + [sheet, row.row, row.reason])
+    # The rows are about people: written for the owner only (0600), atomically.
+    files.write_bytes(Path(path), ("\ufeff" + buffer.getvalue()).encode("utf-8"))

@@ -10,6 +10,7 @@ import io
 import json
 import uuid
 
+from fieldapp.domain.cells import csv_writer
 from fieldapp.reports.summary import WeekSummary
 from fieldapp.reports.tables import HOURS, build_tables, key_figures
 from fieldapp.reports.texts import document_title, overview_lines
@@ -41,7 +42,7 @@ def _csv_cell(value, kind: str) -> str:
 def render_csv(summary: WeekSummary, progress=None) -> bytes:
     """One file with a section per table: a title line, a header line, the rows, a blank line."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer = csv_writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([document_title(summary)])
     for label, value in overview_lines(summary):
         writer.writerow([label, _csv_cell(value, "")])

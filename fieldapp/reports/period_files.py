@@ -1,9 +1,9 @@
 """The period report as CSV (UTF-8 with BOM, semicolons, decimal comma), XLSX (an overview
 sheet, one sheet per table, typed cells) and JSON (the PeriodSummary itself, for scripts).
 
-Every cell is data, never a formula: a text that a spreadsheet would read as one (starting
-with =, +, -, @, a tab or a carriage return) is written with a leading apostrophe
-(:func:`data_text`).
+
+
+
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from fieldapp.domain.cells import csv_cell
 from fieldapp.i18n import _
+from fieldapp.reports.cells import as_text
 from fieldapp.reports.csv_json import BOM, _csv_cell
 from fieldapp.reports.period_data import PeriodSummary
 from fieldapp.reports.period_tables import build_tables, document_title, key_figures, overview_lines
@@ -28,15 +30,14 @@ from fieldapp.reports.xlsx import _sheet_title
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def data_text(value):
-    """``value``, with a leading apostrophe when it is text a spreadsheet would take for a
-    formula (local stand-in for a shared escaping function in reports/)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """A CSV cell that is data, never a formula (:func:`fieldapp.domain.cells.csv_cell`)."""
+    return csv_cell(value)
+
+
+def _cell(sheet, row: int, column: int, value):
+    """An XLSX cell that is data, never a formula (:func:`fieldapp.reports.cells.as_text`)."""
+    return as_text(sheet.cell(row=row, column=column, value=value))
 
 
 def render_csv(summary: PeriodSummary, progress=None) -> bytes:
@@ -66,11 +67,10 @@ def render_xlsx(summary: PeriodSummary, progress=None) -> bytes:
     overview = workbook.active
     used: set[str] = set()
     overview.title = _sheet_title(_("Overview"), used)
-    overview["A1"] = data_text(document_title(summary))
-    overview["A1"].font = Font(bold=True, size=14)
+    _cell(overview, 1, 1, document_title(summary)).font = Font(bold=True, size=14)
     for n, (label, value) in enumerate(overview_lines(summary), start=3):
-        overview.cell(row=n, column=1, value=data_text(label)).font = Font(bold=True)
-        cell = overview.cell(row=n, column=2, value=data_text(value))
+        _cell(overview, n, 1, label).font = Font(bold=True)
+        cell = _cell(overview, n, 2, value)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if isinstance(value, dt.datetime):
             cell.number_format = "yyyy-mm-dd hh:mm"
@@ -82,13 +82,13 @@ def render_xlsx(summary: PeriodSummary, progress=None) -> bytes:
     for index, table in enumerate(tables):
         sheet = workbook.create_sheet(_sheet_title(table.title, used))
         for col, column in enumerate(table.columns, start=1):
-            cell = sheet.cell(row=1, column=col, value=data_text(column.title))
+            cell = _cell(sheet, 1, col, column.title)
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
             cell.alignment = Alignment(vertical="center", wrap_text=True)
             sheet.column_dimensions[get_column_letter(col)].width = column.width + 2
         for r, row in enumerate(table.rows, start=2):
             for col, (column, value) in enumerate(zip(table.columns, row), start=1):
-                cell = sheet.cell(row=r, column=col, value=data_text(value))
+                cell = _cell(sheet, r, col, value)
                 if column.kind == HOURS and isinstance(value, float):
                     cell.number_format = "0.0"
                 elif column.kind == INT and isinstance(value, int):

@@ -16,7 +16,6 @@ Qt-free.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import uuid
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from fieldapp.domain.cells import csv_writer
 from fieldapp.domain.enums import Severity, ShiftKind
 from fieldapp.domain.weeks import IsoWeek, to_stockholm
 from fieldapp.i18n import _, current_language, format_date
@@ -178,7 +178,7 @@ def notice_of(report: RedactedWeek) -> str:
 
 def render_redacted_csv(report: RedactedWeek) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([title_of(report)])
     writer.writerow([notice_of(report)])
     writer.writerow([])

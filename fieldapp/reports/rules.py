@@ -37,9 +37,10 @@ def label_of(enum_cls, value: str) -> str:
         return value
 
 
-def shareable_text(text: str | None, marked: bool) -> str:
-    """``text`` if the user marked it shareable and the PII guard passes it, else ""."""
-    if not text or not marked or not is_shareable(text):
+def shareable_text(text: str | None, marked: bool, known: frozenset[str] = frozenset()) -> str:
+    """``text`` if the user marked it shareable and the PII guard passes it, else "".
+    ``known``: the data file's known words (:func:`fieldapp.store.services.known.known_words`)."""
+    if not text or not marked or not is_shareable(text, known):
         return ""
     return text
 

@@ -128,7 +128,7 @@ def meeting_lines(queries: WeekQueries, labels=label_of) -> tuple[MeetingLine, .
     flags: dict[str, list[FlagLine]] = defaultdict(list)
     for meeting_id, place_id, reason in queries.meeting_flags():
         flags[meeting_id].append(FlagLine(names.place_name(place_id),
-                                          shareable_text(reason, True)))
+                                          shareable_text(reason, True, queries.known)))
     actions: dict[str, list[ActionLine]] = defaultdict(list)
     for row in queries.meeting_actions():
         where = (names.place_name(row.place_id) if row.place_id is not None
@@ -144,15 +144,16 @@ def meeting_lines(queries: WeekQueries, labels=label_of) -> tuple[MeetingLine, .
             carried_out_on=(stockholm_day(carried_at)
                             if carried_at is not None and row.status == ActionStatus.DONE
                             else None),
-            note=shareable_text(row.note, True),
+            note=shareable_text(row.note, True, queries.known),
             carried_out_by=(row.carried_by or "") if row.status == ActionStatus.DONE else "",
         ))
     return tuple(
         MeetingLine(
             id=as_uuid(m.id), held_at=to_stockholm(m.held_at), kind=m.kind,
-            kind_label=labels(MeetingKind, m.kind), title=m.title,
+            kind_label=labels(MeetingKind, m.kind),
+            title=shareable_text(m.title, True, queries.known),
             partners=", ".join(partners.get(m.id, [])), staff=", ".join(staff.get(m.id, [])),
-            situation=shareable_text(m.situation, m.situation_shareable),
+            situation=shareable_text(m.situation, m.situation_shareable, queries.known),
             flags=tuple(flags.get(m.id, [])), actions=tuple(actions.get(m.id, [])),
         )
         for m in meetings

@@ -154,7 +154,7 @@ class WeekAssembly:
                 youths_met=met, adults_met=adults_met, referrals=referrals,
                 concern_reports=concern_reports,
                 observations=observations.get(shift_id, 0),
-                summary=shareable_text(summary, summary_shareable),
+                summary=shareable_text(summary, summary_shareable, self.q.known),
             ))
         self.shift_lines = tuple(lines)
         self.area_shifts.update(a for area_ids in areas.values() for a in set(area_ids))
@@ -238,7 +238,7 @@ class WeekAssembly:
                 severity=obs.severity, severity_label=labels(Severity, obs.severity),
                 people=obs.people_count, youths_present=obs.youths_present,
                 action_taken=labels(ActionTaken, obs.action_taken),
-                details=shareable_text(obs.details, obs.details_shareable),
+                details=shareable_text(obs.details, obs.details_shareable, self.q.known),
             )
             for obs in candidates[:NOTABLE_LIMIT]
         )

@@ -29,9 +29,11 @@ from functools import cache, cached_property
 from sqlalchemy import String, bindparam, case, func, literal_column, select, type_coerce
 from sqlalchemy.orm import Session
 
+from fieldapp.domain.shareable import TextKind, may_leave
 from fieldapp.domain.enums import Severity
 from fieldapp.domain.weeks import IsoWeek
 from fieldapp.i18n import current_language
+from fieldapp.store.services.known import known_words
 from fieldapp.store.models import (
     Action,
     ActionCarriedOut,
@@ -305,6 +307,7 @@ class WeekQueries:
         self.device_id = device_id
         self._sql = _statements(device_id is not None)
         self._params = {"start": week.start_utc(), "end": week.end_utc(), "device": device_id}
+        self.known = known_words(session)  # the PII guard's known words, for every shared text
         self.names = self._names()
 
     def _run(self, statement, **params) -> list:
@@ -315,7 +318,9 @@ class WeekQueries:
         sql, sv = self._sql, current_language() == "sv"
         return Names(
             areas=dict(self._run(sql.areas)),
-            places={pid: (name, area_id, status)
+            # A place's name passes the shareable-text gate (an older version saved any).
+            places={pid: (name if may_leave(name, TextKind.PLACE_NAME, self.known) else "",
+                          area_id, status)
                     for pid, name, area_id, status in self._run(sql.places)},
             categories={cid: (key, name_sv if sv else name_en, order)
                         for cid, key, name_sv, name_en, order in self._run(sql.categories)},

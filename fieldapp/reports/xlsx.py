@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from fieldapp.reports.cells import as_text
 from fieldapp.i18n import _
 from fieldapp.reports.summary import WeekSummary
 from fieldapp.reports.tables import DATE, DECIMAL, HOURS, INT, TIME, build_tables
@@ -47,11 +48,11 @@ def render_xlsx(summary: WeekSummary, progress=None) -> bytes:
     overview = workbook.active
     used: set[str] = set()
     overview.title = _sheet_title(_("Overview"), used)
-    overview["A1"] = document_title(summary)
+    as_text(overview.cell(row=1, column=1, value=document_title(summary)))
     overview["A1"].font = Font(bold=True, size=14)
     for n, (label, value) in enumerate(overview_lines(summary), start=3):
-        overview.cell(row=n, column=1, value=label).font = Font(bold=True)
-        cell = overview.cell(row=n, column=2, value=value)
+        as_text(overview.cell(row=n, column=1, value=label)).font = Font(bold=True)
+        cell = as_text(overview.cell(row=n, column=2, value=value))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if isinstance(value, dt.datetime):
             cell.number_format = "yyyy-mm-dd hh:mm"
@@ -64,13 +65,13 @@ def render_xlsx(summary: WeekSummary, progress=None) -> bytes:
     for index, table in enumerate(tables):
         sheet = workbook.create_sheet(_sheet_title(table.title, used))
         for col, column in enumerate(table.columns, start=1):
-            cell = sheet.cell(row=1, column=col, value=column.title)
+            cell = as_text(sheet.cell(row=1, column=col, value=column.title))
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
             cell.alignment = Alignment(vertical="center", wrap_text=True)
             sheet.column_dimensions[get_column_letter(col)].width = column.width + 2
         for r, row in enumerate(table.rows, start=2):
             for col, (column, value) in enumerate(zip(table.columns, row), start=1):
-                cell = sheet.cell(row=r, column=col, value=value)
+                cell = as_text(sheet.cell(row=r, column=col, value=value))
                 number_format = _number_format(column.kind, value)
                 if number_format:
                     cell.number_format = number_format

@@ -28,6 +28,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fieldapp.store.services.known import known_words
+from fieldapp.reports.cells import as_text, safe_row
 from fieldapp import files
 from fieldapp.domain.enums import ActionTaken, Severity, ShiftKind
 from fieldapp.domain.weeks import STOCKHOLM, IsoWeek
@@ -88,7 +90,8 @@ def observation_rows(session: Session, year: int) -> Iterator[tuple]:
     start, end = year_bounds(year)
     sv = current_language() == "sv"
     areas = dict(session.execute(select(Area.id, Area.name)).all())
-    places = {pid: (name, areas.get(area_id, ""))
+    known = known_words(session)  # the PII guard's known words
+    places = {pid: (shareable_text(name, True, known), areas.get(area_id, ""))
               for pid, name, area_id in session.execute(select(Place.id, Place.name, Place.area_id))}
     categories = {cid: (sv_name if sv else en_name)
                   for cid, sv_name, en_name in session.execute(
@@ -113,11 +116,12 @@ def observation_rows(session: Session, year: int) -> Iterator[tuple]:
         place, area = places.get(place_id, ("?", ""))
         yield (local, week, area, place, categories.get(category_id, "?"),
                severities.get(severity, severity), people, youths,
-               actions.get(action, action), shareable_text(details, details_shareable))
+               actions.get(action, action), shareable_text(details, details_shareable, known))
 
 
 def shift_rows(session: Session, year: int) -> Iterator[tuple]:
     """One tuple per shift that started in ``year``, in time order."""
+    known = known_words(session)  # the PII guard's known words
     start, end = year_bounds(year)
     in_year = (Shift.starts_at >= start, Shift.starts_at < end, Shift.deleted_at.is_(None))
     ids = select(Shift.id).where(*in_year)
@@ -157,7 +161,7 @@ def shift_rows(session: Session, year: int) -> Iterator[tuple]:
                label_of(ShiftKind, kind), round(hours, 1),
                ", ".join(sorted(areas.get(shift_id, []))), ", ".join(staff.get(shift_id, [])),
                youths, adults, concern_reports, referrals, observed.get(shift_id, 0),
-               shareable_text(summary, summary_shareable))
+               shareable_text(summary, summary_shareable, known))
 
 
 def _sheet(workbook: Workbook, title: str, columns: list[tuple[str, float]], rows,
@@ -168,7 +172,7 @@ def _sheet(workbook: Workbook, title: str, columns: list[tuple[str, float]], row
     sheet.freeze_panes = "A2"
     header = []
     for title_text, _width in columns:
-        cell = WriteOnlyCell(sheet, value=title_text)
+        cell = as_text(WriteOnlyCell(sheet, value=title_text))
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         header.append(cell)
     sheet.append(header)
@@ -184,7 +188,7 @@ def _sheet(workbook: Workbook, title: str, columns: list[tuple[str, float]], row
                     cell = WriteOnlyCell(sheet, value=row[index])
                     cell.number_format = template.number_format
                     row[index] = cell
-        sheet.append(row)
+        sheet.append(safe_row(sheet, row))
         count += 1
     return count
 

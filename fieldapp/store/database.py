@@ -74,16 +74,19 @@ def _prepare_connection(dbapi_connection, _record) -> None:
 
 def make_engine(path: Path, passphrase: str | None = None) -> Engine:
     """The engine of the file at ``path``; with ``passphrase`` a SQLCipher engine whose every
-    connection runs ``PRAGMA key`` as its first statement."""
+    connection runs ``PRAGMA key`` as its first statement. ``hide_parameters``: an error
+    never carries the values of its SQL statement (a private note, a personnummer), so no
+    message shown or logged holds record text."""
     if passphrase is None:
-        engine = create_engine(f"sqlite:///{path}", future=True)
+        engine = create_engine(f"sqlite:///{path}", future=True, hide_parameters=True)
     else:
         module = encryption.dbapi()
 
         def creator():
             return encryption.connect(path, passphrase, check_same_thread=False)
 
-        engine = create_engine(f"sqlite:///{path}", future=True, creator=creator, module=module)
+        engine = create_engine(f"sqlite:///{path}", future=True, creator=creator, module=module,
+                               hide_parameters=True)
     event.listen(engine, "connect", _prepare_connection)
     return engine
 

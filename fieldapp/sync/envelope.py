@@ -10,8 +10,13 @@ Free text:
 - a shift's ``summary``, an observation's ``details`` and a meeting's ``situation`` are sent
   only when the user marked them shareable *and* the shareable-text gate
   (:mod:`fieldapp.domain.shareable`) lets them through; otherwise the envelope carries ``""``;
-- short descriptive text without a shareable mark (a shift's weather, a meeting's title, the
-  reason a place was flagged, an action's note) is sent only when the gate lets it through;
+- text sent without a shareable mark (a place's name, a shift's weather, a meeting's title,
+  the reason a place was flagged, an action's note) is sent only when the gate lets it
+  through (the services refuse to save a place name, title, reason or note the gate refuses;
+  this covers what older versions saved);
+- the gate is given this data file's known words
+  (:func:`fieldapp.store.services.known.known_words`: places, partners, staff, the
+  allow-list), read through the row's own session;
 - a shift's ``private_notes`` is never sent (it is not in the table).
 
 A received record stores the text it was sent and ``""`` for everything else, so its
@@ -30,6 +35,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
 from fieldapp.domain.shareable import TextKind, may_leave
 from fieldapp.store.models import (
     Action,
@@ -44,6 +51,7 @@ from fieldapp.store.models import (
     Staff,
     Synced,
 )
+from fieldapp.store.services.known import known_words
 
 Envelope = dict[str, Any]
 
@@ -105,7 +113,7 @@ SPECS: dict[str, TypeSpec] = {spec.name: spec for spec in (
         Value("key", "str", optional=True), Value("name", "str"),
     )),
     TypeSpec("place", Place, shared=True, fields=(
-        Value("key", "str", optional=True), Value("name", "str"),
+        Value("key", "str", optional=True), Text("name"),
         Value("area_id", "uuid", parent="area"), Value("kind", "str"),
         Value("hotspot_status", "str", optional=True),
         Value("lat", "float", optional=True), Value("lon", "float", optional=True),
@@ -222,10 +230,12 @@ def sort_key(env: Envelope) -> tuple:
 
 # -- row -> envelope ------------------------------------------------------------------------
 
-def text_kind(field_name: str) -> TextKind:
+def text_kind(field_name: str, type_name: str = "") -> TextKind:
     """The gate's kind of a Text field (``"reason"`` is a flagged place's reason)."""
     if field_name == "reason":
         return TextKind.FLAG_REASON
+    if (type_name, field_name) == ("place", "name"):
+        return TextKind.PLACE_NAME
     try:
         return TextKind(field_name)
     except ValueError:
@@ -246,9 +256,13 @@ def _encode_value(field: Value, value: Any) -> Any:
     return value
 
 
-def to_envelope(row: Synced) -> Envelope:
-    """The envelope of ``row``: only the fields its type declares shareable."""
+def to_envelope(row: Synced, known: frozenset[str] | None = None) -> Envelope:
+    """The envelope of ``row``: only the fields its type declares shareable. ``known``: the
+    gate's known words (default: those of the row's session)."""
     name = MODEL_TYPE[type(row)]
+    if known is None:
+        session = object_session(row)
+        known = known_words(session) if session is not None else frozenset()
     data: dict[str, Any] = {}
     for field in SPECS[name].fields:
         if isinstance(field, Value):
@@ -256,13 +270,15 @@ def to_envelope(row: Synced) -> Envelope:
         elif isinstance(field, Text):
             text = getattr(row, field.name) or ""
             allowed = field.flag is None or bool(getattr(row, field.flag))
-            data[field.name] = text if allowed and may_leave(text, text_kind(field.name)) else ""
+            passes = may_leave(text, text_kind(field.name, name), known)
+            data[field.name] = text if allowed and passes else ""
         elif isinstance(field, Links):
             data[field.name] = sorted(str(item.id) for item in getattr(row, field.relation))
         elif isinstance(field, Flags):
             data[field.name] = [
                 {"place_id": str(flag.place_id),
-                 "reason": flag.reason if may_leave(flag.reason, TextKind.FLAG_REASON) else ""}
+                 "reason": flag.reason if may_leave(flag.reason, TextKind.FLAG_REASON, known)
+                 else ""}
                 for flag in sorted(row.flags, key=lambda f: f.position)
             ]
     return {

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from fieldapp.i18n import _
 from fieldapp.store.database import Database
 from fieldapp.store.models import REFERENCE_DEVICE_ID, Device
+from fieldapp.store.services.known import known_words
 from fieldapp.sync import state as sync_state
 from fieldapp.sync.apply import ApplyCache, Outcome, apply_envelope, sort_for_apply
 from fieldapp.sync.bundle import BundleError
@@ -63,10 +64,11 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid
         parked[_park_key(env)] = env
 
     screened: list[Envelope] = []
+    known = known_words(session)  # the gate's known words: places, partners, staff, allow-list
     refused_texts: dict[int, tuple[tuple[str, str], ...]] = {}
     for env in envelopes:
         try:
-            result = screen_envelope(env)
+            result = screen_envelope(env, known)
         except EnvelopeError as exc:  # refused whole: the rest of the batch still applies
             report.records_refused.append(Refusal(f"{env['type']} {env['id']}", str(exc)))
             continue

@@ -13,9 +13,12 @@ Screening (run on every received record, whatever the sender's version or intent
   people counted. A record that breaks one is **refused whole** (not stored, the reason in
   the sync report): a count cannot be blanked without making the statistics lie, and the
   sender's next revision comes through once it is right. The rest of the bundle applies.
-- **Texts** (every free-text field the envelope carries, and a flagged place's reason) get
+- **Texts** (every free-text field the envelope carries: a place's name, a shift's weather and
+  summary, a meeting's title and situation picture, an action's note, an observation's
+  details; and a flagged place's reason) get
   the local length rules (``check_text``: no NUL, at most the field's length) and the
-  shareable-text gate (:func:`fieldapp.domain.shareable.gate`). A text that fails either is
+  shareable-text gate (:func:`fieldapp.domain.shareable.gate`, with this device's known
+  words: :func:`fieldapp.store.services.known.known_words`). A text that fails either is
   **stored empty** (its shareable mark off) and the rest of the record is kept; the sync
   report names the record, the field and the reason, never the text itself. The refused
   text never reaches this device's disk.
@@ -219,6 +222,7 @@ def validate_envelope(env: Any) -> None:
 
 # The longest text a local save accepts, per type and field (the services' rules).
 TEXT_LIMITS: dict[tuple[str, str], int] = {
+    ("place", "name"): 200,
     ("shift", "weather"): 100, ("shift", "summary"): MAX_TEXT_LENGTH,
     ("meeting", "title"): 200, ("meeting", "situation"): MAX_TEXT_LENGTH,
     ("action", "note"): 2000, ("observation", "details"): MAX_TEXT_LENGTH,
@@ -259,18 +263,20 @@ def _count_problems(type_name: str, data: dict) -> list[str]:
     return problems
 
 
-def _text_problem(name: str, value: str, limit: int, kind: TextKind) -> str | None:
+def _text_problem(name: str, value: str, limit: int, kind: TextKind,
+                  known: frozenset[str]) -> str | None:
     errors = check_text(name, value, label=name, max_length=limit)
     if errors:
         return errors[0].message
-    findings = gate(value, kind)
+    findings = gate(value, kind, known)
     return None if findings is None else refusal_reason(findings)
 
 
-def screen_envelope(env: Envelope) -> Screened:
+def screen_envelope(env: Envelope, known: frozenset[str] = frozenset()) -> Screened:
     """Hold a validated envelope to a local save's rules (see the module). Raises
     :class:`EnvelopeError` when the record is refused whole; otherwise the envelope to store,
-    with every refused text emptied."""
+    with every refused text emptied. ``known``: this device's known words (pass them: without
+    them every place or partner named like a person is refused)."""
     type_name, data = env["type"], env["data"]
     problems = _count_problems(type_name, data)
     if problems:
@@ -282,7 +288,7 @@ def screen_envelope(env: Envelope) -> Screened:
         if isinstance(field, Text):
             reason = _text_problem(field.name, data.get(field.name) or "",
                                    TEXT_LIMITS.get((type_name, field.name), MAX_TEXT_LENGTH),
-                                   text_kind(field.name))
+                                   text_kind(field.name, type_name), known)
             if reason is not None:
                 kept[field.name] = ""
                 refused.append((field.name, reason))
@@ -290,7 +296,7 @@ def screen_envelope(env: Envelope) -> Screened:
             flags = []
             for flag in data.get(field.name) or ():
                 reason = _text_problem("reason", flag["reason"], FLAG_REASON_LIMIT,
-                                       TextKind.FLAG_REASON)
+                                       TextKind.FLAG_REASON, known)
                 if reason is not None:
                     refused.append((f"{field.name}.reason", reason))
                     flag = {**flag, "reason": ""}

@@ -1,5 +1,6 @@
 """The one object built at start-up and passed to every window and view (STYLE.md):
-the database, this device's id, the clock and the task runner. Tests build their own."""
+the database, this device's id, the clock, the task runner and the PII guard's known words.
+Tests build their own."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 
 from fieldapp.store.database import Database
 from fieldapp.store.services import Services
+from fieldapp.store.services.known import known_words as read_known_words
 from fieldapp.store.types import utcnow
 from fieldapp.ui.tasks import TaskRunner
 
@@ -25,6 +27,11 @@ class DataEvents(QObject):
     changed = Signal(str)
 
 
+# The data events after which the known words may have changed (a sync emits the kinds it
+# pulled; the allow-list editor emits "settings").
+KNOWN_WORD_EVENTS = frozenset({"place", "staff", "settings", "area", "partner", "category"})
+
+
 @dataclass
 class AppContext:
     database: Database
@@ -32,6 +39,28 @@ class AppContext:
     tasks: TaskRunner
     clock: Callable[[], dt.datetime] = utcnow
     events: DataEvents = field(default_factory=DataEvents)
+    # The words the PII guard never takes for a name here (places, areas, partners,
+    # categories, staff, the allow-list): read off the UI thread at start and again when
+    # places, staff or settings change; the text fields that mark findings read them.
+    known_words: frozenset[str] = frozenset()
+
+    def known(self) -> frozenset[str]:
+        return self.known_words
+
+    def refresh_known_words(self) -> None:
+        """Read the known words in the background; they replace the old ones when read."""
+        def job(_progress):
+            with self.database.session() as session:
+                return read_known_words(session)
+
+        def done(words: frozenset[str]) -> None:
+            self.known_words = words
+
+        self.tasks.run(job, on_success=done, on_failure=lambda _exc, _trace: None)
+
+    def _on_changed(self, kind: str) -> None:
+        if kind in KNOWN_WORD_EVENTS:
+            self.refresh_known_words()
 
     @contextlib.contextmanager
     def services(self) -> Iterator[Services]:
@@ -42,5 +71,8 @@ class AppContext:
     @classmethod
     def open(cls, database: Database, *, synchronous: bool = False,
              clock: Callable[[], dt.datetime] = utcnow) -> AppContext:
-        return cls(database=database, device_id=database.device_id(),
-                   tasks=TaskRunner(synchronous=synchronous), clock=clock)
+        ctx = cls(database=database, device_id=database.device_id(),
+                  tasks=TaskRunner(synchronous=synchronous), clock=clock)
+        ctx.events.changed.connect(ctx._on_changed)
+        ctx.refresh_known_words()
+        return ctx

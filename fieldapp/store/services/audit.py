@@ -16,7 +16,6 @@ Local only (never synced). Qt-free.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -27,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldapp.domain.cells import csv_writer
 from fieldapp import files
 from fieldapp.i18n import _
 from fieldapp.store.models import AuditEntry
@@ -111,7 +111,7 @@ class AuditService:
         """Every entry, oldest first, as CSV (UTF-8 text; Excel reads the BOM that
         :meth:`export_csv` writes)."""
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer = csv_writer(buffer, delimiter=";", lineterminator="\r\n")
         writer.writerow([_("Time (UTC)"), _("Kind"), _("What"), _("Details (JSON)")])
         for entry in reversed(self.list()):
             writer.writerow([entry.at.isoformat(timespec="seconds"), entry.kind,

@@ -23,6 +23,7 @@ from fieldapp.store.models import (
     Action, Area, Meeting, MeetingFlag, Observation, Partner, Place, Shift, Staff,
 )
 from fieldapp.store.services.base import SyncedService, meta_of
+from fieldapp.store.services.known import known_words
 
 MEETING_EDITABLE = {"kind", "held_at", "title", "situation", "situation_shareable",
                     "staff_ids", "partner_ids", "flags"}
@@ -87,9 +88,14 @@ class MeetingService(SyncedService[Meeting]):
                 errors.append(FieldError(field, _("{label} must be text.").format(label=label)))
         errors += check_flag("situation_shareable", values.get("situation_shareable", False),
                              label=_("Share the situation picture with the team"))
+        known = known_words(self.session)
+        # The title and the flag reasons are always shared: refused at save when the gate
+        # finds something. The situation picture is shared only when marked shareable.
+        errors += gate_errors("title", values.get("title"), TextKind.TITLE, label=_("The title"),
+                              known=known, always_shared=True)
         if values.get("situation_shareable") is True:
             errors += gate_errors("situation", values.get("situation"), TextKind.SITUATION,
-                                  label=_("The situation picture"))
+                                  label=_("The situation picture"), known=known)
         for field, model, message in (
             ("staff_ids", Staff, _("Unknown staff member; choose from the list.")),
             ("partner_ids", Partner, _("Unknown partner; choose from the list.")),
@@ -105,6 +111,9 @@ class MeetingService(SyncedService[Meeting]):
             errors.append(FieldError("flags", _("Choose flagged places from the list.")))
         for flag in flags:
             errors += check_text("flags", flag.reason, label=_("Reason"), max_length=1000)
+            errors += gate_errors("flags", flag.reason, TextKind.FLAG_REASON,
+                                  label=_("The reason a place is flagged"), known=known,
+                                  always_shared=True)
         raise_if(errors)
 
     def _assign(self, row: Meeting, values: dict) -> None:
@@ -182,6 +191,9 @@ class ActionService(SyncedService[Action]):
             errors.append(FieldError("status", _("Choose a status: planned or cancelled. A shift "
                                                  "marks an action carried out when it ends.")))
         errors += check_text("note", values.get("note", ""), label=_("Note"), max_length=2000)
+        errors += gate_errors("note", values.get("note"), TextKind.NOTE,
+                              label=_("The action's note"), known=known_words(self.session),
+                              always_shared=True)
         if values.get("note", "") is None:
             errors.append(FieldError("note", _("{label} must be text.").format(label=_("Note"))))
         raise_if(errors)

@@ -20,6 +20,7 @@ from fieldapp.domain.validation import (
 )
 from fieldapp.i18n import _
 from fieldapp.store.models import Category, Observation, Place, Shift
+from fieldapp.store.services.known import known_words
 from fieldapp.store.services.base import SyncedService, meta_of
 
 EDITABLE = {
@@ -93,7 +94,7 @@ class ObservationService(SyncedService[Observation]):
                              label=_("Share the details with the team"))
         if values.get("details_shareable") is True:
             errors += gate_errors("details", values.get("details"), TextKind.DETAILS,
-                                  label=_("The details"))
+                                  label=_("The details"), known=known_words(self.session))
         raise_if(errors)
 
     def create(self, *, place_id: uuid.UUID, category_id: uuid.UUID, observed_at: dt.datetime,

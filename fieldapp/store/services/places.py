@@ -8,10 +8,12 @@ from sqlalchemy import select
 
 from fieldapp.domain.enums import PlaceKind, PlaceStatus, StaffRole
 from fieldapp.domain.records import AreaRecord, CategoryRecord, PartnerRecord, PlaceRecord, StaffRecord
+from fieldapp.domain.shareable import TextKind, gate_errors
 from fieldapp.domain.validation import FieldError, check_flag, check_text, raise_if
 from fieldapp.i18n import _
 from fieldapp.store.models import Area, Category, Partner, Place, Staff
 from fieldapp.store.services.base import SyncedService
+from fieldapp.store.services.known import known_words
 
 PLACE_EDITABLE = {"name", "area_id", "kind", "hotspot_status", "lat", "lon"}
 STAFF_EDITABLE = {"initials", "name", "role", "active"}
@@ -40,6 +42,9 @@ class PlaceService(SyncedService[Place]):
         if not name:
             errors.append(FieldError("name", _("Give the place a name.")))
         errors += check_text("name", values.get("name") or "", label=_("Name"), max_length=200)
+        if name:  # a place's name is always shared: it passes the gate or is not saved
+            errors += gate_errors("name", name, TextKind.PLACE_NAME, label=_("The place's name"),
+                                  known=known_words(self.session), always_shared=True)
         area = self.session.get(Area, values["area_id"]) if values.get("area_id") else None
         if area is None:
             errors.append(FieldError("area_id", _("Choose the area the place lies in.")))

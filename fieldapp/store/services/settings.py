@@ -76,6 +76,9 @@ LOCK_MINUTES = SettingKey("lock_minutes", (int, float), 10)  # idle minutes befo
 # Retention (gallring) rules {"private_notes_days", "records_months"}; see services.retention.
 RETENTION_RULES = SettingKey("retention", dict, {})
 RETENTION_LAST_RUN = SettingKey("retention.last_run", str, "")  # ISO time of the last run
+# Words the PII guard never takes for a person's name here (a team's own: street names after
+# people, a youth club "Ungdomsgården Oskar"); fieldapp.store.known reads it.
+PII_ALLOW_LIST = SettingKey("pii.allow_list", list, [])
 
 # Sync bookkeeping (fieldapp.sync.state says what each holds).
 SYNC_LAST = SettingKey("sync.last", dict, {})  # the last sync, for the Synk view
@@ -91,6 +94,7 @@ LEGACY_TEAM_KEY = SettingKey("team_key", str, "")  # older versions stored it he
 
 KEYS: dict[str, SettingKey] = {key.name: key for key in (
     LANGUAGE, TEAM_NAME, HUB_PATH, HUB_URL, LOCK_MINUTES, RETENTION_RULES, RETENTION_LAST_RUN,
+    PII_ALLOW_LIST,
     SYNC_LAST, SYNC_PARKED, SYNC_ACKED_HUB, SYNC_NOTICES,
 )}
 FAMILIES = (SYNC_CURSOR, SYNC_PUSHED_SEQ, SYNC_REFUSED, SYNC_VERIFIED)

@@ -14,6 +14,7 @@ from fieldapp.domain.shareable import TextKind, gate_errors
 from fieldapp.domain.validation import MAX_TEXT_LENGTH, FieldError, check_shift, check_text, raise_if
 from fieldapp.i18n import _
 from fieldapp.store.models import Area, Partner, Shift, Staff
+from fieldapp.store.services.known import known_words
 from fieldapp.store.services.base import SyncedService, meta_of
 
 EDITABLE = {
@@ -72,7 +73,7 @@ class ShiftService(SyncedService[Shift]):
             errors.append(FieldError("summary_shareable", _("Choose whether the summary may be shared.")))
         if values.get("summary_shareable") is True:
             errors += gate_errors("summary", values.get("summary"), TextKind.SUMMARY,
-                                  label=_("The summary"))
+                                  label=_("The summary"), known=known_words(self.session))
         errors += self._check_links(values)
         raise_if(errors)
 

@@ -55,7 +55,7 @@ class EditObservationDialog(RecordEditDialog):
         self.people_count = count_box(observation.people_count)
         self.youths_present = count_box(observation.youths_present)
         self.action_taken = enum_combo(ActionTaken, observation.action_taken)
-        self.details = PiiTextEdit()
+        self.details = PiiTextEdit(known=ctx.known)
         self.details.setPlainText(observation.details)
         self.details_shareable = ShareCheck(self.details)
         self.details_shareable.set_checked(observation.details_shareable)

@@ -88,7 +88,7 @@ class EditShiftDialog(RecordEditDialog):
         self.concern_reports = count_box(shift.concern_reports)
         self.referrals = count_box(shift.referrals)
 
-        self.summary = PiiTextEdit()
+        self.summary = PiiTextEdit(known=ctx.known)
         self.summary.setPlainText(shift.summary)
         self.summary_shareable = ShareCheck(self.summary)
         self.summary_shareable.set_checked(shift.summary_shareable)

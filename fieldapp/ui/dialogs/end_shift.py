@@ -116,7 +116,7 @@ class EndShiftDialog(QDialog):
         met_layout.addLayout(bottom_form)
 
         # Summary and sharing
-        self.summary = PiiTextEdit()
+        self.summary = PiiTextEdit(known=ctx.known)
         self.summary.setPlainText(shift.summary)
         self.summary.setPlaceholderText(_("A few lines on how the shift went. No names or "
                                           "other details that identify a person."))

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTimeEdit,
     QVBoxLayout,
@@ -40,7 +39,7 @@ from fieldapp.ui.widgets.checklist import CheckList
 from fieldapp.ui.widgets.datetime_edit import StockholmDateTimeEdit
 from fieldapp.ui.widgets.forms import FieldErrorLabel, FormErrors
 from fieldapp.ui.widgets.messages import show_unexpected_error
-from fieldapp.ui.widgets.pii_text import PiiTextEdit
+from fieldapp.ui.widgets.pii_text import PiiLineEdit, PiiTextEdit
 
 
 class ActionRowsInvalid(Exception):
@@ -67,13 +66,13 @@ def target_key(kind: str, target_id: uuid.UUID) -> str:
 
 
 class FlagRow(QWidget):
-    def __init__(self, places, flag: FlaggedPlace | None, parent=None):
+    def __init__(self, places, flag: FlaggedPlace | None, parent=None, *, known=frozenset()):
         super().__init__(parent)
         self.place = QComboBox()
         self.place.addItem(_("Choose a place"), None)
         for place in places:
             self.place.addItem(f"{place.name} ({place.area_name})", place.id)
-        self.reason = QLineEdit()
+        self.reason = PiiLineEdit(known=known)  # always shared: findings marked as typed
         self.reason.setPlaceholderText(_("Why the place is flagged"))
         self.remove_button = QPushButton(_("Remove"))
         if flag is not None:
@@ -194,7 +193,7 @@ class MeetingFormDialog(QDialog):
         for kind in MeetingKind:
             self.kind.addItem(kind.label, kind.value)
         select_data(self.kind, meeting.kind if meeting else MeetingKind.UTSATTNINGSMOTE.value)
-        self.title = QLineEdit(meeting.title if meeting else "")
+        self.title = PiiLineEdit(meeting.title if meeting else "", known=ctx.known)
         self.staff = CheckList()
         self.staff.set_items([(s.id, f"{s.initials} \u2013 {s.name}") for s in self._staff],
                              meeting.staff_ids if meeting else ())
@@ -203,7 +202,7 @@ class MeetingFormDialog(QDialog):
         self.partners.set_items([(p.id, p.name) for p in self._partners],
                                 meeting.partner_ids if meeting else ())
         self.partners.fit_rows(5)
-        self.situation = PiiTextEdit()
+        self.situation = PiiTextEdit(known=ctx.known)
         self.situation.setPlaceholderText(_("The shared situation picture (lägesbild)"))
         self.situation.setPlainText(meeting.situation if meeting else "")
         self.situation_shareable = ShareCheck(self.situation)
@@ -263,7 +262,7 @@ class MeetingFormDialog(QDialog):
 
     # -- rows ----------------------------------------------------------------------------------
     def add_flag(self, flag: FlaggedPlace | None = None) -> FlagRow:
-        row = FlagRow(self._places, flag)
+        row = FlagRow(self._places, flag, known=self.ctx.known)
         row.remove_button.clicked.connect(lambda: self.remove_flag(row))
         self.flag_rows.append(row)
         self.flags_layout.addWidget(row)

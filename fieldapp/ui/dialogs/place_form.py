@@ -14,6 +14,7 @@ from fieldapp.ui.context import AppContext
 from fieldapp.ui.dialogs.form_parts import dialog_buttons, select_data
 from fieldapp.ui.models.text import coordinate
 from fieldapp.ui.widgets.forms import FormErrors
+from fieldapp.ui.widgets.pii_text import PiiLineEdit
 from fieldapp.ui.widgets.saving import save_with
 
 BOUNDS = {"lat": (-90, 90), "lon": (-180, 180)}
@@ -42,7 +43,8 @@ class PlaceFormDialog(QDialog):
         self.errors = FormErrors()
         self.errors.general.setObjectName("generalError")
 
-        self.name = QLineEdit(place.name if place else "")
+        # A place's name is always shared: what the PII guard finds is marked as it is typed.
+        self.name = PiiLineEdit(place.name if place else "", known=ctx.known)
         self.area = QComboBox()
         self.area.addItem(_("Choose an area"), None)
         for area in areas:

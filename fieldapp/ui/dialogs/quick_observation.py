@@ -184,7 +184,7 @@ class QuickObservationDialog(QDialog):
         for action in ActionTaken:
             self.action_taken.addItem(action.label, action.value)
         self.observed_at = StockholmDateTimeEdit(ctx.clock())
-        self.details = PiiLineEdit()
+        self.details = PiiLineEdit(known=ctx.known)
         self.details.setObjectName("details")
         self.details.setPlaceholderText(_("Optional; stays on this laptop unless shared"))
         self.details_shareable = ShareCheck(self.details)

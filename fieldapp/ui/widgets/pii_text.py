@@ -1,7 +1,13 @@
 """A text field that marks what looks like a person's identifiers as the user types
-(fieldapp.domain.pii.find_pii), so such text is never shared by mistake."""
+(fieldapp.domain.pii.find_pii), so such text is never shared by mistake.
+
+``known``: the words the guard never takes for a name here (the places, partners and staff
+the app knows, the team's allow-list), as a frozenset or a function that returns the current
+ones (``ctx.known``: the AppContext reads them off the UI thread at start)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QInputMethodEvent, QTextCharFormat, QTextCursor
@@ -10,20 +16,27 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QTextEdit
 from fieldapp.domain.pii import Finding, find_pii
 from fieldapp.ui.widgets.forms import error_colour
 
+Known = frozenset[str] | Callable[[], frozenset[str]]
+
+
+def _words(known: Known) -> frozenset[str]:
+    return known() if callable(known) else known
+
 
 class PiiTextEdit(QPlainTextEdit):
     """Underlines findings; ``findings_changed`` carries the current list of findings."""
 
     findings_changed = Signal(list)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, *, known: Known = frozenset()):
         super().__init__(parent)
         self.setTabChangesFocus(True)
+        self.known = known
         self.findings: list[Finding] = []
         self.textChanged.connect(self._check)
 
     def _check(self) -> None:
-        findings = find_pii(self.toPlainText())
+        findings = find_pii(self.toPlainText(), _words(self.known))
         selections = []
         colour = error_colour(self)
         for finding in findings:
@@ -45,18 +58,22 @@ class PiiTextEdit(QPlainTextEdit):
 
 
 class PiiLineEdit(QLineEdit):
-    """The one-line kind (the quick observation's details): marks findings in the field's
+    """The one-line kind (a place's name, a meeting's title, a flag's reason, the quick
+    observation's details): marks findings in the field's
     own text layout and emits ``findings_changed`` like :class:`PiiTextEdit`."""
 
     findings_changed = Signal(list)
 
-    def __init__(self, parent=None):
+    def __init__(self, text: str = "", parent=None, *, known: Known = frozenset()):
         super().__init__(parent)
+        self.known = known
         self.findings: list[Finding] = []
         self.textChanged.connect(self._check)
+        if text:
+            self.setText(text)
 
     def _check(self, text: str) -> None:
-        findings = find_pii(text)
+        findings = find_pii(text, _words(self.known))
         colour = error_colour(self)
         attributes = []
         for finding in findings:
