@@ -1,9 +1,8 @@
 """The period report as CSV (UTF-8 with BOM, semicolons, decimal comma), XLSX (an overview
 sheet, one sheet per table, typed cells) and JSON (the PeriodSummary itself, for scripts).
 
-
-
-
+Every cell is data, never a formula: the app's one rule for it (:mod:`fieldapp.domain.cells`,
+:mod:`fieldapp.reports.cells`) writes a text a spreadsheet would read as one as plain text.
 """
 
 from __future__ import annotations
