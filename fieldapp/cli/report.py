@@ -185,7 +185,7 @@ def _run_special(database, special: str, week, scope, output: Path, weeks: int |
               .format(places=places, observations=len(collection["features"]) - places,
                       path=output))
         return EXIT_OK
-    from fieldapp.reports.lagesbild import export_lagesbild
+    from fieldapp.reports.lagesbild_pdf import export_lagesbild
 
     export_lagesbild(database, week, scope, output, weeks=weeks or 2, recipient=recipient,
                      created_at=created)
