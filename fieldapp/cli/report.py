@@ -4,16 +4,21 @@ CSV or JSON.
     fieldapp [--db PATH] report --week 2024-W47 | --period 2026-T3 [--scope device|team]
              [--format pdf|xlsx|csv|json] [-o FILE] [--created 2024-11-25T08:00+01:00]
              [--redacted --recipient "LPO Skärholmen"]
+    fieldapp report --format geojson [--week W] [--weeks N] [-o FILE]
+    fieldapp report --lagesbild [--week W] [--weeks N] [--recipient "LPO Skärholmen"]
 
 ``--week last`` (the default) is the last complete week. ``--period`` takes a week
 (``2026-W47``, the same as ``--week``), a month (``2026-11``), a tertial (``2026-T3``), a year
 (``2026``) or a date range (``2026-01-01..2026-04-30``): the activity report for the nämnd.
 The format follows ``--format``, else the suffix of ``-o``, else PDF. Without ``-o`` the file
-is ``veckologg-2024-W47.pdf`` (``verksamhetsrapport-2026-T3.pdf``) in the current folder. A
-fixed ``--created`` time (or SOURCE_DATE_EPOCH) gives the same bytes for the same data.
-``--redacted`` writes the extract for a partner (places, times and categories only; PDF or
-CSV; weeks only) and logs the disclosure with ``--recipient``. Bad input (week, period,
-format, output path): a message and exit code 2, and no file is left behind.
+is ``veckologg-2024-W47.pdf`` (``verksamhetsrapport-2026-T3.pdf``) in the current folder.
+``--format geojson`` writes the places and the period's observations for a GIS (summaries
+only, WGS84); ``--lagesbild`` the one-page situation picture for the next utsättningsmöte (a
+disclosure when given to a ``--recipient``). A fixed ``--created`` time (or SOURCE_DATE_EPOCH)
+gives the same bytes for the same data. ``--redacted`` writes the extract for a partner
+(places, times and categories only; PDF or CSV; weeks only) and logs the disclosure with
+``--recipient``. Bad input (week, period, format, output path): a message and exit code 2,
+and no file is left behind.
 """
 
 from __future__ import annotations
@@ -65,7 +70,19 @@ def add_parser(subparsers, name: str):
     parser.add_argument("--recipient", default=None,
                         help=_("who receives the redacted extract, e.g. \"LPO Skärholmen\" "
                                "(needed with --redacted)"))
+    parser.add_argument("--weeks", type=int, default=None,
+                        help=_("with --lagesbild or --format geojson: the number of weeks up to "
+                               "--week (default 2 for the lägesbild, 1 for GeoJSON)"))
+    parser.add_argument("--lagesbild", action="store_true",
+                        help=_("the one-page situation picture (lägesbild) PDF for the next "
+                               "utsättningsmöte: key figures, rising places, a map, actions"))
     return parser
+
+
+def _wants_geojson(args) -> bool:
+    if args.format:
+        return args.format.strip().lower().lstrip(".") == "geojson"
+    return args.output is not None and args.output.suffix.lower() == ".geojson"
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
@@ -97,15 +114,34 @@ def run(args) -> int:
         except ValueError:
             raise ReportError(_("Unknown scope {scope}; choose device or team.").format(
                 scope=args.scope)) from None
-        fmt = format_for(args.output, args.format)
         redacted = bool(getattr(args, "redacted", False))
+        special = "lagesbild" if getattr(args, "lagesbild", False) else (
+            "geojson" if _wants_geojson(args) else None)
+        if special and period is not None and period.week is None:
+            raise ReportError(_("--lagesbild and --format geojson go with --week and --weeks, "
+                                "not --period."))
+        weeks = getattr(args, "weeks", None)
+        if weeks is not None and not 1 <= weeks <= 52:
+            raise ReportError(_("--weeks must be a whole number from 1 to 52."))
+        if weeks is not None and special is None:
+            raise ReportError(_("--weeks goes with --lagesbild or --format geojson."))
+        if special and redacted:
+            raise ReportError(_("--redacted does not go with --lagesbild or --format geojson."))
+        fmt = special if special == "geojson" else "pdf" if special else format_for(
+            args.output, args.format)
         recipient = None
-        if redacted:
+        if special == "lagesbild":
+            recipient = check_recipient(args.recipient) if args.recipient else None
+        elif redacted:
             fmt = check_redacted_format(fmt)
             recipient = check_recipient(args.recipient)
         elif getattr(args, "recipient", None):
-            raise ReportError(_("--recipient goes with --redacted."))
-        if redacted:
+            raise ReportError(_("--recipient goes with --redacted or --lagesbild."))
+        if special == "lagesbild":
+            name = f"lagesbild-{week}.pdf"
+        elif special == "geojson":
+            name = f"platser-{week}.geojson"
+        elif redacted:
             name = default_redacted_filename(week, fmt)
         elif period is not None:
             name = default_period_filename(period, fmt)
@@ -135,6 +171,9 @@ def run(args) -> int:
     except DatabaseFileError as exc:
         return _fail(str(exc), EXIT_FAILED)
     try:
+        if special:
+            return _run_special(database, special, week, scope, output, weeks, recipient,
+                                created)
         if redacted:
             report = export_redacted(database, week, scope, fmt, output, recipient,
                                      created_at=created)
@@ -161,6 +200,28 @@ def run(args) -> int:
             "Written to {path}").format(
         title=_("Weekly log {week}").format(week=week.label()), shifts=summary.key.shifts,
         observations=summary.key.observations, meetings=summary.key.meetings, path=output))
+    return EXIT_OK
+
+
+def _run_special(database, special: str, week, scope, output: Path, weeks: int | None,
+                 recipient: str | None, created) -> int:
+    if special == "geojson":
+        from fieldapp.reports.geojson import export_geojson
+
+        collection = export_geojson(database, week, scope, output, weeks=weeks or 1,
+                                    created_at=created)
+        places = sum(1 for f in collection["features"] if f["properties"]["feature"] == "place")
+        print(_("GeoJSON: {places} places, {observations} observations. Written to {path}")
+              .format(places=places, observations=len(collection["features"]) - places,
+                      path=output))
+        return EXIT_OK
+    from fieldapp.reports.lagesbild_pdf import export_lagesbild
+
+    export_lagesbild(database, week, scope, output, weeks=weeks or 2, recipient=recipient,
+                     created_at=created)
+    print(_("Lägesbild {week}: written to {path}").format(week=week.label(), path=output))
+    if recipient:
+        print(_("The disclosure to {recipient} is logged.").format(recipient=recipient))
     return EXIT_OK
 
 

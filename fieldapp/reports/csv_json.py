@@ -84,7 +84,16 @@ def summary_to_dict(summary: WeekSummary) -> dict:
     data["scope"] = summary.scope.value
     data["key_figures"] = [{"key": k.key, "label": k.label, "value": k.value}
                            for k in key_figures(summary)]
+    data["rising"] = rising_list(summary)
     return _plain(data)
+
+
+def rising_list(summary: WeekSummary) -> list[dict]:
+    """The places rising by fieldapp.domain.rising, with the figures behind each."""
+    return [{"place_id": str(t.place_id), "place": t.name, "area": t.area,
+             "recent": t.recent, "baseline": t.baseline, "expected": t.expected,
+             "p_value": t.p_value, "weeks": list(summary.trend.weeks), "counts": list(t.counts)}
+            for t in summary.trend.rows]
 
 
 def render_json(summary: WeekSummary, progress=None) -> bytes:

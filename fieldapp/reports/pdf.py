@@ -55,6 +55,7 @@ from fieldapp.reports.pdf_layout import (
     _canvas_maker,
     _styles,
 )
+from fieldapp.reports.rules import p_text
 from fieldapp.reports.summary import WeekSummary
 from fieldapp.reports.tables import key_figures, weekday_name, youth_rows
 from fieldapp.reports.texts import created_local, date_range, document_title, team_label
@@ -289,13 +290,12 @@ class _Report:
         trend = self.s.trend
         self.heading(_("Situation picture: places where observations are rising"))
         if trend.rows:
-            weeks = [_("w. {week}").format(week=int(w.split("W")[1])) for w in trend.weeks]
-            rows = [[Wrap(t.name), Wrap(t.area), *(self.n(c) for c in t.counts),
-                     _signed_decimal(t.slope)] for t in trend.rows]
+            rows = [[Wrap(t.name), Wrap(t.area), self.n(t.baseline), self.n(t.recent),
+                     format_number(round(t.expected, 1)), p_text(t.p_value)] for t in trend.rows]
             self.add(self.simple_table(
-                [_("Place"), _("Area"), *weeks, _("Trend per week")], rows,
-                [56 * mm, 34 * mm, *([15 * mm] * len(weeks)), 24 * mm],
-                right=range(2, len(weeks) + 3)))
+                [_("Place"), _("Area"), _("Baseline (8 weeks)"), _("Recent (2 weeks)"),
+                 _("Expected"), _("p value")], rows,
+                [54 * mm, 32 * mm, 24 * mm, 24 * mm, 18 * mm, 18 * mm], right=range(2, 6)))
         else:
             self.add(_p(_("No place had rising observations over these weeks."),
                         self.st["body"]))
@@ -382,11 +382,6 @@ class _Report:
             self.add(self.simple_table(titles, rows, widths, right=range(4, 7), paged=True))
             if progress:
                 progress(index + 1, len(by_day), _("Laying out the shifts"))
-
-
-def _signed_decimal(value: float) -> str:
-    text = format_number(round(abs(value), 1))
-    return ("+" if value > 0 else "\u2212" if value < 0 else "±") + text
 
 
 def render_pdf(summary: WeekSummary, progress: Progress | None = None) -> bytes:

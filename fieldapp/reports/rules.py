@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from fieldapp.domain.pii import is_shareable
-from fieldapp.i18n import _
+from fieldapp.i18n import _, format_number
 from fieldapp.reports.week_queries import Names
 
 
@@ -53,3 +53,10 @@ def area_names(names: Names, area_ids) -> str:
 def category_name(names: Names, category_id) -> str:
     """A category's name in the current language; "?" if it is unknown."""
     return names.categories.get(category_id, ("?", "?", 0))[1]
+
+
+def p_text(p_value: float) -> str:
+    """A rising place's p value as shown in reports: three decimals, "< 0.001" below that."""
+    if p_value < 0.001:
+        return "< " + format_number(0.001)
+    return format_number(round(p_value, 3))

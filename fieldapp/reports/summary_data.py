@@ -166,8 +166,11 @@ class TrendRow:
     place_id: uuid.UUID
     name: str
     area: str
-    counts: tuple[int, ...]  # one per week, oldest first
-    slope: float  # least-squares change per week
+    counts: tuple[int, ...]  # one per week, oldest first (baseline weeks, then recent)
+    recent: int  # the figures of fieldapp.domain.rising: the last 2 weeks
+    baseline: int  # the 8 weeks before
+    expected: float  # the recent count expected at the baseline's rate
+    p_value: float  # one-sided Poisson P(X >= recent | expected)
 
     @property
     def change(self) -> int:
@@ -176,7 +179,7 @@ class TrendRow:
 
 @dataclass(frozen=True)
 class Trend:
-    """The lägesbild: where observations rose most over the last weeks, and its sources."""
+    """The lägesbild: the places rising by :mod:`fieldapp.domain.rising`, and its sources."""
 
     weeks: tuple[str, ...]  # "2024-W44", ...
     rows: tuple[TrendRow, ...]

@@ -140,8 +140,10 @@ def build_tables(summary: WeekSummary) -> list[Table]:
         Table("trend", _("Rising places"), (
             Column(_("Place"), TEXT, 36), Column(_("Area"), TEXT, 20),
             *(Column(label, INT, 8) for label in week_labels),
-            Column(_("Trend per week"), DECIMAL, 12)),
-            tuple((t.name, t.area, *t.counts, t.slope) for t in summary.trend.rows)),
+            Column(_("Baseline (8 weeks)"), INT, 10), Column(_("Recent (2 weeks)"), INT, 10),
+            Column(_("Expected"), DECIMAL, 10), Column(_("p value"), DECIMAL, 10)),
+            tuple((t.name, t.area, *t.counts, t.baseline, t.recent, t.expected,
+                   round(t.p_value, 4)) for t in summary.trend.rows)),
         Table("meetings", _("Meetings"), (
             Column(_("Date"), DATE, 12), Column(_("Time"), TIME, 8), Column(_("Kind"), TEXT, 24),
             Column(_("Title"), TEXT, 28), Column(_("Partners"), TEXT, 28),

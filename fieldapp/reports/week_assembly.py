@@ -9,6 +9,7 @@ import bisect
 import datetime as dt
 from collections import Counter, defaultdict
 
+from fieldapp.domain import rising as rising_rule
 from fieldapp.domain.enums import ActionTaken, AgeBand, Gender, Severity, ShiftKind
 from fieldapp.domain.validation import parse_youth_key
 from fieldapp.domain.weeks import STOCKHOLM, IsoWeek, to_stockholm
@@ -26,9 +27,19 @@ from fieldapp.reports.summary_data import (
 )
 from fieldapp.reports.week_queries import WeekQueries, as_uuid
 
-TREND_WEEKS = 4  # the lägesbild looks at the last four weeks
+TREND_WEEKS = rising_rule.SERIES_WEEKS  # the rising rule's baseline and recent weeks
 TREND_LIMIT = 8  # places shown as rising
 NOTABLE_LIMIT = 100  # high-severity observations listed one by one
+
+
+def rule_text() -> str:
+    """The rising rule in one sentence, for every report that lists rising places."""
+    return _(
+        "A place is rising when its last {recent} weeks are significantly above its own "
+        "{baseline} weeks before (a one-sided Poisson test, p < 0.05), with at least "
+        "{minimum} observations and no fall in the latest week."
+    ).format(recent=rising_rule.RECENT_WEEKS, baseline=rising_rule.BASELINE_WEEKS,
+             minimum=rising_rule.MIN_RECENT)
 
 
 class _Calendar:
@@ -89,15 +100,6 @@ def _hours(starts_at: dt.datetime, ends_at: dt.datetime | None) -> float:
     if ends_at is None or ends_at <= starts_at:
         return 0.0
     return (ends_at - starts_at).total_seconds() / 3600.0
-
-
-def _slope(counts: list[int]) -> float:
-    n = len(counts)
-    mean_x = (n - 1) / 2
-    mean_y = sum(counts) / n
-    num = sum((x - mean_x) * (y - mean_y) for x, y in enumerate(counts))
-    den = sum((x - mean_x) ** 2 for x in range(n))
-    return round(num / den, 2) if den else 0.0
 
 
 class _PlaceStats:
@@ -298,14 +300,16 @@ class WeekAssembly:
         rows = []
         for place_id in sorted(weekly):
             counts = weekly[place_id]
-            slope = _slope(counts)
-            if slope <= 0:
+            verdict = rising_rule.assess(counts)
+            if not verdict.rising:
                 continue
             name, area_id, _status = self.names.places.get(place_id, ("?", None, None))
             rows.append(TrendRow(place_id=as_uuid(place_id), name=name,
                                  area=self.names.areas.get(area_id, ""), counts=tuple(counts),
-                                 slope=slope))
-        rows.sort(key=lambda t: (-t.slope, -t.counts[-1], t.name))
+                                 recent=verdict.recent, baseline=verdict.baseline,
+                                 expected=round(verdict.expected, 3),
+                                 p_value=verdict.p_value))
+        rows.sort(key=lambda t: (t.p_value, -t.recent, t.name))
         first, last = trend_weeks[0], trend_weeks[-1]
         sources = _(
             "Sources: the observations the field workers logged in Fältlogg ({scope}), {first} "
@@ -314,6 +318,7 @@ class WeekAssembly:
             "police and other partners' information is not included. Read it together with "
             "the partners' lägesbild."
         ).format(scope=scope.short_label, first=first.label(), last=last.label())
+        sources = f"{rule_text()} {sources}"
         return Trend(weeks=tuple(str(w) for w in trend_weeks), rows=tuple(rows[:TREND_LIMIT]),
                      sources=sources)
 

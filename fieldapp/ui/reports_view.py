@@ -185,8 +185,9 @@ class ReportsView(QWidget):
             _("Nothing was logged this week: no shifts, observations or meetings in {scope}.")
             .format(scope=summary.scope.short_label) if summary.is_empty else "")
         self.empty_label.setVisible(summary.is_empty)
-        rising = [f"{t.name} ({t.counts[0]} \u2192 {t.counts[-1]})"
-                  for t in summary.trend.rows[:3]]
+        rising = [_("{place} ({recent} in 2 weeks, {expected} expected)").format(
+            place=t.name, recent=t.recent, expected=format_number(round(t.expected, 1)))
+            for t in summary.trend.rows[:3]]
         self.rising_label.setText(
             _("Rising places: {places}").format(places="; ".join(rising)) if rising else "")
 

@@ -26,7 +26,7 @@ from fieldapp.ui.widgets.saving import save_with
 class StartShiftDialog(QDialog):
     saved = Signal(object)  # the ShiftRecord
 
-    def __init__(self, ctx: AppContext, parent=None):
+    def __init__(self, ctx: AppContext, parent=None, *, area_ids=None):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("startShiftDialog")
@@ -43,7 +43,8 @@ class StartShiftDialog(QDialog):
             self.kind.addItem(kind.label, kind.value)
         self.starts_at = StockholmDateTimeEdit(ctx.clock())
         self.areas = CheckList()
-        self.areas.set_items(((a.id, a.name) for a in areas), last.area_ids if last else ())
+        self.areas.set_items(((a.id, a.name) for a in areas),
+                             area_ids if area_ids else last.area_ids if last else ())
         self.staff = CheckList()
         self.staff.set_items(((s.id, f"{s.initials} – {s.name}") for s in staff),
                              last.staff_ids if last else ())
@@ -112,9 +113,10 @@ class StartShiftDialog(QDialog):
                   saved, changed=("shift",))
 
 
-def open_start_shift(ctx: AppContext, parent) -> StartShiftDialog:
-    """Open the dialog (window-modal, not blocking) and return it."""
-    dialog = StartShiftDialog(ctx, parent)
+def open_start_shift(ctx: AppContext, parent, *, area_ids=None) -> StartShiftDialog:
+    """Open the dialog (window-modal, not blocking) and return it; ``area_ids`` prefill the
+    areas (a shift started from tonight's agreed action)."""
+    dialog = StartShiftDialog(ctx, parent, area_ids=area_ids)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

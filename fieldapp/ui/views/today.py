@@ -28,6 +28,7 @@ from fieldapp.domain.records import ShiftRecord
 from fieldapp.domain.weeks import IsoWeek, to_stockholm
 from fieldapp.i18n import _, format_date, format_number
 from fieldapp.ui.context import AppContext
+from fieldapp.ui.views.tonight import TonightAction, TonightBox, read_tonight
 from fieldapp.ui.widgets.formatting import duration, hhmm, shift_kind_label
 from fieldapp.ui.widgets.messages import show_unexpected_error
 
@@ -60,6 +61,7 @@ class TodaySnapshot:
     partners: list[str] = field(default_factory=list)
     observations: list[ObservationRow] = field(default_factory=list)
     week: WeekNumbers | None = None
+    tonight: list[TonightAction] = field(default_factory=list)
 
 
 def week_numbers(services, now: dt.datetime) -> WeekNumbers:
@@ -78,8 +80,9 @@ def read_snapshot(ctx: AppContext) -> TodaySnapshot:
     with ctx.services() as services:
         running = services.shifts.running()
         week = week_numbers(services, now)
+        tonight = read_tonight(services, now, ctx.device_id)
         if running is None:
-            return TodaySnapshot(running=None, week=week)
+            return TodaySnapshot(running=None, week=week, tonight=tonight)
         areas = {a.id: a.name for a in services.reference.areas()}
         partners = {p.id: p.name for p in services.reference.partners()}
         staff = {s.id: s.initials for s in services.staff.list()}
@@ -96,7 +99,7 @@ def read_snapshot(ctx: AppContext) -> TodaySnapshot:
             areas=[areas[i] for i in running.area_ids if i in areas],
             staff=[staff[i] for i in running.staff_ids if i in staff],
             partners=[partners[i] for i in running.partner_ids if i in partners],
-            observations=rows, week=week)
+            observations=rows, week=week, tonight=tonight)
 
 
 class KeyNumber(QFrame):
@@ -195,6 +198,10 @@ class TodayView(QWidget):
                                        self.week_observations, self.week_youths)):
             week_layout.addWidget(tile, 0, column)
 
+        self.tonight = TonightBox()
+        self.tonight.start_requested.connect(self.start_shift_from)
+        self.tonight.undo_requested.connect(self.undo_carried_out)
+
         content = QWidget()
         layout = QVBoxLayout(content)
         title_row = QHBoxLayout()
@@ -203,6 +210,7 @@ class TodayView(QWidget):
         title_row.addWidget(self.date_label, 0, Qt.AlignmentFlag.AlignBottom)
         title_row.addStretch(1)
         layout.addLayout(title_row)
+        layout.addWidget(self.tonight)
         layout.addWidget(self.shift_box, 1)
         layout.addWidget(self.week_box)
         scroll = QScrollArea()
@@ -227,7 +235,7 @@ class TodayView(QWidget):
 
     # -- data -------------------------------------------------------------------------------
     def _changed(self, kind: str) -> None:
-        if kind in ("shift", "observation", "staff", "place", "settings"):
+        if kind in ("shift", "observation", "staff", "place", "settings", "action", "meeting"):
             self.reload()
 
     def reload(self) -> None:
@@ -239,6 +247,7 @@ class TodayView(QWidget):
         now = to_stockholm(self.ctx.clock())
         self.date_label.setText(format_date(now.date(), "EEEE d MMMM"))
         running = snapshot.running
+        self.tonight.show_rows(snapshot.tonight, running is not None)
         self.start_button.setVisible(running is None)
         self.new_button.setVisible(running is not None)
         self.end_button.setVisible(running is not None)
@@ -285,6 +294,25 @@ class TodayView(QWidget):
 
         self.last_dialog = open_start_shift(self.ctx, self.window())
         return self.last_dialog
+
+    def start_shift_from(self, action: TonightAction):
+        """Start a shift prefilled from tonight's ``action`` (its area)."""
+        from fieldapp.ui.dialogs.start_shift import open_start_shift
+
+        self.last_dialog = open_start_shift(self.ctx, self.window(),
+                                            area_ids=[action.area_id] if action.area_id else None)
+        return self.last_dialog
+
+    def undo_carried_out(self, action: TonightAction) -> None:
+        if action.carried_shift_id is None:
+            return
+
+        def work(_progress):
+            with self.ctx.services() as services:
+                services.carried.undo(action.id, action.carried_shift_id)
+
+        self.ctx.tasks.run(work, on_success=lambda _r: self.ctx.events.changed.emit("action"),
+                           on_failure=lambda exc, trace: show_unexpected_error(self, exc, trace))
 
     def new_observation(self):
         from fieldapp.ui.dialogs.quick_observation import open_quick_observation
