@@ -15,6 +15,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from fieldapp.i18n import _
 from fieldapp.store.models import Shift
 from fieldapp.store.services import Services
 from fieldapp.store.services.settings import SettingsService
@@ -149,8 +150,9 @@ def test_a_changed_device_key_is_refused_and_reported(laptops, hub_path):
     assert report.pulled == {}
     assert shift_row(b, forged.id) is None
     (refusal,) = report.refused
-    assert "another signing key" in refusal.reason and str(a.device_id()) in refusal.reason
-    assert any("another signing key" in notice for notice in report.notices)
+    registration = str(hub_path / "keys" / f"{a.device_id()}.json")
+    assert str(a.device_id()) in refusal.reason and registration in refusal.reason
+    assert any(registration in notice for notice in report.notices)
     assert len(run(b, hub_path).refused) == 1  # reported again at every sync
 
 
@@ -251,7 +253,9 @@ def test_a_hub_made_before_keys_upgrades_in_place(laptops, hub_path, monkeypatch
     info = json.loads((hub_path / "hub.json").read_text())
     assert info["format"] == 2 and info["key_check"]["kdf"] == "scrypt"
     assert key_check.verify(TEAM_KEY, hub_id, info["key_check"]).matches
-    assert any("upgraded" in notice for notice in report.notices)
+    assert _("The hub's check of the team key was upgraded to a form that cannot be guessed "
+             "cheaply from a copy of the hub folder. Laptops with an older version of Fältlogg "
+             "must be updated before they can sync again.") in report.notices
     assert (hub_path / "keys" / f"{v.device_id()}.json").is_file()
 
     with v.session() as session:
@@ -282,6 +286,8 @@ def test_a_hub_made_before_keys_upgrades_in_place(laptops, hub_path, monkeypatch
     for database in (w, r):
         report = run(database, hub_path)
         assert [x.file for x in report.refused] == [str(forged)]
-        assert "not signed" in report.refused[0].reason
+        assert report.refused[0].reason == _(
+            "the bundle is not signed, but its device signs its bundles with its own key "
+            "(written by someone else in its name)")
         with database.session() as session:
             assert session.scalar(select(Shift.deleted_at).where(Shift.id == v_shift.id)) is None
