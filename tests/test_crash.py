@@ -35,6 +35,7 @@ import pytest
 from fieldapp.store.database import open_database
 from fieldapp.store.services import Services
 from fieldapp.sync import engine
+from fieldapp.sync.device_keys import decode_registration
 from fieldapp.sync.bundle import decode_bundle, parse_bundle_name
 from fieldapp.sync.folder import FolderHub
 from test_sync_support import TEAM_KEY
@@ -121,7 +122,11 @@ def check_bundles(hub: Path, verified: set[Path]) -> int:
             assert path.name.startswith(".") and path.name.endswith(".tmp"), path
             temporary += 1
             continue
-        decode_bundle(path.read_bytes(), TEAM_KEY, device_id=uuid.UUID(path.parent.name), seq=seq)
+        device = uuid.UUID(path.parent.name)
+        registration = hub / "keys" / f"{device}.json"
+        trust = (decode_registration(registration.read_bytes(), TEAM_KEY, device)
+                 if registration.exists() else None)
+        decode_bundle(path.read_bytes(), TEAM_KEY, device_id=device, seq=seq, trust=trust)
         verified.add(path)
     return temporary
 

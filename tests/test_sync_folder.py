@@ -451,12 +451,14 @@ def new_shift_envelopes(database, count: int) -> list[dict]:
     return envelopes
 
 
-def write_bundles(hub_path, device: uuid.UUID, bodies: list[list[dict]]) -> list:
-    """Signed bundles 1, 2, … of ``device`` in the hub, as if it had pushed them."""
+def write_bundles(hub_path, device: uuid.UUID, bodies: list[list[dict]], first: int = 1) -> list:
+    """Bundles ``first``, ``first`` + 1, … of ``device`` in the hub, as if it had pushed them
+    before devices had signing keys (unsigned, checked with the team key: read as long as the
+    device has no key registered). An owned record is read only from its owner's bundle."""
     folder = hub_path / "devices" / str(device)
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for seq, envelopes in enumerate(bodies, 1):
+    for seq, envelopes in enumerate(bodies, first):
         path = folder / bundle_name(seq)
         path.write_bytes(encode_bundle(envelopes, device_id=device, seq=seq, key=TEAM_KEY,
                                        created_at=utcnow()))
@@ -481,7 +483,7 @@ def test_bundles_that_cannot_be_applied_are_refused_alone_among_many(laptops, hu
     for n, shift in enumerate(shifts):
         # A bad bundle fails after its first place was written: all of it is rolled back.
         bodies.append([*place_envelopes(b), shift] if n in bad else [shift])
-    writer = uuid.uuid4()
+    writer = b.device_id()
     paths = write_bundles(hub_path, writer, bodies)
     report = run(a, hub_path)  # the five bundles would fit in one transaction
     assert report.pulled == {"shift": 3}
@@ -507,7 +509,7 @@ def test_a_record_waits_for_a_parent_in_a_later_bundle_of_the_same_pull(laptops,
             observed_at=utcnow() - dt.timedelta(hours=1))
         child = to_envelope(session.get(Observation, observation.id))
         parent = to_envelope(session.get(Shift, shift.id))
-    write_bundles(hub_path, uuid.uuid4(), [[child], [parent]])
+    write_bundles(hub_path, b.device_id(), [[child], [parent]])
     report = run(a, hub_path)
     assert report.pulled == {"observation": 1, "shift": 1} and report.waiting == 0
     with a.session() as session:
@@ -519,7 +521,7 @@ def test_a_pull_cut_off_keeps_rows_and_cursor_together_and_the_next_sync_finishe
         laptops, hub_path, monkeypatch, commit_records, committed):
     a, b, _c = laptops
     envelopes = new_shift_envelopes(b, 4)
-    writer = uuid.uuid4()
+    writer = b.device_id()
     write_bundles(hub_path, writer, [[env] for env in envelopes])
     from fieldapp.sync import pull
 
@@ -549,7 +551,7 @@ def test_a_pull_cut_off_keeps_rows_and_cursor_together_and_the_next_sync_finishe
 def test_a_hub_failing_during_the_pull_keeps_what_was_applied(laptops, hub_path):
     a, b, _c = laptops
     envelopes = new_shift_envelopes(b, 3)
-    writer = uuid.uuid4()
+    writer = b.device_id()
     write_bundles(hub_path, writer, [[env] for env in envelopes])
 
     class FailingHub(FolderHub):

@@ -1,11 +1,14 @@
 """Property: three laptops on one folder hub converge, whatever happens in between.
 
 Random creates, edits and deletes on every laptop (through the services), syncs in random
-order, and a hub that misbehaves: bundles duplicated, swapped (reordered), cut off, flipped,
-forged without the key, stray temporary files, pushes cut off before the receipt and pulls
-cancelled half-way. After a few calm rounds of sync every laptop holds the same summaries
-(the same envelope for every record), nothing created is missing, nothing is duplicated and
-nothing forged was applied.
+order, a fourth laptop of a malicious member (it holds the team key and its own signing key)
+that writes signed bundles naming the honest laptops as owners of their records, with higher
+revisions, deleted and changed, and a hub that misbehaves: bundles duplicated, swapped
+(reordered), cut off, flipped, forged without the key, stray temporary files, pushes cut off
+before the receipt and pulls cancelled half-way. After a few calm rounds of sync every laptop
+holds the same summaries (the same envelope for every record), nothing created is missing,
+nothing is duplicated and nothing forged was applied: no honest record is deleted, changed or
+loses its private note by the malicious member's bundles.
 
 The random steps rarely meet the two rules that matter most head-on, so two explicit cases
 follow the property: a bundle whose signature does not verify is never applied (content
@@ -33,9 +36,11 @@ from sqlalchemy import select
 from fieldapp.domain.records import FlaggedPlace
 from fieldapp.store.models import Meeting, Observation, Place, Shift, Staff
 from fieldapp.store.services import Services
+from fieldapp.store.services.settings import SYNC_DEVICE_KEY, SettingsService
 from fieldapp.store.types import utcnow
 from fieldapp.sync import engine
 from fieldapp.sync.bundle import bundle_name, encode_bundle
+from fieldapp.sync.device_keys import load_private_key
 from fieldapp.sync.envelope import to_envelope
 from fieldapp.sync.folder import FolderHub
 from test_sync_support import ALVSJO, TEAM_KEY, add_shift, category_id, fresh_database, snapshot
@@ -63,6 +68,7 @@ operation = st.one_of(
     st.tuples(st.just("sync_cut"), device),
     st.tuples(st.just("hub"),
               st.sampled_from(["duplicate", "swap", "truncate", "flip", "forge", "temp"]), index),
+    st.tuples(st.just("malice"), st.booleans()),
 )
 
 
@@ -77,12 +83,14 @@ class World:
         self.hub.mkdir()
         self.dbs = [fresh_database(folder, n) for n in range(DEVICES)]
         self.ids = [db.device_id() for db in self.dbs]
+        self.malicious = fresh_database(folder, DEVICES)  # a member with the team key
+        self.deleted: set[tuple[str, str]] = set()  # deleted by their honest owner
         self.category = category_id(self.dbs[0])
         self.created: set[tuple[str, str]] = set()
         self.now = utcnow()
 
     def close(self):
-        for db in self.dbs:
+        for db in [*self.dbs, self.malicious]:
             db.close()
 
     def clock(self) -> dt.datetime:
@@ -99,6 +107,8 @@ class World:
             return self.run_sync(op)
         if kind == "hub":
             return self.misbehave(op[1], op[2])
+        if kind == "malice":
+            return self.forge_ownership(op[1])
         d = op[1]
         with self.dbs[d].session() as session:
             self.edit(Services(session, self.ids[d], clock=self.clock), op)
@@ -163,7 +173,10 @@ class World:
             model = {"shifts": Shift, "observations": Observation, "meetings": Meeting}[op[2]]
             rows = self._live(session, model, own)
             if rows:
-                service.delete(rows[op[3] % len(rows)].id)
+                row = rows[op[3] % len(rows)]
+                self.deleted.add(({"shifts": "shift", "observations": "observation",
+                                   "meetings": "meeting"}[op[2]], str(row.id)))
+                service.delete(row.id)
 
     @staticmethod
     def _live(session, model, owner):
@@ -224,6 +237,31 @@ class World:
         elif how == "temp":
             (path.parent / f".{path.name}.{n}.tmp").write_bytes(raw[: len(raw) // 2])
 
+    def forge_ownership(self, delete: bool) -> None:
+        """The malicious member syncs, then signs a bundle of its own that holds every honest
+        laptop's owned records under their owners' names, newer, changed (and deleted)."""
+        engine.sync(self.malicious, FolderHub(self.hub, TEAM_KEY))
+        forged = []
+        with self.malicious.session() as session:
+            for model in (Shift, Observation, Meeting):
+                for row in session.scalars(select(model)):
+                    env = to_envelope(row)
+                    env["revision"] += 100
+                    env["deleted"] = delete
+                    for field in ("adults_met", "people_count"):
+                        if field in env["data"]:
+                            env["data"][field] = FORGED_COUNT
+                    forged.append(env)
+            text = SettingsService(session).get(SYNC_DEVICE_KEY)
+        if not forged:
+            return
+        device = self.malicious.device_id()
+        folder = self.hub / "devices" / str(device)
+        seq = max([int(p.name[:8]) for p in folder.glob("*.bundle")] + [0]) + 1
+        (folder / bundle_name(seq)).write_bytes(encode_bundle(
+            forged, device_id=device, seq=seq, key=TEAM_KEY, created_at=utcnow(),
+            signing_key=load_private_key(text)))
+
     @staticmethod
     def forge(path, raw: bytes) -> None:
         header, _nl, body = raw.partition(b"\n")
@@ -265,13 +303,16 @@ def test_three_laptops_converge_on_a_misbehaving_folder_hub(ops):
             snapshots = [snapshot(db) for db in world.dbs]
             assert snapshots[0] == snapshots[1] == snapshots[2]
             assert world.created <= set(snapshots[0])  # nothing lost
+            for key in world.created - world.deleted:  # nor deleted by someone else
+                assert not snapshots[0][key]["deleted"], key
             for db in world.dbs:
                 with db.session() as session:
                     assert not session.scalars(select(Shift).where(Shift.adults_met == FORGED_COUNT)).first()
                     assert not session.scalars(select(Observation).where(
                         Observation.people_count == FORGED_COUNT)).first()
                     assert not session.scalars(select(Place).where(Place.name == FORGED_NAME)).first()
-                    assert not session.scalars(select(Shift).where(Shift.revision > 100)).first()
+                    for model in (Shift, Observation, Meeting):
+                        assert not session.scalars(select(model).where(model.revision > 100)).first()
             # Owners keep their private notes; nobody else ever receives them.
             for d, db in enumerate(world.dbs):
                 with db.session() as session:

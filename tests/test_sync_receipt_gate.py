@@ -70,7 +70,7 @@ def test_a_personnummer_or_an_over_long_text_is_stored_empty_and_the_rest_kept(
     a, b = laptops
     env = shift_envelope(b, summary=f"Pojken {PERSONNUMMER} sågs vid kiosken",
                          weather="regn " * 30)
-    write_bundles(hub_path, uuid.uuid4(), [[env]])
+    write_bundles(hub_path, b.device_id(), [[env]])
 
     report = sync(a, FolderHub(hub_path, TEAM_KEY))
 
@@ -90,7 +90,7 @@ def test_a_personnummer_or_an_over_long_text_is_stored_empty_and_the_rest_kept(
     assert not any(PERSONNUMMER in text for text in texts)
 
     # The same envelope again (a re-sent bundle): nothing new is stored or reported.
-    write_bundles(hub_path, uuid.uuid4(), [[env]])
+    write_bundles(hub_path, b.device_id(), [[env]], first=2)
     again = sync(a, FolderHub(hub_path, TEAM_KEY))
     assert again.pulled == {} and again.texts_refused == []
 
@@ -107,7 +107,7 @@ def test_a_record_with_an_impossible_count_is_refused_and_the_sync_goes_on(
     a, b = laptops
     bad = shift_envelope(b, **data)
     good = shift_envelope(b)
-    write_bundles(hub_path, uuid.uuid4(), [[bad, good]])
+    write_bundles(hub_path, b.device_id(), [[bad, good]])
 
     report = sync(a, FolderHub(hub_path, TEAM_KEY))
 
@@ -127,7 +127,7 @@ def test_a_received_flag_reason_with_a_phone_number_is_left_out(laptops, hub_pat
             flags=[FlaggedPlace(place_id=ALVSJO_CENTRUM, reason="Stökigt på kvällarna")])
         env = to_envelope(session.get(Meeting, meeting.id))
     env["data"]["flags"][0]["reason"] = "Ring Kalles mamma på 070-123 45 67"
-    write_bundles(hub_path, uuid.uuid4(), [[env]])
+    write_bundles(hub_path, b.device_id(), [[env]])
 
     report = sync(a, FolderHub(hub_path, TEAM_KEY))
 

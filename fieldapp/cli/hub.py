@@ -1,7 +1,8 @@
-"""``fieldapp hub``: set up a PostgreSQL hub.
+"""``fieldapp hub``: make a team key; set up a PostgreSQL hub.
 
 ::
 
+    fieldapp hub new-key                               # print a new team key to hand on
     fieldapp hub init-postgres URL                     # schema, tables, row-level security, group roles
     fieldapp hub add-device URL --team T --role R [--device UUID]   # default: this database's device
     fieldapp hub add-lead URL --team T --role R
@@ -25,8 +26,9 @@ ADMIN_STATEMENT_TIMEOUT = 3600.0  # seconds: an upgrade of a city's hub rewrites
 
 
 def add_parser(subparsers, name: str) -> None:
-    parser = subparsers.add_parser(name, help=_("set up a PostgreSQL hub"))
+    parser = subparsers.add_parser(name, help=_("make a team key; set up a PostgreSQL hub"))
     sub = parser.add_subparsers(dest="hub_command", metavar="ACTION", required=True)
+    sub.add_parser("new-key", help=_("print a new random team key for a folder hub"))
     init = sub.add_parser("init-postgres",
                           help=_("create or upgrade the hub's tables and row-level security"))
     init.add_argument("url", metavar="URL", help=_("postgresql:// URL of the hub database"))
@@ -42,7 +44,22 @@ def add_parser(subparsers, name: str) -> None:
     lead.add_argument("--role", required=True, help=_("database role of the team lead"))
 
 
+def new_key() -> int:
+    from fieldapp.sync.team_key import new_team_key
+
+    print(_("New team key (128 random bits):"))
+    print()
+    print(f"    {new_team_key()}")
+    print()
+    print(_("Give it to each member of the team in person or by phone, not by e-mail, and type "
+            "it in under Settings on every laptop (or set FIELDAPP_TEAM_KEY). Start a new hub "
+            "folder with it: a hub made with another key does not accept it."))
+    return EXIT_OK
+
+
 def run(args) -> int:
+    if args.hub_command == "new-key":
+        return new_key()
     import psycopg
 
     from fieldapp.sync import postgres

@@ -9,6 +9,7 @@ applied (:func:`fieldapp.sync.envelope.sort_key`). Shifts, observations, meeting
 are edited only by their owner: an envelope from another device for a record owned by this
 device is ignored, and so is one that tries to move an owned record to another device. Areas,
 places, partners, categories and staff are shared: any device may send a newer revision.
+A column that is never shared (a shift's ``private_notes``) is never written by apply.
 """
 
 from __future__ import annotations
@@ -130,8 +131,6 @@ def _write(session: Session, row: Synced, env: Envelope, cache: ApplyCache | Non
             kept += [MeetingFlag(place_id=pid, position=n, reason=reason)
                      for pid, (n, reason) in wanted.items()]
             row.flags = sorted(kept, key=lambda f: f.position)
-    for name in spec.never_shared:
-        setattr(row, name, "")
 
 
 @dataclass(frozen=True)
@@ -375,8 +374,8 @@ def apply_envelope(session: Session, env: Envelope, self_device_id: uuid.UUID,
         return Outcome.APPLIED
     with session.no_autoflush:
         new = row is None
-        if new:
-            row = spec.model(id=record_id, created_at=updated_at)
+        if new:  # a column that is never shared starts empty; an existing one is never touched
+            row = spec.model(id=record_id, created_at=updated_at, **dict.fromkeys(spec.never_shared, ""))
         row.device_id = device_id
         row.revision = int(env["revision"])
         row.updated_at = updated_at

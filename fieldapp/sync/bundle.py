@@ -5,10 +5,22 @@
     {"count":3,"created_at":"…Z","device":"<uuid>","format":1,"hmac":"<hex>","seq":7,"sha256":"<hex>"}\\n
     [<envelope>, <envelope>, …]                      # canonical JSON, parents before children
 
-``sha256`` is the hash of the body bytes; ``hmac`` is HMAC-SHA256 with the team key over the
-canonical JSON of the header without ``hmac`` (so it covers the device, the number, the count
-and, through the hash, every byte of the body). A bundle is checked as a whole: if anything is
-wrong, :func:`decode_bundle` raises :class:`BundleError` with the reason and nothing of it is used.
+``sha256`` is the hash of the body bytes; ``sig`` is the device's own Ed25519 signature
+(:mod:`fieldapp.sync.device_keys`) over the canonical JSON of the header without ``sig`` and
+``hmac`` (so it covers the device, the number, the count and, through the hash, every byte of
+the body); ``hmac`` is HMAC-SHA256 with the team key over the header without ``hmac`` (the
+team's admission: a bundle written without the team key is refused before anything else).
+
+Bundles written before devices had keys carry no ``sig``. A reader accepts such an unsigned
+bundle only while the device has no key (none registered and none pinned: the team key alone
+vouches for it, as it always did), or when the device's registration lists the file's hash
+among the bundles it wrote before its key (:class:`DeviceTrust`, ``legacy``). Once a device
+has a key, an unsigned bundle in its name is refused: a member of the team cannot write one
+for it. The format number stays 1: a header with ``sig`` still verifies in an app that does
+not know signatures, so laptops not yet upgraded keep reading the team's bundles.
+
+A bundle is checked as a whole: if anything is wrong, :func:`decode_bundle` raises
+:class:`BundleError` with the reason and nothing of it is used.
 """
 
 from __future__ import annotations
@@ -21,7 +33,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from fieldapp.i18n import _
+from fieldapp.sync.device_keys import DeviceTrust, fingerprint, sign, verify
 from fieldapp.sync.envelope import (
     Envelope,
     EnvelopeError,
@@ -46,6 +61,7 @@ class Bundle:
     seq: int
     created_at: dt.datetime
     envelopes: list[Envelope]
+    signed: bool = False  # signed with the device's key (False: an unsigned older bundle)
 
 
 def bundle_name(seq: int) -> str:
@@ -65,8 +81,14 @@ def _sign(key: bytes, header: dict) -> str:
     return hmac.new(key, canonical_json(unsigned), hashlib.sha256).hexdigest()
 
 
+def _signed_part(header: dict) -> bytes:
+    return canonical_json({k: v for k, v in header.items() if k not in ("hmac", "sig")})
+
+
 def encode_bundle(envelopes: Sequence[Envelope], *, device_id: uuid.UUID, seq: int, key: bytes,
-                  created_at: dt.datetime) -> bytes:
+                  created_at: dt.datetime, signing_key: Ed25519PrivateKey | None = None) -> bytes:
+    """The bundle file; ``signing_key``: the device's key (None only for tests that write
+    bundles as versions before keys did)."""
     body = canonical_json(list(envelopes))
     header = {
         "format": FORMAT_VERSION,
@@ -76,13 +98,38 @@ def encode_bundle(envelopes: Sequence[Envelope], *, device_id: uuid.UUID, seq: i
         "created_at": format_time(created_at),
         "sha256": hashlib.sha256(body).hexdigest(),
     }
+    if signing_key is not None:
+        header["sig"] = sign(signing_key, _signed_part(header))
     header["hmac"] = _sign(key, header)
     return canonical_json(header) + b"\n" + body
 
 
+def _check_signature(raw: bytes, header: dict, trust: DeviceTrust | None) -> bool:
+    """Whether the bundle is signed (True) or an accepted unsigned one (False); raises
+    :class:`BundleError` when the device's key refuses it."""
+    trust = trust or DeviceTrust()
+    if trust.refused:
+        raise BundleError(trust.refused)
+    signature = header.get("sig")
+    if signature is None:
+        if trust.public_key is not None and hashlib.sha256(raw).hexdigest() not in trust.legacy:
+            raise BundleError(_("the bundle is not signed, but its device signs its bundles "
+                                "with its own key (written by someone else in its name)"))
+        return False
+    if trust.public_key is None:
+        raise BundleError(_("the bundle is signed with a key that is not registered in the "
+                            "hub (yet); it is read again at the next sync"))
+    if not verify(trust.public_key, signature, _signed_part(header)):
+        raise BundleError(_("the bundle is not signed by its device's key {fingerprint} "
+                            "(written by someone else in its name, or changed)").format(
+                                fingerprint=fingerprint(trust.public_key)))
+    return True
+
+
 def decode_bundle(raw: bytes, key: bytes, *, device_id: uuid.UUID | None = None,
-                  seq: int | None = None) -> Bundle:
-    """Check and read a bundle; ``device_id``/``seq``: where it was found (must match)."""
+                  seq: int | None = None, trust: DeviceTrust | None = None) -> Bundle:
+    """Check and read a bundle; ``device_id``/``seq``: where it was found (must match);
+    ``trust``: what this device knows of the writer's key (None: no key known)."""
     end = raw.find(b"\n", 0, MAX_HEADER)
     if end < 0:
         raise BundleError(_("not a Fältlogg bundle, or cut off in its header"))
@@ -99,6 +146,7 @@ def decode_bundle(raw: bytes, key: bytes, *, device_id: uuid.UUID | None = None,
     if not isinstance(signature, str) or not hmac.compare_digest(signature, _sign(key, header)):
         raise BundleError(_("the signature does not match the team key (written with another "
                             "key, or changed after it was written)"))
+    signed = _check_signature(raw, header, trust)
     body = raw[end + 1:]
     if hashlib.sha256(body).hexdigest() != header.get("sha256"):
         raise BundleError(_("the content does not match its hash (damaged or cut off)"))
@@ -124,4 +172,4 @@ def decode_bundle(raw: bytes, key: bytes, *, device_id: uuid.UUID | None = None,
     except EnvelopeError as exc:
         raise BundleError(_("a record is not valid: {error}").format(error=exc)) from None
     return Bundle(device_id=bundle_device, seq=bundle_seq, created_at=created_at,
-                  envelopes=envelopes)
+                  envelopes=envelopes, signed=signed)

@@ -28,6 +28,7 @@ from fieldapp.store.database import Database
 from fieldapp.store.services import retention
 from fieldapp.store.types import utcnow
 from fieldapp.sync import state as sync_state
+from fieldapp.sync import trust
 from fieldapp.sync.envelope import SPECS, TYPE_ORDER, Envelope, format_time, to_envelope
 from fieldapp.sync.hub import Hub, HubState
 from fieldapp.sync.pull import COMMIT_RECORDS, Pull, apply_batch, see_devices
@@ -107,6 +108,8 @@ def sync(database: Database, hub: Hub, *, progress: ProgressFn | None = None,
         with database.session() as session:
             state = load_state(session, hub.hub_id)
             report.notices = sync_state.take_notices(session)
+        report.notices += getattr(hub, "notices", [])
+        trust.prepare(database, hub, device_id, state, report)
         _run(database, hub, device_id, state, report, progress, cancelled, clock)
     finally:
         hub.close()

@@ -3,6 +3,7 @@
 ::
 
     <hub>/hub.json                                  # hub id, format, a check of the team key
+    <hub>/keys/<device_id>.json                     # each device's public key (registration)
     <hub>/devices/<device_id>/<seq:08d>.bundle      # written once, never changed
     <hub>/devices/<device_id>/<seq:08d>.bundle.damaged   # set aside by its owner (see below)
 
@@ -11,7 +12,13 @@ then linked to its final name (never over an existing file), so a reader never s
 bundle. The writer reads it back and verifies it before the records count as synced.
 
 Reading: every other device's bundles past this device's cursor, in seq order, each verified
-as a whole (format, HMAC, hash, count, device and number matching its place).
+as a whole (format, HMAC, the device's signature, hash, count, device and number matching its
+place). What this device knows of each writer's key (``HubState.trust``) is set up before by
+:mod:`fieldapp.sync.trust` from the registrations in ``keys/`` and the keys pinned here.
+
+The team key's check in ``hub.json`` is stretched (:mod:`fieldapp.sync.key_check`); a hub made
+by an earlier version (an unstretched check, format 1) is upgraded by the first device that
+opens it with the right key (format 2, which older versions refuse with "update the app").
 
 A refused bundle is reported with its file and reason and skipped: the cursor moves past it so
 the bundles after it (and every other device's) are still applied, and the refusal is kept
@@ -26,8 +33,6 @@ stop reporting a refusal once the file is gone.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import json
 import os
 import time
@@ -46,18 +51,15 @@ from fieldapp.sync.bundle import (
     encode_bundle,
     parse_bundle_name,
 )
+from fieldapp.sync import key_check
 from fieldapp.sync.envelope import Envelope, canonical_json
 from fieldapp.sync.hub import Batch, BatchContent, HubError, HubKeyError, HubState, PushReceipt
 
 HUB_FILE = "hub.json"
-HUB_FORMAT = 1
+HUB_FORMAT = key_check.HUB_FORMAT
 DAMAGED = ".damaged"
 STALE_TEMP_SECONDS = 600
 TRUST_AFTER_NS = 2_000_000_000  # a file verified this long after its last change is remembered
-
-
-def _key_check(key: bytes, hub_id: str) -> str:
-    return hmac.new(key, f"faltlogg-hub:{hub_id}".encode(), hashlib.sha256).hexdigest()
 
 
 def write_once(path: Path, data: bytes) -> None:
@@ -75,6 +77,8 @@ class FolderHub:
         self.clock = clock
         self.hub_id = ""
         self.description = str(self.path)
+        self.notices: list[str] = []  # for the sync report (set by connect)
+        self.signing_key = None  # this device's Ed25519 key (set by fieldapp.sync.trust)
 
     # -- set-up ------------------------------------------------------------------------------
     def _devices(self) -> Path:
@@ -95,7 +99,7 @@ class FolderHub:
             if not info_path.exists():
                 hub_id = str(uuid.uuid4())
                 info = {"format": HUB_FORMAT, "hub_id": hub_id,
-                        "key_check": _key_check(self.key, hub_id)}
+                        "key_check": key_check.make(self.key, hub_id)}
                 with contextlib.suppress(FileExistsError):  # another device was faster
                     write_once(info_path, canonical_json(info) + b"\n")
             info = json.loads(info_path.read_bytes().decode("utf-8"))
@@ -114,12 +118,10 @@ class FolderHub:
         except (ValueError, UnicodeDecodeError) as exc:
             raise HubError(_("{file} is damaged; the folder is not a usable hub.").format(
                 file=info_path)) from exc
-        if not isinstance(info, dict) or info.get("format") != HUB_FORMAT:
+        if not isinstance(info, dict) or info.get("format") not in (1, HUB_FORMAT):
             raise HubError(_("{file} has an unknown format; update the app.").format(file=info_path))
         self.hub_id = str(info.get("hub_id", ""))
-        if not hmac.compare_digest(str(info.get("key_check", "")), _key_check(self.key, self.hub_id)):
-            raise HubKeyError(_("The team key does not match the hub's key. Check the team key "
-                                "in the settings (or FIELDAPP_TEAM_KEY); nothing was changed."))
+        self.notices = key_check.check_hub_file(self.key, self.hub_id, info, info_path)
 
     def close(self) -> None:
         pass
@@ -173,7 +175,8 @@ class FolderHub:
                     verified[str(seq)] = stamp  # unchanged since it verified: not read again
                     continue
                 try:
-                    decode_bundle(path.read_bytes(), self.key, device_id=device_id, seq=seq)
+                    decode_bundle(path.read_bytes(), self.key, device_id=device_id, seq=seq,
+                                  trust=state.trust.get(str(device_id)))
                 except BundleError as exc:
                     aside = path.with_name(path.name + DAMAGED)
                     os.replace(path, aside)
@@ -204,7 +207,7 @@ class FolderHub:
             seq = max([state.pushed_seq, *taken]) + 1
             while True:
                 data = encode_bundle(envelopes, device_id=device_id, seq=seq, key=self.key,
-                                     created_at=self.clock())
+                                     created_at=self.clock(), signing_key=self.signing_key)
                 path = own / bundle_name(seq)
                 try:
                     write_once(path, data)
@@ -217,7 +220,8 @@ class FolderHub:
                              "counts as synced; try again.").format(
                                  path=own, error=exc.strerror or exc)) from exc
         try:
-            decode_bundle(written, self.key, device_id=device_id, seq=seq)
+            decode_bundle(written, self.key, device_id=device_id, seq=seq,
+                          trust=state.trust.get(str(device_id)))
         except BundleError as exc:
             raise HubError(_("The bundle {file} did not read back correctly ({reason}). "
                              "Nothing counts as synced; try again.").format(file=path, reason=exc)) from exc
@@ -227,14 +231,19 @@ class FolderHub:
         return PushReceipt(label=str(path), seq=seq)
 
     # -- pull --------------------------------------------------------------------------------
-    def _loader(self, path: Path, device_id: uuid.UUID, seq: int):
+    def _loader(self, path: Path, device_id: uuid.UUID, seq: int, state: HubState):
+        trust = state.trust.get(str(device_id))
+
         def load() -> BatchContent:
             try:
                 raw = path.read_bytes()
             except OSError as exc:
                 raise BundleError(_("cannot be read: {error}").format(error=exc.strerror or exc)) from exc
-            bundle = decode_bundle(raw, self.key, device_id=device_id, seq=seq)
-            return BatchContent(bundle.envelopes, {bundle.device_id: bundle.created_at})
+            bundle = decode_bundle(raw, self.key, device_id=device_id, seq=seq, trust=trust)
+            # The signer (or, for an unsigned older bundle, the folder the team key vouches
+            # for): owned records are accepted only from their owner's bundles.
+            return BatchContent(bundle.envelopes, {bundle.device_id: bundle.created_at},
+                                signer=bundle.device_id)
         return load
 
     def batches(self, device_id: uuid.UUID, state: HubState) -> list[Batch]:
@@ -279,10 +288,11 @@ class FolderHub:
                 key = f"{name}/{seq}"
                 if seq > cursor:
                     found.append(Batch(label=str(path), source=name, seq=seq,
-                                       load=self._loader(path, source, seq)))
+                                       load=self._loader(path, source, seq, state)))
                 elif key in state.refused:  # refused before: the file may have been replaced
                     found.append(Batch(label=str(path), source=name, seq=cursor,
-                                       load=self._loader(path, source, seq), refusal_key=key))
+                                       load=self._loader(path, source, seq, state),
+                                       refusal_key=key))
         return found
 
     def forget_gone(self, state: HubState) -> None:
@@ -291,3 +301,4 @@ class FolderHub:
             path = self._devices() / source / bundle_name(int(seq)) if seq.isdigit() else None
             if path is None or not path.exists():
                 del state.refused[key]
+

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from fieldapp.sync.device_keys import DeviceTrust
 from fieldapp.sync.envelope import Envelope
 
 
@@ -30,12 +31,18 @@ class HubState:
     # Own bundles verified before (folder hub): "seq" -> [size, mtime_ns, ctime_ns, inode] of
     # the file when it verified; a file that still has them is not read again.
     verified: dict[str, list[int]] = field(default_factory=dict)
+    # What this device knows of each writer's signing key (folder hub): device -> trust, set
+    # for each sync by fieldapp.sync.trust (from the hub's registrations and the pinned keys).
+    trust: dict[str, DeviceTrust] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class BatchContent:
     envelopes: list[Envelope]
     seen: dict[uuid.UUID, dt.datetime]  # devices that pushed it, and when
+    # The device that signed it (folder hub): an owned record is applied only if this is its
+    # owner. None: the hub itself vouches for the writer (PostgreSQL's row-level security).
+    signer: uuid.UUID | None = None
 
 
 @dataclass

@@ -22,7 +22,7 @@ from fieldapp.store.services.known import known_words
 from fieldapp.sync import state as sync_state
 from fieldapp.sync.apply import ApplyCache, Outcome, apply_envelope, sort_for_apply
 from fieldapp.sync.bundle import BundleError
-from fieldapp.sync.envelope import Envelope, EnvelopeError, format_time, sort_key
+from fieldapp.sync.envelope import OWNED_TYPES, Envelope, EnvelopeError, format_time, sort_key
 from fieldapp.sync.hub import Batch, HubError, HubState
 from fieldapp.sync.report import (
     CancelFn,
@@ -46,13 +46,22 @@ def _park_key(env: Envelope) -> str:
     return f"{env['type']}:{env['id']}"
 
 
+def _owner(env: Envelope) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(env["device_id"]))
+    except ValueError:
+        return None
+
+
 def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid.UUID,
                 report: SyncReport, present: dict[str, set[uuid.UUID]] | None = None,
-                ) -> dict[str, set[uuid.UUID]]:
+                signer: uuid.UUID | None = None) -> dict[str, set[uuid.UUID]]:
     """Apply a batch and every parked record it makes applicable, in the caller's transaction.
 
     ``present``: records known to be stored in this transaction (see :class:`ApplyCache`).
-    Received envelopes are screened first (:func:`fieldapp.sync.validate.screen_envelope`):
+    ``signer``: the device that signed the batch; an owned record (shift, observation, …)
+    owned by another device is refused and reported, the rest of the batch still applies.
+    Received envelopes are screened (:func:`fieldapp.sync.validate.screen_envelope`):
     a record refused whole is left out and reported, a refused text is stored empty and
     reported. Returns the records written (type -> ids)."""
     parked: dict[str, Envelope] = {}
@@ -67,6 +76,11 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid
     known = known_words(session)  # the gate's known words: places, partners, staff, allow-list
     refused_texts: dict[int, tuple[tuple[str, str], ...]] = {}
     for env in envelopes:
+        if signer is not None and env["type"] in OWNED_TYPES and _owner(env) != signer:
+            report.records_refused.append(Refusal(f"{env['type']} {env['id']}", _(
+                "owned by device {owner} but sent in a bundle signed by device {signer}: only "
+                "the owner may send its records").format(owner=env["device_id"], signer=signer)))
+            continue
         try:
             result = screen_envelope(env, known)
         except EnvelopeError as exc:  # refused whole: the rest of the batch still applies
@@ -228,7 +242,7 @@ class Pull:
         try:
             with session.begin_nested() if careful else contextlib.nullcontext():
                 written = apply_batch(session, content.envelopes, self.device_id, part,
-                                      self.present)
+                                      self.present, content.signer)
                 see_devices(session, content.seen, self.device_id, part)
                 session.flush()
         except (SQLAlchemyError, ValueError, KeyError, TypeError) as exc:

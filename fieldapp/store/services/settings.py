@@ -89,15 +89,20 @@ SYNC_CURSOR = SettingFamily("sync.cursor", int, 0)  # .<hub>.<source>: last bund
 SYNC_PUSHED_SEQ = SettingFamily("sync.pushed_seq", int, 0)  # .<hub>: this device's last bundle
 SYNC_REFUSED = SettingFamily("sync.refused", dict, {})  # .<hub>: refused bundles
 SYNC_VERIFIED = SettingFamily("sync.verified", dict, {})  # .<hub>: own bundles verified
+# Signing keys (fieldapp.sync.trust): this device's private key (base64), the registration it
+# wrote in each hub, and the keys of the other devices pinned at first sight, per hub.
+SYNC_DEVICE_KEY = SettingKey("sync.device_key", str, "")
+SYNC_REGISTERED = SettingFamily("sync.registered", str, "")  # .<hub>: own registration
+SYNC_PINNED = SettingFamily("sync.pinned", dict, {})  # .<hub>: device -> {key, legacy}
 
 LEGACY_TEAM_KEY = SettingKey("team_key", str, "")  # older versions stored it here; moved out
 
 KEYS: dict[str, SettingKey] = {key.name: key for key in (
     LANGUAGE, TEAM_NAME, HUB_PATH, HUB_URL, LOCK_MINUTES, RETENTION_RULES, RETENTION_LAST_RUN,
     PII_ALLOW_LIST,
-    SYNC_LAST, SYNC_PARKED, SYNC_ACKED_HUB, SYNC_NOTICES,
+    SYNC_LAST, SYNC_PARKED, SYNC_ACKED_HUB, SYNC_NOTICES, SYNC_DEVICE_KEY,
 )}
-FAMILIES = (SYNC_CURSOR, SYNC_PUSHED_SEQ, SYNC_REFUSED, SYNC_VERIFIED)
+FAMILIES = (SYNC_CURSOR, SYNC_PUSHED_SEQ, SYNC_REFUSED, SYNC_VERIFIED, SYNC_REGISTERED, SYNC_PINNED)
 # What the settings page shows: these keys and their defaults.
 DEFAULTS: dict[str, object] = {key.name: key.default for key in (
     LANGUAGE, TEAM_NAME, HUB_PATH, HUB_URL)}
