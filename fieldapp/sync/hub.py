@@ -47,6 +47,10 @@ class Batch:
     seq: int  # the cursor after this batch
     load: Callable[[], BatchContent]  # raises BundleError when refused
     refusal_key: str | None = None  # set: re-reading a bundle refused before
+    # False: a refused batch leaves the cursor where it is (folder hub: a junk file named
+    # 99999999.bundle must not move the cursor past the device's real bundles); it is read
+    # again at the next sync, like any refusal, until it is gone or good.
+    advance_when_refused: bool = True
 
 
 @dataclass(frozen=True)

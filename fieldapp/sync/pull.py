@@ -12,14 +12,14 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from fieldapp.i18n import _
 from fieldapp.store.database import Database
 from fieldapp.store.models import REFERENCE_DEVICE_ID, Device
 from fieldapp.sync import state as sync_state
-from fieldapp.sync.apply import ApplyCache, Outcome, apply_envelope, sort_for_apply
+from fieldapp.sync.apply import ApplyCache, Outcome, apply_envelope, record_uuid, sort_for_apply
 from fieldapp.sync.bundle import BundleError
 from fieldapp.sync.envelope import Envelope, EnvelopeError, format_time, sort_key
 from fieldapp.sync.hub import Batch, HubError, HubState
@@ -32,7 +32,13 @@ from fieldapp.sync.report import (
     TextRefusal,
     merge,
 )
-from fieldapp.sync.validate import screen_envelope, validate_envelope
+from fieldapp.store.types import utcnow
+from fieldapp.sync.validate import (
+    check_received_time,
+    check_revision_step,
+    screen_envelope,
+    validate_envelope,
+)
 
 # Records pulled per transaction (whole batches, so a little more). A commit writes every page
 # the transaction changed to disk, and with random ids nearly every index page changes: fewer,
@@ -41,19 +47,40 @@ from fieldapp.sync.validate import screen_envelope, validate_envelope
 COMMIT_RECORDS = 50_000
 
 
+def database_busy(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" (another program held a write lock longer than
+    the busy timeout): not a fault of the batch, so it is not refused for it."""
+    return isinstance(exc, OperationalError) and any(
+        word in str(exc.orig).lower() for word in ("locked", "busy"))
+
+
+def _short(exc: BaseException) -> str:
+    """An error for the report: its message (cut short), or its kind when it has none."""
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
 def _park_key(env: Envelope) -> str:
     return f"{env['type']}:{env['id']}"
 
 
 def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid.UUID,
                 report: SyncReport, present: dict[str, set[uuid.UUID]] | None = None,
+                *, now: dt.datetime | None = None,
+                bases: dict[tuple[str, str], int] | None = None,
                 ) -> dict[str, set[uuid.UUID]]:
     """Apply a batch and every parked record it makes applicable, in the caller's transaction.
 
     ``present``: records known to be stored in this transaction (see :class:`ApplyCache`).
-    Received envelopes are screened first (:func:`fieldapp.sync.validate.screen_envelope`):
-    a record refused whole is left out and reported, a refused text is stored empty and
-    reported. Returns the records written (type -> ids)."""
+    Received envelopes are screened first (:func:`fieldapp.sync.validate.screen_envelope`,
+    and a time at most two days past ``now``, this device's clock): a record refused whole is
+    left out and reported, a refused text is stored empty and reported. ``bases``: the
+    revision each record had here before this sync touched it (kept by the caller for the
+    whole sync); a revision too far above it is refused
+    (:func:`fieldapp.sync.validate.check_revision_step`). Returns the records written
+    (type -> ids)."""
+    now = now or utcnow()
+    bases = {} if bases is None else bases
     parked: dict[str, Envelope] = {}
     for env in sync_state.parked(session):
         try:
@@ -66,6 +93,7 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid
     refused_texts: dict[int, tuple[tuple[str, str], ...]] = {}
     for env in envelopes:
         try:
+            check_received_time(env, now)
             result = screen_envelope(env)
         except EnvelopeError as exc:  # refused whole: the rest of the batch still applies
             report.records_refused.append(Refusal(f"{env['type']} {env['id']}", str(exc)))
@@ -78,7 +106,22 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid
     # (parents before children), not once per record, and new records without ORM objects.
     cache = ApplyCache(session, [*ordered, *parked.values()], present)
 
+    def too_far(env: Envelope) -> bool:
+        key = (env["type"], env["id"])
+        base = bases.get(key)
+        if base is None:
+            row = cache.row(env["type"], record_uuid(env["id"]))
+            base = bases[key] = row.revision if row is not None else 0
+        try:
+            check_revision_step(env, base)
+        except EnvelopeError as exc:
+            report.records_refused.append(Refusal(f"{env['type']} {env['id']}", str(exc)))
+            return True
+        return False
+
     def apply(env: Envelope) -> Outcome:
+        if too_far(env):
+            return Outcome.REFUSED
         outcome = apply_envelope(session, env, device_id, cache)
         if outcome is Outcome.APPLIED:
             report.pulled[env["type"]] = report.pulled.get(env["type"], 0) + 1
@@ -165,6 +208,8 @@ class Pull:
         self.total = 0
         self.hub_error: HubError | None = None
         self.present: dict[str, set[uuid.UUID]] = {}  # stored records, in this transaction
+        # The revision of each received record before this sync touched it (the step bound).
+        self.bases: dict[tuple[str, str], int] = {}
 
     def run(self, batches: Iterable[Batch]) -> None:
         self.total = len(batches) if isinstance(batches, list) else 0
@@ -216,27 +261,39 @@ class Pull:
         """Apply one batch (or refuse it); returns its number of records. Not ``careful``:
         raise :class:`_Retry` if it fails."""
         key = batch.refusal_key or f"{batch.source}/{batch.seq}"
-        cursor = max(self.state.cursors.get(batch.source, 0), batch.seq)
+        held = self.state.cursors.get(batch.source, 0)
+        cursor = max(held, batch.seq)
         try:
             content = batch.load()
         except BundleError as exc:
-            self._refuse(session, batch, key, cursor, str(exc))
+            self._refuse(session, batch, key, cursor if batch.advance_when_refused else held,
+                         str(exc))
+            return 0
+        except HubError:
+            raise
+        except Exception as exc:
+            if database_busy(exc):
+                raise
+            self._refuse(session, batch, key, cursor if batch.advance_when_refused else held,
+                         _("could not be read: {error}").format(error=_short(exc)))
             return 0
         part = SyncReport(hub=self.report.hub)
         try:
             with session.begin_nested() if careful else contextlib.nullcontext():
                 written = apply_batch(session, content.envelopes, self.device_id, part,
-                                      self.present)
+                                      self.present, now=self.clock(), bases=self.bases)
                 see_devices(session, content.seen, self.device_id, part)
                 session.flush()
-        except (SQLAlchemyError, ValueError, KeyError, TypeError) as exc:
+        except Exception as exc:
+            if database_busy(exc):
+                raise
             if not careful:
                 raise _Retry() from exc
             # Valid and signed, but this store cannot take it (e.g. a clash of unique keys):
             # nothing of it was applied (rolled back to the savepoint); report it like a
             # damaged bundle.
             self._refuse(session, batch, key, cursor,
-                         _("could not be applied: {error}").format(error=exc))
+                         _("could not be applied: {error}").format(error=_short(exc)))
             return len(content.envelopes)
         for name, ids in written.items():
             self.present.setdefault(name, set()).update(ids)
