@@ -121,6 +121,19 @@ def check_seq(value) -> int:
     return value
 
 
+def check_once_each(envelopes: list) -> None:
+    """A bundle holds each record once (a device sends a record's current version); the same
+    record twice is refused, so one bundle cannot climb the revision step again and again
+    (:data:`fieldapp.sync.validate.MAX_REVISION_STEP`)."""
+    seen = set()
+    for env in envelopes:
+        key = (env["type"], uuid.UUID(env["id"]))  # however the id is written
+        if key in seen:
+            raise BundleError(_("the bundle holds {type} {id} more than once").format(
+                type=env["type"], id=env["id"]))
+        seen.add(key)
+
+
 def _sign(key: bytes, header: dict) -> str:
     unsigned = {k: v for k, v in header.items() if k != "hmac"}
     return hmac.new(key, canonical_json(unsigned), hashlib.sha256).hexdigest()
@@ -184,5 +197,6 @@ def decode_bundle(raw: bytes, key: bytes, *, device_id: uuid.UUID | None = None,
             validate_envelope(env)
     except EnvelopeError as exc:
         raise BundleError(_("a record is not valid: {error}").format(error=exc)) from None
+    check_once_each(envelopes)
     return Bundle(device_id=bundle_device, seq=bundle_seq, created_at=created_at,
                   envelopes=envelopes)

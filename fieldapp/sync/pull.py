@@ -67,20 +67,19 @@ def _park_key(env: Envelope) -> str:
 def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid.UUID,
                 report: SyncReport, present: dict[str, set[uuid.UUID]] | None = None,
                 *, now: dt.datetime | None = None,
-                bases: dict[tuple[str, str], int] | None = None,
-                ) -> dict[str, set[uuid.UUID]]:
+                check_step: bool = False) -> dict[str, set[uuid.UUID]]:
     """Apply a batch and every parked record it makes applicable, in the caller's transaction.
 
     ``present``: records known to be stored in this transaction (see :class:`ApplyCache`).
     Received envelopes are screened first (:func:`fieldapp.sync.validate.screen_envelope`,
     and a time at most two days past ``now``, this device's clock): a record refused whole is
-    left out and reported, a refused text is stored empty and reported. ``bases``: the
-    revision each record had here before this sync touched it (kept by the caller for the
-    whole sync); a revision too far above it is refused
-    (:func:`fieldapp.sync.validate.check_revision_step`). Returns the records written
-    (type -> ids)."""
+    left out and reported, a refused text is stored empty and reported. ``check_step``: a
+    revision too far above the one held here
+    (:func:`fieldapp.sync.validate.check_revision_step`) raises EnvelopeError, so that the
+    whole batch is refused and read again at the next sync (folder hub: by then the steps
+    between may have arrived from another device's bundle, and every device ends the same).
+    Returns the records written (type -> ids)."""
     now = now or utcnow()
-    bases = {} if bases is None else bases
     parked: dict[str, Envelope] = {}
     for env in sync_state.parked(session):
         try:
@@ -106,22 +105,13 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid
     # (parents before children), not once per record, and new records without ORM objects.
     cache = ApplyCache(session, [*ordered, *parked.values()], present)
 
-    def too_far(env: Envelope) -> bool:
-        key = (env["type"], env["id"])
-        base = bases.get(key)
-        if base is None:
+    def check_revision(env: Envelope) -> None:
+        if check_step:
             row = cache.row(env["type"], record_uuid(env["id"]))
-            base = bases[key] = row.revision if row is not None else 0
-        try:
-            check_revision_step(env, base)
-        except EnvelopeError as exc:
-            report.records_refused.append(Refusal(f"{env['type']} {env['id']}", str(exc)))
-            return True
-        return False
+            check_revision_step(env, row.revision if row is not None else 0)
 
     def apply(env: Envelope) -> Outcome:
-        if too_far(env):
-            return Outcome.REFUSED
+        check_revision(env)
         outcome = apply_envelope(session, env, device_id, cache)
         if outcome is Outcome.APPLIED:
             report.pulled[env["type"]] = report.pulled.get(env["type"], 0) + 1
@@ -208,8 +198,6 @@ class Pull:
         self.total = 0
         self.hub_error: HubError | None = None
         self.present: dict[str, set[uuid.UUID]] = {}  # stored records, in this transaction
-        # The revision of each received record before this sync touched it (the step bound).
-        self.bases: dict[tuple[str, str], int] = {}
 
     def run(self, batches: Iterable[Batch]) -> None:
         self.total = len(batches) if isinstance(batches, list) else 0
@@ -281,7 +269,8 @@ class Pull:
         try:
             with session.begin_nested() if careful else contextlib.nullcontext():
                 written = apply_batch(session, content.envelopes, self.device_id, part,
-                                      self.present, now=self.clock(), bases=self.bases)
+                                      self.present, now=self.clock(),
+                                      check_step=not batch.advance_when_refused)
                 see_devices(session, content.seen, self.device_id, part)
                 session.flush()
         except Exception as exc:

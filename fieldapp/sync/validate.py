@@ -52,12 +52,11 @@ from fieldapp.sync.envelope import (
 # -- bounds (issue 14) ----------------------------------------------------------------------
 # A revision is a whole number from 1 to the largest PostgreSQL ``integer`` (the hub's column;
 # SQLite's integers go further). A received revision may be at most MAX_REVISION_STEP above
-# the revision this device held when the sync began (0 for a record new here): an honest
-# device adds 1 per edit, so a step that size means a hundred thousand edits of one record
-# since the last sync. The step is counted per sync, not per envelope, so a bundle holding
-# the same place many times over cannot climb further; reaching the top would take more
-# than 20,000 syncs of every receiver, and a record at a refused revision is won back by
-# the next honest edit.
+# the revision this device holds (0 for a record new here): an honest device adds 1 per
+# edit, so a step that size means a hundred thousand edits of one record between two syncs.
+# A bundle holds each record once (fieldapp.sync.bundle), so one bundle climbs one step at
+# most: pinning a record at the top takes more than 21,000 bundles applied one after the
+# other, where one bundle with revision 2**62 (or 2**31 - 1) is refused outright.
 MAX_REVISION = 2**31 - 1
 MAX_REVISION_STEP = 100_000
 # Whole numbers in a record's data stay within the same range.
@@ -350,7 +349,7 @@ def check_received_time(env: Envelope, now: dt.datetime) -> None:
 
 def check_revision_step(env: Envelope, base: int) -> None:
     """Refuse (EnvelopeError) a received revision more than :data:`MAX_REVISION_STEP` above
-    ``base``, the revision this device held when the sync began (0: the record is new here)."""
+    ``base``, the revision this device holds (0: the record is new here)."""
     if int(env["revision"]) > base + MAX_REVISION_STEP:
         raise EnvelopeError(_("{type} {id}: revision {revision} is more than {step} above the "
                               "revision held here ({base})").format(
