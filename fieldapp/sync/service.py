@@ -52,7 +52,7 @@ def busy_error() -> DatabaseBusy:
     return DatabaseBusy(_("The data file is busy: another program has kept it locked for "
                           "writing for more than {seconds} seconds. What was synced so far "
                           "is kept; close the other program or try again shortly.").format(
-                              seconds=BUSY_TIMEOUT_MS // 1000))
+                              seconds=f"{BUSY_TIMEOUT_MS / 1000:g}"))
 
 
 def _audit(database, **details) -> None:
