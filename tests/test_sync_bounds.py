@@ -368,7 +368,7 @@ def test_a_revision_climbs_at_most_a_step_and_honest_edits_win_on_every_device(l
     _a, b, c = laptops
     step = MAX_REVISION_STEP
     now = utcnow().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    too_far = place_bundle(hub_path, b, [(2 + step, now)])
+    too_far = place_bundle(hub_path, b, [(10 * step, now)])  # read again every sync: never near
     twice = place_bundle(hub_path, b, [(2, now), (3, now)])  # one bundle cannot climb twice
     report = run(b, hub_path)
     assert {r.file for r in report.refused} == {str(too_far), str(twice)}

@@ -51,7 +51,6 @@ class Outcome(Enum):
 # A batch refers to the same places, categories and records again and again: parse those ids
 # once (a few thousand are enough for one batch).
 _uuid_of: Callable[[str], uuid.UUID] = functools.lru_cache(maxsize=4096)(uuid.UUID)
-record_uuid = _uuid_of
 
 
 def _ref_fields(spec: TypeSpec) -> tuple[tuple[str, str, str], ...]:

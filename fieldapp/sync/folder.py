@@ -11,16 +11,26 @@ then linked to its final name (never over an existing file), so a reader never s
 bundle. The writer reads it back and verifies it before the records count as synced.
 
 Reading: every other device's bundles past this device's cursor, in seq order, each verified
-as a whole (format, HMAC, hash, count, device and number matching its place).
+as a whole (format, HMAC, hash, count, device and number matching its place). Only names of
+the form ``<seq:08d>.bundle`` (1 to 99,999,999) are bundles; a file is read only if it is a
+regular file of at most 64 MB (:mod:`fieldapp.sync.safe_read`: no symlink, FIFO or device).
 
-A refused bundle is reported with its file and reason and skipped: the cursor moves past it so
-the bundles after it (and every other device's) are still applied, and the refusal is kept
-(:mod:`fieldapp.sync.state`) and reported at every sync while the file stays. If the file is later
-replaced by a good copy, it is applied then. The owner of a device folder checks its own
-bundles at every sync: one that no longer verifies (damaged, cut off, tampered with, or not
-written by it) is renamed to ``….damaged`` and the owner pushes all its records again in a new
-bundle, so nothing is lost for the others; a missing bundle is handled the same way. Readers
-stop reporting a refusal once the file is gone.
+A refused bundle is reported with its file and reason and skipped: the bundles after it (and
+every other device's) are still applied, but the cursor does not move past it (a junk file
+named ``99999999.bundle`` must not hide the device's real bundles); the refusal is kept
+(:mod:`fieldapp.sync.state`), the file read again and reported at every sync while it stays,
+and applied if it is later replaced by a good copy. Readers stop reporting a refusal once the
+file is gone.
+
+The owner of a device folder checks its own bundles at every sync, bounded by the number of
+bundles it wrote (its ``pushed_seq`` setting), never by the names it finds: one of its bundles
+that no longer verifies (damaged, cut off, tampered with) is renamed to ``….damaged`` and the
+owner pushes all its records again in a new bundle, so nothing is lost for the others; a
+missing bundle is handled the same way. A file with a bundle name above what it wrote was not
+written by it (except the one bundle whose push was cut off before its receipt was saved,
+which verifies and is counted): it is set aside as ``….damaged`` and reported, and the next
+bundle is still ``pushed_seq + 1``. Other names are ignored and reported. A push too large for
+one bundle is written as several, each within the readers' limit.
 """
 
 from __future__ import annotations
@@ -47,14 +57,13 @@ from fieldapp.sync.bundle import (
     parse_bundle_name,
 )
 from fieldapp.sync.envelope import Envelope, canonical_json
+from fieldapp.sync.own_bundles import DAMAGED, missing_bundles, scan_own
 from fieldapp.sync.hub import Batch, BatchContent, HubError, HubKeyError, HubState, PushReceipt
 from fieldapp.sync.safe_read import MAX_BUNDLE_BYTES, FileRefused, read_regular_file
 
 HUB_FILE = "hub.json"
 HUB_FORMAT = 1
-DAMAGED = ".damaged"
 HUB_FILE_LIMIT = 64 * 1024
-STALE_TEMP_SECONDS = 600
 TRUST_AFTER_NS = 2_000_000_000  # a file verified this long after its last change is remembered
 
 
@@ -171,7 +180,7 @@ class FolderHub:
         problems: list[str] = []
         now = time.time()
         try:
-            bundles, damaged = self._scan_own(own, now)
+            bundles, damaged = scan_own(own, now, self.findings)
             if state.pushed_seq > MAX_SEQ:  # a nine-digit number left by an earlier version
                 problems.append(_("the numbering of this computer's bundles was out of range "
                                   "({seq}); it starts again after the last good bundle").format(
@@ -203,52 +212,10 @@ class FolderHub:
                 if stamp is not None and now * 1e9 - max(stamp[1], stamp[2]) > TRUST_AFTER_NS:
                     verified[str(seq)] = stamp
             state.verified = verified
-            problems += self._missing(own, state.pushed_seq, bundles, damaged)
+            problems += missing_bundles(own, state.pushed_seq, bundles, damaged)
         except OSError as exc:
             raise HubError(_("The hub folder {path} cannot be used: {error}").format(
                 path=self.path, error=exc.strerror or exc)) from exc
-        return problems
-
-    def _scan_own(self, own: Path, now: float) -> tuple[dict[int, Path], set[int]]:
-        """This device's bundles and set-aside numbers; stale temporary files are removed and
-        other names reported in :attr:`findings`."""
-        bundles: dict[int, Path] = {}
-        damaged: set[int] = set()
-        with os.scandir(own) as entries:
-            for entry in entries:
-                name = entry.name
-                if name.startswith(".") and name.endswith(".tmp"):
-                    with contextlib.suppress(OSError):
-                        if now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS:
-                            os.unlink(entry.path)  # left by an interrupted push
-                    continue
-                seq = parse_bundle_name(name)
-                if seq is not None:
-                    bundles[seq] = own / name
-                elif name.endswith(DAMAGED) and parse_bundle_name(name[: -len(DAMAGED)]):
-                    damaged.add(parse_bundle_name(name[: -len(DAMAGED)]))
-                else:
-                    self.findings.append(_("{file} is not a bundle of this app; it is ignored "
-                                           "(remove it)").format(file=own / name))
-        return bundles, damaged
-
-    @staticmethod
-    def _missing(own: Path, pushed_seq: int, bundles: dict[int, Path],
-                 damaged: set[int]) -> list[str]:
-        """The bundles up to ``pushed_seq`` that are neither there nor set aside (at most a
-        few named; counted without walking every number)."""
-        present = {seq for seq in (*bundles, *damaged) if seq <= pushed_seq}
-        count = pushed_seq - len(present)
-        problems: list[str] = []
-        seq = 0
-        while len(problems) < min(count, 3):
-            seq += 1
-            if seq not in present:
-                problems.append(_("{file} is missing from the hub").format(
-                    file=own / bundle_name(seq)))
-        if count > len(problems):
-            problems.append(_("{count} more bundles are missing from the hub").format(
-                count=count - len(problems)))
         return problems
 
     # -- push --------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from fieldapp.i18n import _
 from fieldapp.store.database import Database
 from fieldapp.store.models import REFERENCE_DEVICE_ID, Device
 from fieldapp.sync import state as sync_state
-from fieldapp.sync.apply import ApplyCache, Outcome, apply_envelope, record_uuid, sort_for_apply
+from fieldapp.sync.apply import ApplyCache, Outcome, apply_envelope, sort_for_apply
 from fieldapp.sync.bundle import BundleError
 from fieldapp.sync.envelope import Envelope, EnvelopeError, format_time, sort_key
 from fieldapp.sync.hub import Batch, HubError, HubState
@@ -107,7 +107,7 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid
 
     def check_revision(env: Envelope) -> None:
         if check_step:
-            row = cache.row(env["type"], record_uuid(env["id"]))
+            row = cache.row(env["type"], uuid.UUID(env["id"]))
             check_revision_step(env, row.revision if row is not None else 0)
 
     def apply(env: Envelope) -> Outcome:
