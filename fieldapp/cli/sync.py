@@ -2,7 +2,9 @@
 :mod:`fieldapp.sync.service`'s, shared with the window).
 
 Exit codes: 0 synced; 1 the hub cannot be used (unreachable, read-only, wrong key, not set
-up) and nothing local was changed; 2 bad usage (no hub given, no team key); 3 synced, but one
+up) and nothing local was changed, or another sync of the same data file is running (it is
+waited for a few seconds first), or the data file stayed locked for writing by another
+program longer than the busy timeout; 2 bad usage (no hub given, no team key); 3 synced, but one
 or more bundles were refused (listed with file and reason).
 """
 
@@ -29,6 +31,21 @@ def _counts(counts: dict[str, int]) -> str:
 
 
 def run(args) -> int:
+    from sqlalchemy.exc import OperationalError
+
+    from fieldapp.sync.pull import database_busy
+    from fieldapp.sync.service import busy_error
+
+    try:
+        return _run(args)
+    except OperationalError as exc:  # outside the sync itself: opening, reading the settings
+        if not database_busy(exc):
+            raise
+        print(_("fieldapp sync: {error}").format(error=busy_error()), file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _run(args) -> int:
     from fieldapp.sync.engine import team_key
     from fieldapp.sync.hub import HubError
     from fieldapp.sync.state import take_notices

@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,6 +50,17 @@ from fieldapp.sync.validate import validate_envelope
 FORMAT_VERSION = 1
 MAX_HEADER = 4096
 SUFFIX = ".bundle"
+# Sequence numbers are eight digits: 1 to 99,999,999 (a device pushing every five minutes
+# for a thousand years stays below). A file name of another shape is not a bundle.
+MAX_SEQ = 99_999_999
+# The deepest nesting a bundle holds is 4 (body list, envelope, data, flags or counts,
+# flag object): anything much deeper is refused before the JSON decoder recurses into it.
+MAX_JSON_DEPTH = 16
+# A string, or an unterminated one to the end (possessive: the match never fails and never
+# backtracks, so removing the strings takes one pass whatever the text).
+_JSON_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"?', re.DOTALL)
+_INNERMOST = re.compile(rb"\[\]|\{\}")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
 
 class BundleError(ValueError):
@@ -69,11 +81,73 @@ def bundle_name(seq: int) -> str:
 
 
 def parse_bundle_name(name: str) -> int | None:
-    """The number of a bundle file name, or None if the name is not one."""
+    """The number of a bundle file name (``<seq:08d>.bundle``, 1 to :data:`MAX_SEQ`), or None
+    if the name is not one."""
     stem = name[: -len(SUFFIX)] if name.endswith(SUFFIX) else ""
     if len(stem) != 8 or not stem.isdigit() or not stem.isascii():
         return None
-    return int(stem)
+    seq = int(stem)
+    return seq if 1 <= seq <= MAX_SEQ else None
+
+
+def too_deep(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True if the JSON text ``raw`` nests arrays and objects more than ``limit`` deep (or its
+    brackets do not pair up). Strings are taken out first; then each pass removes the
+    innermost empty pairs, so ``limit`` passes empty any text nested at most that deep. Every
+    step runs in C over the bytes: cheap even for a large body."""
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    for _pass in range(limit):
+        if not brackets:
+            return False
+        brackets, removed = _INNERMOST.subn(b"", brackets)
+        if not removed:
+            return True  # unpaired: not JSON anyway
+    return bool(brackets)
+
+
+def load_json(raw: bytes, *, check_depth: bool = True):
+    """``json.loads`` that raises only ValueError: for bytes that are not UTF-8 or not JSON,
+    and for text nested too deep. ``check_depth``: refuse deep nesting before decoding (the
+    header, a few KB). The body is not scanned first (that would double the time a large pull
+    takes): the C decoder stops at the interpreter's recursion limit with RecursionError, a
+    few hundred bytes of stack per level, which is turned into ValueError here."""
+    if check_depth and too_deep(raw):
+        raise ValueError("nested too deep")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, RecursionError, MemoryError) as exc:
+        raise ValueError(str(exc)) from None
+
+
+def header_time(value) -> dt.datetime:
+    """A header's ``created_at``: an ISO time with zone; ValueError for anything else (a year
+    1 time east of UTC included, which ``astimezone`` cannot hold)."""
+    if not isinstance(value, str):
+        raise ValueError("not a time")
+    try:
+        return parse_time(value)
+    except OverflowError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def check_seq(value) -> int:
+    """A header's ``seq``: a whole number from 1 to :data:`MAX_SEQ`; ValueError otherwise."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_SEQ:
+        raise ValueError("seq out of range")
+    return value
+
+
+def check_once_each(envelopes: list) -> None:
+    """A bundle holds each record once (a device sends a record's current version); the same
+    record twice is refused, so one bundle cannot climb the revision step again and again
+    (:data:`fieldapp.sync.validate.MAX_REVISION_STEP`)."""
+    seen = set()
+    for env in envelopes:
+        key = (env["type"], uuid.UUID(env["id"]))  # however the id is written
+        if key in seen:
+            raise BundleError(_("the bundle holds {type} {id} more than once").format(
+                type=env["type"], id=env["id"]))
+        seen.add(key)
 
 
 def _sign(key: bytes, header: dict) -> str:
@@ -134,8 +208,8 @@ def decode_bundle(raw: bytes, key: bytes, *, device_id: uuid.UUID | None = None,
     if end < 0:
         raise BundleError(_("not a Fältlogg bundle, or cut off in its header"))
     try:
-        header = json.loads(raw[:end].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        header = load_json(raw[:end])
+    except ValueError:
         raise BundleError(_("the header is damaged")) from None
     if not isinstance(header, dict) or "format" not in header:
         raise BundleError(_("not a Fältlogg bundle"))
@@ -152,10 +226,10 @@ def decode_bundle(raw: bytes, key: bytes, *, device_id: uuid.UUID | None = None,
         raise BundleError(_("the content does not match its hash (damaged or cut off)"))
     try:
         bundle_device = uuid.UUID(str(header["device"]))
-        bundle_seq = int(header["seq"])
-        created_at = parse_time(str(header["created_at"]))
-        envelopes = json.loads(body.decode("utf-8"))
-    except (KeyError, ValueError, UnicodeDecodeError):
+        bundle_seq = check_seq(header["seq"])
+        created_at = header_time(header["created_at"])
+        envelopes = load_json(body, check_depth=False)
+    except (KeyError, ValueError):
         raise BundleError(_("the header is damaged")) from None
     if device_id is not None and bundle_device != device_id:
         raise BundleError(_("the bundle was written by device {device} but lies in another "
@@ -171,5 +245,6 @@ def decode_bundle(raw: bytes, key: bytes, *, device_id: uuid.UUID | None = None,
             validate_envelope(env)
     except EnvelopeError as exc:
         raise BundleError(_("a record is not valid: {error}").format(error=exc)) from None
+    check_once_each(envelopes)
     return Bundle(device_id=bundle_device, seq=bundle_seq, created_at=created_at,
                   envelopes=envelopes, signed=signed)

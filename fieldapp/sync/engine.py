@@ -122,11 +122,13 @@ def _run(database: Database, hub: Hub, device_id: uuid.UUID, state: HubState,
     hub_id = hub.hub_id
     # 1. Receipts count for one hub: on another hub, send everything once. Own bundles that
     #    went missing or were damaged: send everything again too.
-    verified = dict(state.verified)
+    verified, pushed_seq = dict(state.verified), state.pushed_seq
     report.repaired = hub.check_own(device_id, state)
     with database.session() as session:
         if state.verified != verified:
             sync_state.save_verified(session, hub_id, state.verified)
+        if state.pushed_seq != pushed_seq:  # a bundle whose receipt was lost, or a repair
+            sync_state.save_pushed_seq(session, hub_id, state.pushed_seq)
         if report.repaired or sync_state.acked_hub(session) != hub_id:
             forget_receipts(session, device_id)
             sync_state.set_acked_hub(session, hub_id)
@@ -146,6 +148,7 @@ def _run(database: Database, hub: Hub, device_id: uuid.UUID, state: HubState,
                 sync_state.save_pushed_seq(session, hub_id, receipt.seq)
         report.pushed = dict(Counter(env["type"] for env in envelopes))
         report.pushed_to = receipt.label
+    report.notices += getattr(hub, "findings", [])  # files set aside or ignored (folder hub)
     # 3. Pull.
     hub.forget_gone(state)
     with database.session() as session:

@@ -13,21 +13,32 @@ bundle. The writer reads it back and verifies it before the records count as syn
 
 Reading: every other device's bundles past this device's cursor, in seq order, each verified
 as a whole (format, HMAC, the device's signature, hash, count, device and number matching its
-place). What this device knows of each writer's key (``HubState.trust``) is set up before by
-:mod:`fieldapp.sync.trust` from the registrations in ``keys/`` and the keys pinned here.
+place). Only names of the form ``<seq:08d>.bundle`` (1 to 99,999,999) are bundles; a file is
+read only if it is a regular file of at most 64 MB (:mod:`fieldapp.sync.safe_read`: no
+symlink, FIFO or device). What this device knows of each writer's key (``HubState.trust``) is
+set up before by :mod:`fieldapp.sync.trust` from the registrations in ``keys/`` and the keys
+pinned here.
 
 The team key's check in ``hub.json`` is stretched (:mod:`fieldapp.sync.key_check`); a hub made
 by an earlier version (an unstretched check, format 1) is upgraded by the first device that
 opens it with the right key (format 2, which older versions refuse with "update the app").
 
-A refused bundle is reported with its file and reason and skipped: the cursor moves past it so
-the bundles after it (and every other device's) are still applied, and the refusal is kept
-(:mod:`fieldapp.sync.state`) and reported at every sync while the file stays. If the file is later
-replaced by a good copy, it is applied then. The owner of a device folder checks its own
-bundles at every sync: one that no longer verifies (damaged, cut off, tampered with, or not
-written by it) is renamed to ``….damaged`` and the owner pushes all its records again in a new
-bundle, so nothing is lost for the others; a missing bundle is handled the same way. Readers
-stop reporting a refusal once the file is gone.
+A refused bundle is reported with its file and reason and skipped: the bundles after it (and
+every other device's) are still applied, but the cursor does not move past it (a junk file
+named ``99999999.bundle`` must not hide the device's real bundles); the refusal is kept
+(:mod:`fieldapp.sync.state`), the file read again and reported at every sync while it stays,
+and applied if it is later replaced by a good copy. Readers stop reporting a refusal once the
+file is gone.
+
+The owner of a device folder checks its own bundles at every sync, bounded by the number of
+bundles it wrote (its ``pushed_seq`` setting), never by the names it finds: one of its bundles
+that no longer verifies (damaged, cut off, tampered with) is renamed to ``….damaged`` and the
+owner pushes all its records again in a new bundle, so nothing is lost for the others; a
+missing bundle is handled the same way. A file with a bundle name above what it wrote was not
+written by it (except the one bundle whose push was cut off before its receipt was saved,
+which verifies and is counted): it is set aside as ``….damaged`` and reported, and the next
+bundle is still ``pushed_seq + 1``. Other names are ignored and reported. A push too large for
+one bundle is written as several, each within the readers' limit.
 """
 
 from __future__ import annotations
@@ -44,7 +55,7 @@ from fieldapp import files
 from fieldapp.i18n import _
 from fieldapp.store.types import utcnow
 from fieldapp.sync.bundle import (
-    SUFFIX,
+    MAX_SEQ,
     BundleError,
     bundle_name,
     decode_bundle,
@@ -53,12 +64,13 @@ from fieldapp.sync.bundle import (
 )
 from fieldapp.sync import key_check
 from fieldapp.sync.envelope import Envelope, canonical_json
+from fieldapp.sync.own_bundles import DAMAGED, missing_bundles, scan_own
 from fieldapp.sync.hub import Batch, BatchContent, HubError, HubKeyError, HubState, PushReceipt
+from fieldapp.sync.safe_read import MAX_BUNDLE_BYTES, FileRefused, read_regular_file
 
 HUB_FILE = "hub.json"
 HUB_FORMAT = key_check.HUB_FORMAT
-DAMAGED = ".damaged"
-STALE_TEMP_SECONDS = 600
+HUB_FILE_LIMIT = 64 * 1024
 TRUST_AFTER_NS = 2_000_000_000  # a file verified this long after its last change is remembered
 
 
@@ -79,6 +91,9 @@ class FolderHub:
         self.description = str(self.path)
         self.notices: list[str] = []  # for the sync report (set by connect)
         self.signing_key = None  # this device's Ed25519 key (set by fieldapp.sync.trust)
+        # What the user should know that is no fault of a bundle (files set aside or ignored
+        # in this device's folder); the engine adds them to the report's notices.
+        self.findings: list[str] = []
 
     # -- set-up ------------------------------------------------------------------------------
     def _devices(self) -> Path:
@@ -102,7 +117,7 @@ class FolderHub:
                         "key_check": key_check.make(self.key, hub_id)}
                 with contextlib.suppress(FileExistsError):  # another device was faster
                     write_once(info_path, canonical_json(info) + b"\n")
-            info = json.loads(info_path.read_bytes().decode("utf-8"))
+            info = json.loads(read_regular_file(info_path, HUB_FILE_LIMIT).decode("utf-8"))
             own = self._own(device_id)
             own.mkdir(parents=True, exist_ok=True)
             probe = own / f".probe.{uuid.uuid4().hex}.tmp"
@@ -127,25 +142,6 @@ class FolderHub:
         pass
 
     # -- own bundles -------------------------------------------------------------------------
-    def _seqs(self, folder: Path) -> dict[int, Path]:
-        found = {}
-        if folder.is_dir():
-            for entry in folder.iterdir():
-                seq = parse_bundle_name(entry.name)
-                if seq is not None:
-                    found[seq] = entry
-        return found
-
-    def _damaged_seqs(self, folder: Path) -> set[int]:
-        seqs = set()
-        if folder.is_dir():
-            for entry in folder.iterdir():
-                if entry.name.endswith(SUFFIX + DAMAGED):
-                    seq = parse_bundle_name(entry.name[: -len(DAMAGED)])
-                    if seq is not None:
-                        seqs.add(seq)
-        return seqs
-
     @staticmethod
     def _stamp(path: Path) -> list[int] | None:
         """What says a file is unchanged: size, modification and change times, inode."""
@@ -155,80 +151,138 @@ class FolderHub:
             return None
         return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
+    def _verify(self, path: Path, device_id: uuid.UUID, seq: int, trust=None) -> str | None:
+        """Why the own bundle ``path`` does not verify, or None when it does."""
+        try:
+            decode_bundle(read_regular_file(path), self.key, device_id=device_id, seq=seq,
+                          trust=trust)
+        except (BundleError, FileRefused) as exc:
+            return str(exc)
+        except OSError as exc:
+            return _("cannot be read: {error}").format(error=exc.strerror or exc)
+        except Exception as exc:  # noqa: BLE001 - whatever the file holds, it is refused
+            return _("cannot be read: {error}").format(error=str(exc) or type(exc).__name__)
+        return None
+
+    def _set_aside(self, path: Path) -> Path:
+        aside = path.with_name(path.name + DAMAGED)
+        os.replace(path, aside)
+        return aside
+
     def check_own(self, device_id: uuid.UUID, state: HubState) -> list[str]:
         """Verify this device's own bundles; those verified before whose file is unchanged
-        (``state.verified``, updated here) are not read again."""
+        (``state.verified``, updated here) are not read again.
+
+        Bounded by what this device wrote (``state.pushed_seq``), never by the names it finds:
+        a bundle just above it that verifies as this device's is one whose push was cut off
+        before its receipt was saved, and is counted as written (``state.pushed_seq`` moves
+        up); any other file with a bundle name above it was not written here: it is set aside
+        and reported in :attr:`findings`, and the next bundle is still ``pushed_seq + 1``.
+        Names that are not bundle names are ignored and reported there too. The returned
+        problems (an own bundle damaged or missing) make the engine send everything again."""
         own = self._own(device_id)
         problems: list[str] = []
         now = time.time()
+        trust = state.trust.get(str(device_id))
         try:
-            for entry in own.iterdir():
-                if entry.name.startswith(".") and entry.name.endswith(".tmp"):
-                    with contextlib.suppress(OSError):
-                        if now - entry.stat().st_mtime > STALE_TEMP_SECONDS:
-                            entry.unlink()  # left by an interrupted push
-            bundles = self._seqs(own)
+            bundles, damaged = scan_own(own, now, self.findings)
+            if state.pushed_seq > MAX_SEQ:  # a nine-digit number left by an earlier version
+                problems.append(_("the numbering of this computer's bundles was out of range "
+                                  "({seq}); it starts again after the last good bundle").format(
+                                      seq=state.pushed_seq))
+                state.pushed_seq = 0
+            while state.pushed_seq + 1 in bundles and self._verify(
+                    bundles[state.pushed_seq + 1], device_id, state.pushed_seq + 1,
+                    trust) is None:
+                state.pushed_seq += 1
             verified: dict[str, list[int]] = {}
             for seq, path in sorted(bundles.items()):
+                if seq > state.pushed_seq:
+                    aside = self._set_aside(path)
+                    self.findings.append(_("{file} was not written by this computer; set aside "
+                                           "as {aside}").format(file=path, aside=aside.name))
+                    continue
                 stamp = self._stamp(path)
                 if stamp is not None and state.verified.get(str(seq)) == stamp:
                     verified[str(seq)] = stamp  # unchanged since it verified: not read again
                     continue
-                try:
-                    decode_bundle(path.read_bytes(), self.key, device_id=device_id, seq=seq,
-                                  trust=state.trust.get(str(device_id)))
-                except BundleError as exc:
-                    aside = path.with_name(path.name + DAMAGED)
-                    os.replace(path, aside)
+                reason = self._verify(path, device_id, seq, trust)
+                if reason is not None:
+                    aside = self._set_aside(path)
+                    damaged.add(seq)
                     problems.append(_("{file}: {reason}; set aside as {aside}").format(
-                        file=path, reason=exc, aside=aside.name))
+                        file=path, reason=reason, aside=aside.name))
                     continue
                 # Remember it only when the file is old enough that a change within the
                 # file system's time resolution cannot hide behind the same stamp.
                 if stamp is not None and now * 1e9 - max(stamp[1], stamp[2]) > TRUST_AFTER_NS:
                     verified[str(seq)] = stamp
             state.verified = verified
-            damaged = self._damaged_seqs(own)
-            for seq in range(1, state.pushed_seq + 1):
-                if seq not in bundles and seq not in damaged:
-                    problems.append(_("{file} is missing from the hub").format(
-                        file=own / bundle_name(seq)))
+            problems += missing_bundles(own, state.pushed_seq, bundles, damaged)
         except OSError as exc:
             raise HubError(_("The hub folder {path} cannot be used: {error}").format(
                 path=self.path, error=exc.strerror or exc)) from exc
         return problems
 
     # -- push --------------------------------------------------------------------------------
+    def _encoded(self, envelopes: Sequence[Envelope], device_id: uuid.UUID, seq: int) -> bytes:
+        return encode_bundle(envelopes, device_id=device_id, seq=seq, key=self.key,
+                             created_at=self.clock(), signing_key=self.signing_key)
+
+    def _bundles(self, envelopes: list[Envelope], device_id: uuid.UUID,
+                 seq: int) -> list[tuple[int, bytes]]:
+        """``envelopes`` as bundles numbered from ``seq``, each within
+        :data:`MAX_BUNDLE_BYTES` (what a reader accepts): split in halves, in order, so
+        parents still come before children."""
+        data = self._encoded(envelopes, device_id, seq)
+        if len(envelopes) <= 1 or len(data) <= MAX_BUNDLE_BYTES:
+            return [(seq, data)]
+        half = len(envelopes) // 2
+        first = self._bundles(envelopes[:half], device_id, seq)
+        return [*first, *self._bundles(envelopes[half:], device_id, seq + len(first))]
+
     def push(self, device_id: uuid.UUID, envelopes: Sequence[Envelope],
              state: HubState) -> PushReceipt:
+        """Write ``envelopes`` as bundle ``state.pushed_seq + 1`` (more than one when they do
+        not fit in one bundle); the receipt names the last. The number never depends on the
+        names in the folder (:meth:`check_own` has set aside what this device did not write)."""
         own = self._own(device_id)
+        bundles = self._bundles(list(envelopes), device_id, state.pushed_seq + 1)
+        if bundles[-1][0] > MAX_SEQ:
+            raise HubError(_("This computer has written {count} bundles to the hub, the most a "
+                             "device folder holds. Start a new hub folder for the team.").format(
+                                 count=MAX_SEQ))
+        path = own
+        trust = state.trust.get(str(device_id))
+        for seq, data in bundles:
+            path = self._write_bundle(own, device_id, seq, data, trust)
+        return PushReceipt(label=str(path), seq=bundles[-1][0])
+
+    def _write_bundle(self, own: Path, device_id: uuid.UUID, seq: int, data: bytes,
+                      trust=None) -> Path:
+        path = own / bundle_name(seq)
         try:
-            taken = set(self._seqs(own)) | self._damaged_seqs(own)
-            seq = max([state.pushed_seq, *taken]) + 1
-            while True:
-                data = encode_bundle(envelopes, device_id=device_id, seq=seq, key=self.key,
-                                     created_at=self.clock(), signing_key=self.signing_key)
-                path = own / bundle_name(seq)
-                try:
-                    write_once(path, data)
-                    break
-                except FileExistsError:
-                    seq += 1  # another process of this device pushed at the same moment
-            written = path.read_bytes()
-        except OSError as exc:
+            try:
+                write_once(path, data)
+            except FileExistsError:  # put there since check_own: not written by this device
+                aside = self._set_aside(path)
+                self.findings.append(_("{file} was not written by this computer; set aside as "
+                                       "{aside}").format(file=path, aside=aside.name))
+                write_once(path, data)
+            written = read_regular_file(path)
+        except (OSError, FileRefused) as exc:
             raise HubError(_("The bundle could not be written to {path}: {error}. Nothing "
                              "counts as synced; try again.").format(
-                                 path=own, error=exc.strerror or exc)) from exc
+                                 path=own, error=getattr(exc, "strerror", None) or exc)) from exc
         try:
-            decode_bundle(written, self.key, device_id=device_id, seq=seq,
-                          trust=state.trust.get(str(device_id)))
+            decode_bundle(written, self.key, device_id=device_id, seq=seq, trust=trust)
         except BundleError as exc:
             raise HubError(_("The bundle {file} did not read back correctly ({reason}). "
                              "Nothing counts as synced; try again.").format(file=path, reason=exc)) from exc
         if written != data:
             raise HubError(_("The bundle {file} did not read back correctly. Nothing counts "
                              "as synced; try again.").format(file=path))
-        return PushReceipt(label=str(path), seq=seq)
+        return path
 
     # -- pull --------------------------------------------------------------------------------
     def _loader(self, path: Path, device_id: uuid.UUID, seq: int, state: HubState):
@@ -236,7 +290,9 @@ class FolderHub:
 
         def load() -> BatchContent:
             try:
-                raw = path.read_bytes()
+                raw = read_regular_file(path)
+            except FileRefused as exc:
+                raise BundleError(str(exc)) from None
             except OSError as exc:
                 raise BundleError(_("cannot be read: {error}").format(error=exc.strerror or exc)) from exc
             bundle = decode_bundle(raw, self.key, device_id=device_id, seq=seq, trust=trust)
@@ -251,7 +307,7 @@ class FolderHub:
         devices = self._devices()
         try:
             with os.scandir(devices) as entries:
-                folders = sorted(e.name for e in entries if e.is_dir())
+                folders = sorted(e.name for e in entries if e.is_dir(follow_symlinks=False))
         except OSError as exc:
             raise HubError(_("The hub folder {path} cannot be used: {error}").format(
                 path=self.path, error=exc.strerror or exc)) from exc
@@ -270,29 +326,38 @@ class FolderHub:
             cutoff = bundle_name(cursor) if cursor >= 0 else ""
             look_all = name in refused_sources
             seqs: dict[int, str] = {}
+            highest = 0
             try:
                 with os.scandir(folder) as entries:
                     for entry in entries:
                         if not look_all and entry.name <= cutoff:
+                            highest = max(highest, parse_bundle_name(entry.name) or 0)
                             continue
                         seq = parse_bundle_name(entry.name)
                         if seq is not None:
                             seqs[seq] = entry.name
+                            highest = max(highest, seq)
             except FileNotFoundError:
                 continue  # gone meanwhile
             except OSError as exc:
                 raise HubError(_("The hub folder {path} cannot be used: {error}").format(
                     path=self.path, error=exc.strerror or exc)) from exc
+            if cursor > highest:
+                # Past every bundle there (a cursor moved by a junk name, e.g. 99999999, in an
+                # earlier version; or the device's last bundles were set aside): the device's
+                # next bundle follows its real last one, so read from there.
+                cursor = state.cursors[name] = highest
             for seq, file_name in sorted(seqs.items()):
                 path = folder / file_name
                 key = f"{name}/{seq}"
                 if seq > cursor:
                     found.append(Batch(label=str(path), source=name, seq=seq,
-                                       load=self._loader(path, source, seq, state)))
+                                       load=self._loader(path, source, seq, state),
+                                       advance_when_refused=False))
                 elif key in state.refused:  # refused before: the file may have been replaced
                     found.append(Batch(label=str(path), source=name, seq=cursor,
                                        load=self._loader(path, source, seq, state),
-                                       refusal_key=key))
+                                       refusal_key=key, advance_when_refused=False))
         return found
 
     def forget_gone(self, state: HubState) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from fieldapp import files
 from fieldapp.i18n import _
-from fieldapp.sync.bundle import BundleError, decode_bundle
+from fieldapp.sync.bundle import BundleError, decode_bundle, parse_bundle_name
 from fieldapp.sync.device_keys import MAX_REGISTRATION
 from fieldapp.sync.folder import FolderHub
 from fieldapp.sync.hub import HubError
@@ -94,7 +94,9 @@ def unsigned_own(hub: FolderHub, device_id: uuid.UUID, upto: int) -> dict[int, s
     team key: the bundles it wrote before it had a signing key."""
     found: dict[int, str] = {}
     folder = hub.path / "devices" / str(device_id)
-    for seq, path in sorted(hub._seqs(folder).items()):
+    names = sorted(entry.name for entry in folder.iterdir()) if folder.is_dir() else []
+    for seq, path in sorted((parse_bundle_name(n), folder / n) for n in names
+                            if parse_bundle_name(n) is not None):
         if seq > upto:
             continue
         try:

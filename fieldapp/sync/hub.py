@@ -54,6 +54,12 @@ class Batch:
     seq: int  # the cursor after this batch
     load: Callable[[], BatchContent]  # raises BundleError when refused
     refusal_key: str | None = None  # set: re-reading a bundle refused before
+    # False: a refused batch leaves the cursor where it is (folder hub: a junk file named
+    # 99999999.bundle must not move the cursor past the device's real bundles); it is read
+    # again at the next sync, like any refusal, until it is gone or good. Only such a batch
+    # is held to the revision step (fieldapp.sync.validate.MAX_REVISION_STEP): a refusal
+    # that depends on what this device holds must be read again later, not lost.
+    advance_when_refused: bool = True
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from fieldapp.i18n import _
@@ -33,13 +33,32 @@ from fieldapp.sync.report import (
     TextRefusal,
     merge,
 )
-from fieldapp.sync.validate import screen_envelope, validate_envelope
+from fieldapp.store.types import utcnow
+from fieldapp.sync.validate import (
+    check_received_time,
+    check_revision_step,
+    screen_envelope,
+    validate_envelope,
+)
 
 # Records pulled per transaction (whole batches, so a little more). A commit writes every page
 # the transaction changed to disk, and with random ids nearly every index page changes: fewer,
 # larger transactions write far less. The bound keeps what a sync cut off loses (it is pulled
 # again at the next sync), the write-ahead log and the time other programs wait to write.
 COMMIT_RECORDS = 50_000
+
+
+def database_busy(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked" (another program held a write lock longer than
+    the busy timeout): not a fault of the batch, so it is not refused for it."""
+    return isinstance(exc, OperationalError) and any(
+        word in str(exc.orig).lower() for word in ("locked", "busy"))
+
+
+def _short(exc: BaseException) -> str:
+    """An error for the report: its message (cut short), or its kind when it has none."""
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 300 else text[:300] + "…"
 
 
 def _park_key(env: Envelope) -> str:
@@ -55,15 +74,22 @@ def _owner(env: Envelope) -> uuid.UUID | None:
 
 def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid.UUID,
                 report: SyncReport, present: dict[str, set[uuid.UUID]] | None = None,
-                signer: uuid.UUID | None = None) -> dict[str, set[uuid.UUID]]:
+                signer: uuid.UUID | None = None, *, now: dt.datetime | None = None,
+                check_step: bool = False) -> dict[str, set[uuid.UUID]]:
     """Apply a batch and every parked record it makes applicable, in the caller's transaction.
 
     ``present``: records known to be stored in this transaction (see :class:`ApplyCache`).
     ``signer``: the device that signed the batch; an owned record (shift, observation, …)
     owned by another device is refused and reported, the rest of the batch still applies.
-    Received envelopes are screened (:func:`fieldapp.sync.validate.screen_envelope`):
-    a record refused whole is left out and reported, a refused text is stored empty and
-    reported. Returns the records written (type -> ids)."""
+    Received envelopes are screened first (:func:`fieldapp.sync.validate.screen_envelope`,
+    and a time at most two days past ``now``, this device's clock): a record refused whole is
+    left out and reported, a refused text is stored empty and reported. ``check_step``: a
+    revision too far above the one held here
+    (:func:`fieldapp.sync.validate.check_revision_step`) raises EnvelopeError, so that the
+    whole batch is refused and read again at the next sync (folder hub: by then the steps
+    between may have arrived from another device's bundle, and every device ends the same).
+    Returns the records written (type -> ids)."""
+    now = now or utcnow()
     parked: dict[str, Envelope] = {}
     for env in sync_state.parked(session):
         try:
@@ -82,6 +108,7 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid
                 "the owner may send its records").format(owner=env["device_id"], signer=signer)))
             continue
         try:
+            check_received_time(env, now)
             result = screen_envelope(env, known)
         except EnvelopeError as exc:  # refused whole: the rest of the batch still applies
             report.records_refused.append(Refusal(f"{env['type']} {env['id']}", str(exc)))
@@ -94,7 +121,13 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid
     # (parents before children), not once per record, and new records without ORM objects.
     cache = ApplyCache(session, [*ordered, *parked.values()], present)
 
+    def check_revision(env: Envelope) -> None:
+        if check_step:
+            row = cache.row(env["type"], uuid.UUID(env["id"]))
+            check_revision_step(env, row.revision if row is not None else 0)
+
     def apply(env: Envelope) -> Outcome:
+        check_revision(env)
         outcome = apply_envelope(session, env, device_id, cache)
         if outcome is Outcome.APPLIED:
             report.pulled[env["type"]] = report.pulled.get(env["type"], 0) + 1
@@ -232,27 +265,40 @@ class Pull:
         """Apply one batch (or refuse it); returns its number of records. Not ``careful``:
         raise :class:`_Retry` if it fails."""
         key = batch.refusal_key or f"{batch.source}/{batch.seq}"
-        cursor = max(self.state.cursors.get(batch.source, 0), batch.seq)
+        held = self.state.cursors.get(batch.source, 0)
+        cursor = max(held, batch.seq)
         try:
             content = batch.load()
         except BundleError as exc:
-            self._refuse(session, batch, key, cursor, str(exc))
+            self._refuse(session, batch, key, cursor if batch.advance_when_refused else held,
+                         str(exc))
+            return 0
+        except HubError:
+            raise
+        except Exception as exc:
+            if database_busy(exc):
+                raise
+            self._refuse(session, batch, key, cursor if batch.advance_when_refused else held,
+                         _("could not be read: {error}").format(error=_short(exc)))
             return 0
         part = SyncReport(hub=self.report.hub)
         try:
             with session.begin_nested() if careful else contextlib.nullcontext():
                 written = apply_batch(session, content.envelopes, self.device_id, part,
-                                      self.present, content.signer)
+                                      self.present, content.signer, now=self.clock(),
+                                      check_step=not batch.advance_when_refused)
                 see_devices(session, content.seen, self.device_id, part)
                 session.flush()
-        except (SQLAlchemyError, ValueError, KeyError, TypeError) as exc:
+        except Exception as exc:
+            if database_busy(exc):
+                raise
             if not careful:
                 raise _Retry() from exc
             # Valid and signed, but this store cannot take it (e.g. a clash of unique keys):
             # nothing of it was applied (rolled back to the savepoint); report it like a
             # damaged bundle.
             self._refuse(session, batch, key, cursor,
-                         _("could not be applied: {error}").format(error=exc))
+                         _("could not be applied: {error}").format(error=_short(exc)))
             return len(content.envelopes)
         for name, ids in written.items():
             self.present.setdefault(name, set()).update(ids)

@@ -42,20 +42,61 @@ def redact_target(target: str) -> str:
     return target
 
 
-def audited_sync(database, target: str, key: bytes, **options):
-    """Connect to the hub and sync; every run, failed or not, leaves an audit entry
-    (counts only, the hub without its password). Used by the command line and the window."""
+class DatabaseBusy(HubError):
+    """The data file stayed locked for writing longer than the busy timeout."""
+
+
+def busy_error() -> DatabaseBusy:
+    from fieldapp.store.database import BUSY_TIMEOUT_MS
+
+    return DatabaseBusy(_("The data file is busy: another program has kept it locked for "
+                          "writing for more than {seconds} seconds. What was synced so far "
+                          "is kept; close the other program or try again shortly.").format(
+                              seconds=f"{BUSY_TIMEOUT_MS / 1000:g}"))
+
+
+def _audit(database, **details) -> None:
+    """Record the run; a data file too busy for that leaves the run unrecorded rather than
+    turning a clear message into a traceback."""
+    from sqlalchemy.exc import OperationalError
+
     from fieldapp.store.services.audit import record_sync_run
-    from fieldapp.sync.engine import sync
+    from fieldapp.sync.pull import database_busy
 
     try:
-        report = sync(database, make_hub(target, key), **options)
-    except BaseException as exc:
         with database.session() as session:
-            record_sync_run(session, hub=redact_target(target), error=str(exc) or type(exc).__name__)
+            record_sync_run(session, **details)
+    except OperationalError as exc:
+        if not database_busy(exc):
+            raise
+
+
+def audited_sync(database, target: str, key: bytes, *, lock_wait: float | None = None,
+                 **options):
+    """Connect to the hub and sync, one sync of this data file at a time
+    (:mod:`fieldapp.sync.run_lock`: a second one waits a few seconds, then raises
+    :class:`~fieldapp.sync.run_lock.SyncRunning`); a data file locked for writing too long
+    raises :class:`DatabaseBusy`; both are :class:`HubError`. Every run, failed or not,
+    leaves an audit entry (counts only, the hub without its password). Used by the command
+    line and the window."""
+    from sqlalchemy.exc import OperationalError
+
+    from fieldapp.sync.engine import sync
+    from fieldapp.sync.pull import database_busy
+    from fieldapp.sync.run_lock import LOCK_WAIT_SECONDS, sync_lock
+
+    hub = redact_target(target)
+    try:
+        with sync_lock(database.path, LOCK_WAIT_SECONDS if lock_wait is None else lock_wait):
+            try:
+                report = sync(database, make_hub(target, key), **options)
+            except OperationalError as exc:
+                if database_busy(exc):
+                    raise busy_error() from exc
+                raise
+    except BaseException as exc:
+        _audit(database, hub=hub, error=str(exc) or type(exc).__name__)
         raise
-    with database.session() as session:
-        record_sync_run(session, hub=redact_target(target), pushed=report.pushed,
-                        pulled=report.pulled, refused=len(report.refused),
-                        cancelled=bool(report.cancelled))
+    _audit(database, hub=hub, pushed=report.pushed, pulled=report.pulled,
+           refused=len(report.refused), cancelled=bool(report.cancelled))
     return report

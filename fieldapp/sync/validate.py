@@ -26,6 +26,8 @@ Screening (run on every received record, whatever the sender's version or intent
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 import uuid
 from collections.abc import Callable
@@ -49,6 +51,25 @@ from fieldapp.sync.envelope import (
     upgrade_data,
     text_kind,
 )
+
+# -- bounds (issue 14) ----------------------------------------------------------------------
+# A revision is a whole number from 1 to the largest PostgreSQL ``integer`` (the hub's column;
+# SQLite's integers go further). A received revision may be at most MAX_REVISION_STEP above
+# the revision this device holds (0 for a record new here): an honest device adds 1 per
+# edit, so a step that size means a hundred thousand edits of one record between two syncs.
+# A bundle holds each record once (fieldapp.sync.bundle), so one bundle climbs one step at
+# most: pinning a record at the top takes more than 21,000 bundles applied one after the
+# other, where one bundle with revision 2**62 (or 2**31 - 1) is refused outright.
+MAX_REVISION = 2**31 - 1
+MAX_REVISION_STEP = 100_000
+# Whole numbers in a record's data stay within the same range.
+MAX_DATA_INT = 2**31 - 1
+# ``updated_at``: not before 2000 (no record of the app is older) and not more than
+# MAX_CLOCK_SKEW after this device's clock: two days tolerate a wrong clock, a wrong time
+# zone and a laptop left in another summer time, while a record dated far in the future
+# (year 9999) cannot win every tie for ever. Checked on receipt (screen_envelope).
+EARLIEST_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+MAX_CLOCK_SKEW = dt.timedelta(days=2)
 
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -81,18 +102,26 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _is_data_int(value: Any) -> bool:
+    return _is_int(value) and -MAX_DATA_INT <= value <= MAX_DATA_INT
+
+
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A finite number (JSON's NaN and 1e400 = infinity are refused: they could not be sent
+    on)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return _is_data_int(value)
 
 
 def _is_counts(value: Any) -> bool:
     return isinstance(value, dict) and all(
-        isinstance(k, str) and _is_int(v) and v >= 0 for k, v in value.items())
+        isinstance(k, str) and _is_data_int(v) and v >= 0 for k, v in value.items())
 
 
 _KIND_TESTS: dict[str, Callable[[Any], bool]] = {
     "str": lambda value: isinstance(value, str),
-    "int": _is_int,
+    "int": _is_data_int,
     "float": _is_number,
     "bool": lambda value: isinstance(value, bool),
     "uuid": _is_uuid,
@@ -201,8 +230,13 @@ def validate_envelope(env: Any) -> None:
     revision = env["revision"]
     if not (_is_int(revision) and revision >= 1):
         raise EnvelopeError(_("revision must be a positive whole number"))
+    if revision > MAX_REVISION:
+        raise EnvelopeError(_("revision {revision} is above the highest allowed ({limit})").format(
+            revision=revision, limit=MAX_REVISION))
     if not _is_time(env["updated_at"]):
         raise EnvelopeError(_("updated_at is not a time with zone"))
+    if parse_time(env["updated_at"]) < EARLIEST_TIME:
+        raise EnvelopeError(_("updated_at is before the year 2000"))
     if not isinstance(env["deleted"], bool):
         raise EnvelopeError(_("deleted must be true or false"))
     data = env["data"]
@@ -305,3 +339,25 @@ def screen_envelope(env: Envelope, known: frozenset[str] = frozenset()) -> Scree
     if not refused:
         return Screened(env)
     return Screened({**env, "data": kept}, tuple(refused))
+
+
+# -- bounds that depend on this device: its clock, the revision it holds ----------------------
+
+def check_received_time(env: Envelope, now: dt.datetime) -> None:
+    """Refuse (EnvelopeError) a received record dated more than :data:`MAX_CLOCK_SKEW` after
+    ``now`` (this device's clock)."""
+    if parse_time(env["updated_at"]) > now + MAX_CLOCK_SKEW:
+        raise EnvelopeError(_("{type} {id}: updated_at {time} is more than {days} days after "
+                              "this computer's clock (check the sending computer's clock)").format(
+            type=env["type"], id=env["id"], time=env["updated_at"],
+            days=MAX_CLOCK_SKEW.days))
+
+
+def check_revision_step(env: Envelope, base: int) -> None:
+    """Refuse (EnvelopeError) a received revision more than :data:`MAX_REVISION_STEP` above
+    ``base``, the revision this device holds (0: the record is new here)."""
+    if int(env["revision"]) > base + MAX_REVISION_STEP:
+        raise EnvelopeError(_("{type} {id}: revision {revision} is more than {step} above the "
+                              "revision held here ({base})").format(
+            type=env["type"], id=env["id"], revision=env["revision"], step=MAX_REVISION_STEP,
+            base=base))
