@@ -17,15 +17,12 @@ from fieldapp.domain.validation import (
     OBSERVATION_TOLERANCE,
     FieldError,
     ValidationError,
-    check_action,
     check_count,
-    check_meeting,
-    check_observation,
-    check_shift,
     check_text,
     raise_if,
     youth_key,
 )
+from fieldapp.domain.record_checks import check_action, check_meeting, check_observation, check_shift
 from fieldapp.domain.weeks import STOCKHOLM
 
 UTC = timezone.utc
@@ -519,10 +516,10 @@ def _msgids(module) -> set[str]:
 
 
 def test_every_message_has_a_swedish_translation():
-    from fieldapp.domain import weeks
+    from fieldapp.domain import record_checks, weeks
 
     catalog = i18n.catalog("sv")
-    msgids = _msgids(validation) | _msgids(weeks)
+    msgids = _msgids(validation) | _msgids(record_checks) | _msgids(weeks)
     assert len(msgids) > 20
     missing = sorted(m for m in msgids if m not in catalog)
     assert missing == []

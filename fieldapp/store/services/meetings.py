@@ -10,11 +10,10 @@ from sqlalchemy import select
 from fieldapp.domain.enums import ActionStatus, MeetingKind
 from fieldapp.domain.records import ActionRecord, FlaggedPlace, MeetingRecord
 from fieldapp.domain.shareable import TextKind, gate_errors
+from fieldapp.domain.record_checks import check_action, check_meeting
 from fieldapp.domain.validation import (
     FieldError,
-    check_action,
     check_flag,
-    check_meeting,
     check_text,
     raise_if,
 )

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from fieldapp.domain.enums import ActionTaken, Severity
 from fieldapp.domain.records import ObservationRecord
 from fieldapp.domain.shareable import TextKind, gate_errors
+from fieldapp.domain.record_checks import check_observation
 from fieldapp.domain.validation import (
     FieldError,
     check_flag,
-    check_observation,
     check_text,
     is_usable_moment,
     raise_if,

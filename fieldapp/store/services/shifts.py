@@ -11,7 +11,8 @@ from sqlalchemy import select
 from fieldapp.domain.enums import ShiftKind
 from fieldapp.domain.records import ShiftRecord
 from fieldapp.domain.shareable import TextKind, gate_errors
-from fieldapp.domain.validation import MAX_TEXT_LENGTH, FieldError, check_shift, check_text, raise_if
+from fieldapp.domain.record_checks import check_shift
+from fieldapp.domain.validation import MAX_TEXT_LENGTH, FieldError, check_text, raise_if
 from fieldapp.i18n import _
 from fieldapp.store.models import Area, Partner, Shift, Staff
 from fieldapp.store.services.known import known_words
