@@ -22,7 +22,7 @@ from fieldapp.store.services import Services
 from fieldapp.store.services.known import allow_list, known_words, set_allow_list
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.dialogs.place_form import PlaceFormDialog
-from fieldapp.ui.views.protection import AllowListBox
+from fieldapp.ui.views.allow_list import AllowListBox
 from ui_helpers import save_dialog
 
 NOW = dt.datetime(2024, 11, 23, 10, 0, tzinfo=dt.timezone.utc)
