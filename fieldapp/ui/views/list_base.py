@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -31,6 +30,7 @@ from fieldapp.ui.models.paged import PagedTableModel
 from fieldapp.ui.views.list_filters import FilterBar, WeekPicker
 from fieldapp.ui.views.record_table import RecordTable
 from fieldapp.ui.widgets.messages import show_unexpected_error
+from fieldapp.ui.widgets.modal import ask_yes_no
 
 __all__ = ["FilterBar", "RecordListView", "RecordTable", "WeekPicker"]
 
@@ -210,11 +210,8 @@ class RecordListView(QWidget):
         row = self.current_row()
         if row is None:
             return
-        answer = QMessageBox.question(
-            self, self.texts().get("delete_title", _("Delete")), self.delete_question(row),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not ask_yes_no(self, self.texts().get("delete_title", _("Delete")),
+                          self.delete_question(row), object_name="deleteQuestion"):
             return
         record_id = row.id
 
