@@ -256,7 +256,7 @@ def test_ctrl_l_locks_from_the_passphrase_change_and_a_question(qtbot, window):
         assert window.locked and not box.isVisible()
         window.unlock(PASSPHRASE)
         assert box.isVisible()  # the question is still open, not answered for the user
-        next(b for b in box.buttons() if b.text() == "Ja").click()
+        next(b for b in box.buttons() if box.buttonRole(b) == box.ButtonRole.YesRole).click()
 
     QTimer.singleShot(0, in_question)
     assert ask_yes_no(window, "Ta bort", "Ta bort passet?", object_name="deleteQuestion")

@@ -12,24 +12,19 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from fieldapp.domain.pii import Finding
 from fieldapp.i18n import _
+from fieldapp.ui.widgets.count_box import CountBox
 from fieldapp.ui.widgets.forms import FormErrors, error_colour
 from fieldapp.ui.widgets.pii_text import PiiLineEdit, PiiTextEdit
 
-COUNT_MAXIMUM = 99999  # the services say what is plausible; the box only stops typos of length
-
-
-def count_box(value: int = 0) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(0, COUNT_MAXIMUM)
-    box.setValue(value)
-    return box
+def count_box(value: int = 0) -> CountBox:
+    """A count (people, youths, reports): refuses too large a number with a message."""
+    return CountBox(value)
 
 
 def scrolled(widget: QWidget) -> QScrollArea:
