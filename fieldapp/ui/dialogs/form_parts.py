@@ -149,3 +149,41 @@ class RecordEditDialog(QDialog):
 
         save_with(self.ctx, self, self.errors, lambda services: self.update(services, values),
                   saved, changed=(self.changed_kind,))
+
+
+def make_read_only(dialog: QDialog, whose: str) -> None:
+    """Show ``dialog`` for reading only: every field disabled, Save hidden (Cancel reads
+    Close), and a label at the top saying whose record it is."""
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QAbstractSpinBox,
+        QLineEdit,
+        QPlainTextEdit,
+        QTextEdit,
+    )
+
+    for widget in dialog.findChildren(QWidget):
+        if isinstance(widget, QDialogButtonBox) or isinstance(widget.parentWidget(),
+                                                              QDialogButtonBox):
+            continue
+        if isinstance(widget, (QLineEdit, QTextEdit, QPlainTextEdit)):
+            widget.setReadOnly(True)  # still selectable and readable by screen readers
+        elif isinstance(widget, (QAbstractSpinBox, QComboBox, QAbstractButton,
+                                 QAbstractItemView, QCheckBox)):
+            widget.setEnabled(False)
+    for box in dialog.findChildren(QDialogButtonBox):
+        for button in box.buttons():
+            role = box.buttonRole(button)
+            if role in (QDialogButtonBox.ButtonRole.AcceptRole,
+                        QDialogButtonBox.ButtonRole.ApplyRole):
+                button.hide()
+            elif role == QDialogButtonBox.ButtonRole.RejectRole:
+                button.setText(_("Close"))
+    label = QLabel(whose)
+    label.setObjectName("readOnlyNotice")
+    label.setWordWrap(True)
+    layout = dialog.layout()
+    if isinstance(layout, QVBoxLayout):
+        layout.insertWidget(0, label)
+    dialog.read_only = True

@@ -178,7 +178,22 @@ class RecordListView(QWidget):
             self.count_label.setText(_("{total} in all").format(total=format_number(total)))
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.current_changed(self.model.row_for(current))
+        row = self.model.row_for(current)
+        self._update_edit_buttons(row)
+        self.current_changed(row)
+
+    def is_foreign(self, row) -> bool:
+        """Whether ``row`` was recorded on another device (it is changed only there)."""
+        device = getattr(row, "device_id", None)
+        return row is not None and device is not None and device != self.ctx.device_id
+
+    def _update_edit_buttons(self, row) -> None:
+        """Another device's record: Delete disabled, Edit opens it read-only ("View…")."""
+        foreign = self.is_foreign(row)
+        self.delete_button.setEnabled(row is not None and not foreign)
+        self.edit_button.setEnabled(row is not None)
+        self.edit_button.setText(_("View…") if foreign
+                                 else self.texts().get("edit", _("Edit…")))
 
     def show_message(self, message: str) -> None:
         self.message_label.setText(message)
@@ -209,6 +224,10 @@ class RecordListView(QWidget):
     def delete_current(self) -> None:
         row = self.current_row()
         if row is None:
+            return
+        if self.is_foreign(row):
+            self.show_message(_("This record belongs to another device and can only be "
+                                "changed there."))
             return
         if not ask_yes_no(self, self.texts().get("delete_title", _("Delete")),
                           self.delete_question(row), object_name="deleteQuestion"):
