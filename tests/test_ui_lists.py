@@ -9,6 +9,8 @@ import sqlite3
 import uuid
 
 import pytest
+
+import fieldapp.ui.views.list_base as list_base
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from sqlalchemy import insert
@@ -131,11 +133,11 @@ def test_delete_asks_first_and_ctrl_z_restores(qtbot, ctx, db_path, monkeypatch,
     answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
     questions = []
 
-    def question(parent, title, text, *args, **kwargs):
+    def question(parent, title, text, **kwargs):
         questions.append(text)
-        return answers.pop(0)
+        return answers.pop(0) == QMessageBox.StandardButton.Yes
 
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    monkeypatch.setattr(list_base, "ask_yes_no", question)
     view = open_view(qtbot, view_class, ctx)
     view.table.setFocus()
     view.select_row(0)

@@ -8,8 +8,9 @@ import datetime as dt
 import sqlite3
 
 import pytest
+
+import fieldapp.ui.views.list_base as list_base
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 
 from fieldapp.domain.ids import reference_id
 from fieldapp.domain.weeks import STOCKHOLM, IsoWeek
@@ -113,8 +114,7 @@ def test_each_place_message_appears_beside_its_field(qtbot, db_path, view, field
 
 
 def test_delete_a_place_asks_first_and_ctrl_z_restores(qtbot, db_path, monkeypatch, view):
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    monkeypatch.setattr(list_base, "ask_yes_no", lambda *a, **k: True)
     show_only(view, "Liljeholmstorget")
     assert view.model.row_at(0).id == LILJEHOLMSTORGET
     qtbot.keyClick(view.table, Qt.Key.Key_Delete)

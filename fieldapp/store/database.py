@@ -240,8 +240,34 @@ class Database:
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
         """A session in a transaction: committed on success, rolled back on error."""
+        if self.closed_until_unlocked:
+            raise DatabaseLockedError(_("The data file is locked: enter the passphrase first."))
         with self.session_factory.begin() as session:
             yield session
+
+    @property
+    def closed_until_unlocked(self) -> bool:
+        return self.engine is None
+
+    def close_until_unlocked(self) -> None:
+        """Close every connection and drop the engine that holds the passphrase (SQLCipher
+        forgets its key when the last connection closes): until :meth:`reopen` every
+        session raises :class:`DatabaseLockedError`. For the window's lock."""
+        if self.engine is not None:
+            self.engine.dispose()
+        self.engine = None
+        self.session_factory = None
+        self.opened_with = None
+
+    def reopen(self, passphrase: str) -> bool:
+        """Open the file again after :meth:`close_until_unlocked`, if ``passphrase`` is its
+        passphrase (False, and still closed, when it is not)."""
+        if not self.check_passphrase(passphrase):
+            return False
+        if self.engine is None:
+            self.engine = make_engine(self.path, passphrase)
+            self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+        return True
 
     def revision(self) -> str | None:
         with self.engine.connect() as connection:
@@ -256,7 +282,12 @@ class Database:
         return self.encrypted and encryption.verify_passphrase(self.path, passphrase)
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self.engine is not None:
+            self.engine.dispose()
+
+
+class DatabaseLockedError(RuntimeError):
+    """The window is locked: the data file is closed until its passphrase is entered."""
 
 
 def check_upgradable(path: Path, passphrase: str | None = None) -> FileState:

@@ -11,6 +11,10 @@ Two lanes, named by every caller (``lane=DB`` or ``lane=IO``):
   data: SQLite in WAL mode (with a busy timeout, see :mod:`fieldapp.store.database`) lets a
   save on the DB lane commit while it reads.
 
+While the window is locked the runner is *held* (:meth:`TaskRunner.hold`): new jobs wait in
+order until :meth:`TaskRunner.release`, so no timer reaches the closed data file;
+:meth:`TaskRunner.when_idle` says when the jobs already running have reported back.
+
 Tests build the runner with ``synchronous=True`` and every job runs at once, in order.
 """
 
@@ -80,6 +84,10 @@ class TaskHandle:
     def cancel(self) -> None:
         self._progress.cancelled = True
 
+    @property
+    def cancelled(self) -> bool:
+        return self._progress.cancelled
+
 
 class TaskRunner(QObject):
     """Run ``job(progress) -> result`` off the UI thread, on ``lane`` (see the module)."""
@@ -94,16 +102,33 @@ class TaskRunner(QObject):
         self._pools[IO].setMaxThreadCount(2)
         self._running = dict.fromkeys(self._pools, 0)  # jobs not reported back, per lane
         self._keep: set[_Signals] = set()
+        self._held: list[tuple[tuple, dict]] | None = None  # jobs waiting for release()
+        self._idle_waiters: list[Callable[[], None]] = []
 
     def run(self, job: Callable[[Progress], Any], on_success: Callable[[Any], None] | None = None,
             on_failure: Callable[[BaseException, str], None] | None = None,
             on_progress: Callable[[int, int, str], None] | None = None,
-            lane: Lane | str = DB, owner: QObject | None = None) -> TaskHandle:
+            lane: Lane | str = DB, owner: QObject | None = None, *,
+            while_held: bool = False) -> TaskHandle:
         """``owner``: the widget the callbacks update; when it is gone by the time the job
-        reports back (a page rebuilt after a language switch), they are skipped."""
+        reports back (a page rebuilt after a language switch), they are skipped.
+        ``while_held``: run even while the runner is held (the unlock's own check)."""
         lane = Lane(lane)
+        if self._held is not None and not while_held:
+            handle = TaskHandle(Progress(lambda *_args: None))
+            self._held.append(((job, on_success, on_failure, on_progress, lane, owner),
+                               {"_handle": handle}))
+            return handle
+        return self._start(job, on_success, on_failure, on_progress, lane, owner)
+
+    def _start(self, job, on_success, on_failure, on_progress, lane, owner, *,
+               _handle: TaskHandle | None = None) -> TaskHandle:
+        if _handle is not None and _handle.cancelled:
+            return _handle
         if self.synchronous:
             progress = Progress(lambda d, t, m: on_progress and on_progress(d, t, m))
+            if _handle is not None:
+                _handle._progress = progress
             try:
                 result = job(progress)
             except BaseException as exc:
@@ -118,12 +143,15 @@ class TaskRunner(QObject):
         signals = _Signals()
         self._keep.add(signals)
         progress = Progress(signals.progressed.emit)
+        if _handle is not None:
+            _handle._progress = progress
 
         def finished() -> None:
             self._keep.discard(signals)
             self._running[lane] -= 1
             if not self.busy():
                 self.busy_changed.emit(False)
+                self._call_idle_waiters()
 
         def gone() -> bool:
             return owner is not None and not shiboken6.isValid(owner)
@@ -155,7 +183,36 @@ class TaskRunner(QObject):
         if not was_busy:
             self.busy_changed.emit(True)
         self._pools[lane].start(_Job(job, signals, progress))
+        if _handle is not None:
+            _handle.signals = signals
+            return _handle
         return TaskHandle(progress, signals)
+
+    def hold(self) -> None:
+        """Keep new jobs waiting (in order) until :meth:`release` (the window is locked)."""
+        if self._held is None:
+            self._held = []
+
+    @property
+    def held(self) -> bool:
+        return self._held is not None
+
+    def release(self) -> None:
+        """Start the jobs that waited while the runner was held, in the order they came."""
+        pending, self._held = self._held or [], None
+        for args, kwargs in pending:
+            self._start(*args, **kwargs)
+
+    def when_idle(self, fn: Callable[[], None]) -> None:
+        """Call ``fn`` once every running job has reported back (at once when none runs)."""
+        self._idle_waiters.append(fn)
+        if not self.busy():
+            self._call_idle_waiters()
+
+    def _call_idle_waiters(self) -> None:
+        waiters, self._idle_waiters = self._idle_waiters, []
+        for fn in waiters:
+            fn()
 
     def busy(self, lane: Lane | str | None = None) -> bool:
         """Whether a job (on ``lane``, or on any lane) has not reported back yet. The DB

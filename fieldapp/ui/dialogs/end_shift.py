@@ -4,6 +4,8 @@ the shift logged, and the agreed actions it carried out."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from collections import Counter
 
 from PySide6.QtCore import Qt, Signal
@@ -22,23 +24,22 @@ from PySide6.QtWidgets import (
 )
 
 from fieldapp.domain.enums import AgeBand, Gender
-from fieldapp.domain.validation import MAX_COUNT, youth_key
+from fieldapp.domain.validation import youth_key
 from fieldapp.i18n import _
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.widgets.checklist import CheckList
 from fieldapp.ui.widgets.datetime_edit import StockholmDateTimeEdit
+from fieldapp.ui.widgets.count_box import CountBox
+from fieldapp.ui.widgets.modal import ask_yes_no
 from fieldapp.ui.widgets.forms import FieldErrorLabel, FormErrors
 from fieldapp.ui.widgets.formatting import day_and_time, hhmm, shift_kind_label
 from fieldapp.ui.widgets.pii_text import PiiTextEdit
 from fieldapp.ui.widgets.saving import save_with
 
 
-def _spin(maximum: int = MAX_COUNT) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(0, maximum)
-    spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+def _spin() -> CountBox:
+    spin = CountBox()
     spin.setAccelerated(True)
-    spin.setMinimumWidth(spin.fontMetrics().horizontalAdvance("0000") + 40)
     return spin
 
 
@@ -212,6 +213,9 @@ class EndShiftDialog(QDialog):
             self.share_reason.clear_message()
 
     def save(self) -> None:
+        if not confirm_future_end(self, self.ends_at.moment(), self.ctx.clock()):
+            self.ends_at.setFocus()
+            return
         shift_id = self.shift_id
         values = dict(ends_at=self.ends_at.moment(), youth_counts=self.youth_counts(),
                       adults_met=self.adults_met.value(),
@@ -232,6 +236,21 @@ class EndShiftDialog(QDialog):
             self.accept()
 
         save_with(self.ctx, self, self.form, work, saved, changed=("shift", "action"))
+
+
+FUTURE_QUESTION_AFTER = dt.timedelta(minutes=30)
+
+
+def confirm_future_end(parent, ends_at: dt.datetime, now: dt.datetime) -> bool:
+    """True when ``ends_at`` is at most half an hour ahead, or the user says it is right."""
+    if ends_at - now <= FUTURE_QUESTION_AFTER:
+        return True
+    minutes = int((ends_at - now).total_seconds() // 60)
+    return ask_yes_no(parent, _("The end is in the future"), _(
+        "The shift ends {hours} h {minutes} min from now ({time}). Is that right? Choose "
+        "No to correct the time.").format(hours=minutes // 60, minutes=minutes % 60,
+                                          time=day_and_time(ends_at)),
+        object_name="futureEndQuestion")
 
 
 def open_end_shift(ctx: AppContext, shift_id, parent) -> EndShiftDialog:

@@ -12,24 +12,19 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from fieldapp.domain.pii import Finding
 from fieldapp.i18n import _
+from fieldapp.ui.widgets.count_box import CountBox
 from fieldapp.ui.widgets.forms import FormErrors, error_colour
 from fieldapp.ui.widgets.pii_text import PiiLineEdit, PiiTextEdit
 
-COUNT_MAXIMUM = 99999  # the services say what is plausible; the box only stops typos of length
-
-
-def count_box(value: int = 0) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(0, COUNT_MAXIMUM)
-    box.setValue(value)
-    return box
+def count_box(value: int = 0) -> CountBox:
+    """A count (people, youths, reports): refuses too large a number with a message."""
+    return CountBox(value)
 
 
 def scrolled(widget: QWidget) -> QScrollArea:
@@ -154,3 +149,41 @@ class RecordEditDialog(QDialog):
 
         save_with(self.ctx, self, self.errors, lambda services: self.update(services, values),
                   saved, changed=(self.changed_kind,))
+
+
+def make_read_only(dialog: QDialog, whose: str) -> None:
+    """Show ``dialog`` for reading only: every field disabled, Save hidden (Cancel reads
+    Close), and a label at the top saying whose record it is."""
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QAbstractSpinBox,
+        QLineEdit,
+        QPlainTextEdit,
+        QTextEdit,
+    )
+
+    for widget in dialog.findChildren(QWidget):
+        if isinstance(widget, QDialogButtonBox) or isinstance(widget.parentWidget(),
+                                                              QDialogButtonBox):
+            continue
+        if isinstance(widget, (QLineEdit, QTextEdit, QPlainTextEdit)):
+            widget.setReadOnly(True)  # still selectable and readable by screen readers
+        elif isinstance(widget, (QAbstractSpinBox, QComboBox, QAbstractButton,
+                                 QAbstractItemView, QCheckBox)):
+            widget.setEnabled(False)
+    for box in dialog.findChildren(QDialogButtonBox):
+        for button in box.buttons():
+            role = box.buttonRole(button)
+            if role in (QDialogButtonBox.ButtonRole.AcceptRole,
+                        QDialogButtonBox.ButtonRole.ApplyRole):
+                button.hide()
+            elif role == QDialogButtonBox.ButtonRole.RejectRole:
+                button.setText(_("Close"))
+    label = QLabel(whose)
+    label.setObjectName("readOnlyNotice")
+    label.setWordWrap(True)
+    layout = dialog.layout()
+    if isinstance(layout, QVBoxLayout):
+        layout.insertWidget(0, label)
+    dialog.read_only = True

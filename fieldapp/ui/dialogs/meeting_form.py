@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from PySide6.QtCore import QDate, QTime
+from PySide6.QtCore import QDate, QLocale, QTime
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -31,7 +31,8 @@ from fieldapp.domain.enums import ActionStatus, MeetingKind
 from fieldapp.domain.records import ActionRecord, FlaggedPlace, MeetingRecord
 from fieldapp.domain.validation import MAX_YEAR, MIN_YEAR, FieldError, ValidationError
 from fieldapp.domain.weeks import STOCKHOLM, to_stockholm
-from fieldapp.i18n import _
+from fieldapp.domain.ids import reference_id
+from fieldapp.i18n import _, current_language
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.dialogs.form_parts import ShareCheck, dialog_buttons, scrolled, select_data
 from fieldapp.ui.models import text
@@ -40,6 +41,9 @@ from fieldapp.ui.widgets.datetime_edit import StockholmDateTimeEdit
 from fieldapp.ui.widgets.forms import FieldErrorLabel, FormErrors
 from fieldapp.ui.widgets.messages import show_unexpected_error
 from fieldapp.ui.widgets.pii_text import PiiLineEdit, PiiTextEdit
+from fieldapp.ui.widgets.searchable import make_searchable
+
+OUR_TEAM = "faltassistenterna"  # the reference partner that stands for the team itself
 
 
 class ActionRowsInvalid(Exception):
@@ -72,6 +76,7 @@ class FlagRow(QWidget):
         self.place.addItem(_("Choose a place"), None)
         for place in places:
             self.place.addItem(f"{place.name} ({place.area_name})", place.id)
+        make_searchable(self.place)
         self.reason = PiiLineEdit(known=known)  # always shared: findings marked as typed
         self.reason.setPlaceholderText(_("Why the place is flagged"))
         self.remove_button = QPushButton(_("Remove"))
@@ -103,20 +108,24 @@ class ActionRow(QWidget):
         for area in areas:
             self.target.addItem(_("Area: {name}").format(name=area.name),
                                 target_key("area", area.id))
+        make_searchable(self.target)
         self.day = QDateEdit()
         # Within the years the services accept (the widget's own range reaches 9999, where
         # the day after would not exist).
         self.day.setDateRange(QDate(MIN_YEAR, 1, 1), QDate(MAX_YEAR, 12, 30))
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("ddd yyyy-MM-dd")
+        self.day.setLocale(QLocale(current_language()))  # "tor", not "Thu", in Swedish
         self.start = QTimeEdit()
         self.start.setDisplayFormat("HH:mm")
         self.end = QTimeEdit()
         self.end.setDisplayFormat("HH:mm")
         self.partner = QComboBox()
         self.partner.addItem(_("No responsible partner"), None)
-        for partner in partners:
+        ours = reference_id("partner", OUR_TEAM)  # "Fältassistenterna": we ourselves
+        for partner in sorted(partners, key=lambda p: p.id != ours):
             self.partner.addItem(partner.name, partner.id)
+        make_searchable(self.partner, 12)
         self.status = QLabel()
         self.remove_button = QPushButton(_("Remove"))
         self.error = FieldErrorLabel()
@@ -136,20 +145,27 @@ class ActionRow(QWidget):
             self.start.setTime(QTime(20, 0))
             self.end.setTime(QTime(0, 0))
             self.status.setText(ActionStatus.PLANNED.label)
-        fields = QHBoxLayout()
-        fields.setContentsMargins(0, 0, 0, 0)
-        fields.addWidget(self.target, 3)
-        fields.addWidget(self.day)
-        fields.addWidget(self.start)
-        fields.addWidget(QLabel("\u2013"))
-        fields.addWidget(self.end)
-        fields.addWidget(self.partner, 2)
-        fields.addWidget(self.status)
-        fields.addWidget(self.remove_button)
+        # Two lines, so a row fits the dialog at 1366×768 (one line pushed "Remove" behind
+        # a horizontal scroll bar): where and when, then who and the status.
+        where = QHBoxLayout()
+        where.setContentsMargins(0, 0, 0, 0)
+        where.addWidget(self.target, 1)
+        where.addWidget(self.day)
+        where.addWidget(self.start)
+        where.addWidget(QLabel("\u2013"))
+        where.addWidget(self.end)
+        who = QHBoxLayout()
+        who.setContentsMargins(0, 0, 0, 0)
+        self.partner_label = QLabel(_("Responsible"))
+        who.addWidget(self.partner_label)
+        who.addWidget(self.partner, 1)
+        who.addWidget(self.status)
+        who.addWidget(self.remove_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addLayout(fields)
+        layout.addLayout(where)
+        layout.addLayout(who)
         layout.addWidget(self.error)
 
     def values(self) -> dict:
@@ -258,7 +274,7 @@ class MeetingFormDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(scrolled(form_widget), 1)
         layout.addWidget(buttons)
-        self.resize(900, 760)
+        self.resize(900, 680)  # fits a 1366×768 screen with its task bar
 
     # -- rows ----------------------------------------------------------------------------------
     def add_flag(self, flag: FlaggedPlace | None = None) -> FlagRow:
@@ -310,6 +326,13 @@ class MeetingFormDialog(QDialog):
             row.error.clear_message()
         values = self.values()
         actions = [(row.action_id, row.values()) for row in self.action_rows]
+        if not actions and not any(values[k] for k in ("title", "situation", "staff_ids",
+                                                         "partner_ids", "flags")):
+            self.errors.show([FieldError("", _(
+                "The meeting is empty: write a title or a situation picture, or tick who was "
+                "there, before saving."))])
+            self.title.setFocus()
+            return
         removed = list(self._removed_actions)
         meeting_id = self.meeting_id
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from fieldapp.i18n import _
 from fieldapp.store.encryption import check_new_passphrase, forgotten_passphrase_text
+from fieldapp.ui.widgets.modal import run_modal
 from fieldapp.ui.widgets.forms import FieldErrorLabel
 
 
@@ -106,7 +107,8 @@ class PassphraseDialog(QDialog):
 
 def ask_new_passphrase(path: Path | str, parent=None, intro: str = "") -> str | None:
     dialog = PassphraseDialog(path, new=True, intro=intro, parent=parent)
-    return dialog.passphrase() if dialog.exec() == QDialog.DialogCode.Accepted else None
+    # run_modal, not exec(): a lock hides the dialog and brings it back (widgets/modal.py)
+    return dialog.passphrase() if run_modal(dialog) == QDialog.DialogCode.Accepted else None
 
 
 def ask_passphrase(path: Path | str, check: Callable[[str], bool], parent=None) -> str | None:
@@ -155,4 +157,4 @@ def ask_passphrase_change(path: Path | str, check: Callable[[str], bool],
                           parent=None) -> tuple[str, str] | None:
     """(current, new) passphrases, or None when cancelled."""
     dialog = ChangePassphraseDialog(path, check, parent)
-    return dialog.passphrases() if dialog.exec() == QDialog.DialogCode.Accepted else None
+    return dialog.passphrases() if run_modal(dialog) == QDialog.DialogCode.Accepted else None

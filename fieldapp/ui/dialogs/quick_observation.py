@@ -25,17 +25,16 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QSpinBox,
     QVBoxLayout,
 )
 
 from fieldapp.domain.enums import ActionTaken, Severity
 from fieldapp.domain.records import CategoryRecord, PlaceRecord
-from fieldapp.domain.validation import MAX_COUNT
 from fieldapp.i18n import _
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.dialogs.form_parts import ShareCheck
 from fieldapp.ui.widgets.datetime_edit import StockholmDateTimeEdit
+from fieldapp.ui.widgets.count_box import CountBox
 from fieldapp.ui.widgets.forms import FieldErrorLabel, FormErrors
 from fieldapp.ui.widgets.formatting import hhmm, shift_kind_label
 from fieldapp.ui.widgets.pii_text import PiiLineEdit
@@ -175,11 +174,8 @@ class QuickObservationDialog(QDialog):
         self.category.severity_key.connect(
             lambda key: self.severity.setCurrentIndex(list(SEVERITY_KEYS).index(key)))
 
-        self.people = QSpinBox()
-        self.people.setRange(0, MAX_COUNT)
-        self.people.setValue(1)
-        self.youths = QSpinBox()
-        self.youths.setRange(0, MAX_COUNT)
+        self.people = CountBox(1)
+        self.youths = CountBox()
         self.action_taken = QComboBox()
         for action in ActionTaken:
             self.action_taken.addItem(action.label, action.value)
@@ -200,7 +196,10 @@ class QuickObservationDialog(QDialog):
         form = QFormLayout()
         form.addRow(_("&Place"), self.form.add("place_id", self.place))
         form.addRow("", self.place_area)
-        form.addRow(_("&Category"), self.form.add("category_id", self.category))
+        form.addRow(_("&Category"), self.category)
+        # Its message in a row of its own: stacked with the fixed-height list it was drawn
+        # over the list's last rows.
+        form.addRow("", self.form.register("category_id", self.category))
         form.addRow(_("&Severity"), self.form.add("severity", self.severity))
         form.addRow(_("N&umber of people"), self.form.add("people_count", self.people))
         form.addRow(_("&Youths present"), self.form.add("youths_present", self.youths))
@@ -237,7 +236,7 @@ class QuickObservationDialog(QDialog):
         for first, second in zip(order, order[1:]):
             self.setTabOrder(first, second)
         self.place.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.resize(580, self.sizeHint().height())
+        self.resize(580, max(self.sizeHint().height(), layout.totalHeightForWidth(580)))
 
     def keyPressEvent(self, event) -> None:
         if (event.key() in ENTER_KEYS

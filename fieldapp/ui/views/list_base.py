@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -31,6 +30,7 @@ from fieldapp.ui.models.paged import PagedTableModel
 from fieldapp.ui.views.list_filters import FilterBar, WeekPicker
 from fieldapp.ui.views.record_table import RecordTable
 from fieldapp.ui.widgets.messages import show_unexpected_error
+from fieldapp.ui.widgets.modal import ask_yes_no
 
 __all__ = ["FilterBar", "RecordListView", "RecordTable", "WeekPicker"]
 
@@ -178,7 +178,22 @@ class RecordListView(QWidget):
             self.count_label.setText(_("{total} in all").format(total=format_number(total)))
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.current_changed(self.model.row_for(current))
+        row = self.model.row_for(current)
+        self._update_edit_buttons(row)
+        self.current_changed(row)
+
+    def is_foreign(self, row) -> bool:
+        """Whether ``row`` was recorded on another device (it is changed only there)."""
+        device = getattr(row, "device_id", None)
+        return row is not None and device is not None and device != self.ctx.device_id
+
+    def _update_edit_buttons(self, row) -> None:
+        """Another device's record: Delete disabled, Edit opens it read-only ("View…")."""
+        foreign = self.is_foreign(row)
+        self.delete_button.setEnabled(row is not None and not foreign)
+        self.edit_button.setEnabled(row is not None)
+        self.edit_button.setText(_("View…") if foreign
+                                 else self.texts().get("edit", _("Edit…")))
 
     def show_message(self, message: str) -> None:
         self.message_label.setText(message)
@@ -210,11 +225,12 @@ class RecordListView(QWidget):
         row = self.current_row()
         if row is None:
             return
-        answer = QMessageBox.question(
-            self, self.texts().get("delete_title", _("Delete")), self.delete_question(row),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
-        if answer != QMessageBox.StandardButton.Yes:
+        if self.is_foreign(row):
+            self.show_message(_("This record belongs to another device and can only be "
+                                "changed there."))
+            return
+        if not ask_yes_no(self, self.texts().get("delete_title", _("Delete")),
+                          self.delete_question(row), object_name="deleteQuestion"):
             return
         record_id = row.id
 

@@ -70,13 +70,14 @@ class MeetingsView(RecordListView):
             kind=text.label(MeetingKind, row.kind), when=text.moment(row.held_at))
 
     def make_editor(self, row: MeetingRow):
-        if row.device_id != self.ctx.device_id:
-            self.show_message(_("This meeting was recorded on another device and can only be "
-                                "changed there."))
-            return None
+        from fieldapp.ui.dialogs.form_parts import make_read_only
         from fieldapp.ui.dialogs.meeting_form import MeetingFormDialog
 
-        return MeetingFormDialog(self.ctx, row.id, self)
+        dialog = MeetingFormDialog(self.ctx, row.id, self)
+        if self.is_foreign(row):
+            make_read_only(dialog, _("This meeting was recorded on another device and can "
+                                     "only be changed there. Shown for reading."))
+        return dialog
 
     def make_creator(self):
         from fieldapp.ui.dialogs.meeting_form import MeetingFormDialog
@@ -131,8 +132,10 @@ class MeetingsView(RecordListView):
 
     def _update_action_buttons(self) -> None:
         action = self.current_action()
+        # Another device's meeting: its actions are changed only there.
         self.cancel_action_button.setEnabled(
-            action is not None and action.status == ActionStatus.PLANNED.value)
+            action is not None and action.status == ActionStatus.PLANNED.value
+            and not self.is_foreign(self.current_row()))
 
     def cancel_current_action(self) -> None:
         """Mark the selected planned action as cancelled (Inställd)."""

@@ -28,10 +28,11 @@ class ObservationsView(RecordListView):
             place=row.place_name, when=text.moment(row.observed_at))
 
     def make_editor(self, row: ObservationRow):
-        if row.device_id != self.ctx.device_id:
-            self.show_message(_("This observation was logged on another device and can only "
-                                "be changed there."))
-            return None
         from fieldapp.ui.dialogs.edit_observation import EditObservationDialog
+        from fieldapp.ui.dialogs.form_parts import make_read_only
 
-        return EditObservationDialog(self.ctx, row.id, self)
+        dialog = EditObservationDialog(self.ctx, row.id, self)
+        if self.is_foreign(row):
+            make_read_only(dialog, _("This observation was logged on another device and can "
+                                     "only be changed there. Shown for reading."))
+        return dialog

@@ -28,10 +28,11 @@ class ShiftsView(RecordListView):
             kind=text.label(ShiftKind, row.kind), when=text.moment(row.starts_at))
 
     def make_editor(self, row: ShiftRow):
-        if row.device_id != self.ctx.device_id:
-            self.show_message(_("This shift was logged on another device and can only be "
-                                "changed there."))
-            return None
         from fieldapp.ui.dialogs.edit_shift import EditShiftDialog
+        from fieldapp.ui.dialogs.form_parts import make_read_only
 
-        return EditShiftDialog(self.ctx, row.id, self)
+        dialog = EditShiftDialog(self.ctx, row.id, self)
+        if self.is_foreign(row):
+            make_read_only(dialog, _("This shift was logged on another device and can only be "
+                                     "changed there. Shown for reading."))
+        return dialog

@@ -31,6 +31,12 @@ def muted_colour(widget: QWidget) -> QColor:
                   (text.blue() + back.blue()) // 2)
 
 
+# Each of these a field has says that it changed (line and text edits, number, date
+# and time boxes, drop-downs, checkboxes, lists).
+CHANGE_SIGNALS = ("textChanged", "dateTimeChanged", "currentIndexChanged", "toggled",
+                  "itemChanged", "currentRowChanged")
+
+
 class FieldErrorLabel(QLabel):
     """Shows the message(s) of one field; hidden when there are none."""
 
@@ -84,13 +90,41 @@ class FormErrors:
         self._fields[field] = (widget, label)
         for alias in aliases:
             self._aliases[alias] = field
+        self._watch(field, widget)
         return with_error(widget, label)
 
     def register(self, field: str, widget: QWidget) -> FieldErrorLabel:
         """Register ``widget`` for ``field``; the caller places the returned label."""
         label = FieldErrorLabel()
         self._fields[field] = (widget, label)
+        self._watch(field, widget)
         return label
+
+    def _watch(self, field: str, widget: QWidget) -> None:
+        """A field's message goes when the field changes (it may be fixed now); a widget
+        that checks itself (``problem_changed``, e.g. a count box) shows its own at once."""
+        problem = getattr(widget, "problem_changed", None)
+        if problem is not None:
+            problem.connect(lambda text: self.set_field(field, [text] if text else []))
+            return
+        for name in CHANGE_SIGNALS:
+            signal = getattr(widget, name, None)
+            if signal is not None and hasattr(signal, "connect"):
+                signal.connect(lambda *_args: self.set_field(field, []))
+
+    def set_field(self, field: str, messages: list[str]) -> None:
+        widget, label = self._fields[self._aliases.get(field, field)]
+        label.set_messages(messages)
+        widget.setProperty("invalid", bool(messages))
+
+    def problems(self) -> list[FieldError]:
+        """What the fields that check themselves find now (too large a count)."""
+        found = []
+        for name, (widget, _label) in self._fields.items():
+            check = getattr(widget, "problem", None)
+            if callable(check) and check():
+                found.append(FieldError(name, check()))
+        return found
 
     def label(self, field: str) -> FieldErrorLabel:
         return self._fields[self._aliases.get(field, field)][1]
@@ -125,6 +159,7 @@ class FormErrors:
         self.general.set_messages(e.message for e in general)
         if first is not None:
             first.setFocus()
+            _make_room(first.window())
         return general
 
     def messages(self) -> dict[str, str]:
@@ -134,3 +169,17 @@ class FormErrors:
         if self.general.text() and not self.general.isHidden():
             shown[""] = self.general.text()
         return shown
+
+
+def _make_room(window: QWidget) -> None:
+    """Grow ``window`` when the messages just shown need more height than it has, so no
+    message is drawn over its field."""
+    layout = window.layout()
+    if layout is None:
+        return
+    layout.activate()
+    needed = layout.totalMinimumSize().height()
+    if layout.hasHeightForWidth():  # word-wrapped labels: their height depends on the width
+        needed = max(needed, layout.totalHeightForWidth(window.width()))
+    if window.height() < needed:
+        window.resize(window.width(), needed)

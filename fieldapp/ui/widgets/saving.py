@@ -24,6 +24,10 @@ def save_with(ctx: AppContext, parent: QWidget, form: FormErrors,
     ``on_saved(result)``. On a ValidationError nothing is saved and the messages appear
     beside their fields.
     """
+    problems = form.problems()  # e.g. a count above its maximum: said before any save
+    if problems:
+        form.show(problems)
+        return
     form.clear()
 
     def job(_progress):
