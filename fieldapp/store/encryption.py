@@ -19,7 +19,9 @@ Qt-free.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +36,17 @@ ENCRYPTING_SUFFIX = ".encrypting"
 PLAIN_OLD_SUFFIX = ".plain-old"
 REKEYING_SUFFIX = ".rekeying"
 OLD_KEY_SUFFIX = ".old-key"
+# SQLCipher 4's defaults (the files this app makes): PBKDF2-HMAC-SHA512, 256,000 rounds, a
+# 256-bit key, the file's first 16 bytes as salt.
+KDF_ITERATIONS = 256_000
+KEY_BYTES = 32
+SALT_BYTES = 16
+
+# (salt, passphrase) -> the raw key literal a connection has opened the file with. The key
+# is derived once per unlock: every further connection and check of the same file uses
+# SQLCipher's raw-key form, which skips the key derivation (about 0.1-0.3 s each).
+_verified_keys: dict[tuple[bytes, str], str] = {}
+_keys_lock = threading.Lock()
 
 
 def dbapi():
@@ -60,9 +73,43 @@ def quote(passphrase: str) -> str:
     return "'" + passphrase.replace("'", "''") + "'"
 
 
+def _salt(path: Path | str) -> bytes | None:
+    try:
+        with open(path, "rb") as fh:
+            salt = fh.read(SALT_BYTES)
+    except OSError:
+        return None
+    return salt if len(salt) == SALT_BYTES and not SQLITE_HEADER.startswith(salt) else None
+
+
+def _derive(passphrase: str, salt: bytes) -> str:
+    """The raw key SQLCipher derives from ``passphrase`` with its default settings."""
+    key = hashlib.pbkdf2_hmac("sha512", passphrase.encode("utf-8"), salt, KDF_ITERATIONS,
+                              KEY_BYTES)
+    return f"x'{key.hex()}'"
+
+
+def known_key(path: Path | str, passphrase: str) -> str | None:
+    """The raw key that opened ``path`` with ``passphrase`` before, or None."""
+    salt = _salt(path)
+    if salt is None:
+        return None
+    with _keys_lock:
+        return _verified_keys.get((salt, passphrase))
+
+
+def forget_keys() -> None:
+    """Drop every remembered key (a passphrase change, the window locked for good)."""
+    with _keys_lock:
+        _verified_keys.clear()
+
+
 def connect(path: Path | str, passphrase: str, *, readonly: bool = False,
-            check_same_thread: bool = True):
-    """A SQLCipher connection to ``path`` keyed with ``passphrase`` (not yet verified)."""
+            check_same_thread: bool = True, raw_key: str | None = None):
+    """A SQLCipher connection to ``path`` keyed with ``passphrase`` (not yet verified); with
+    a verified key of the file remembered (or ``raw_key`` given) it is keyed with that raw
+    key, with no key derivation."""
+    key = raw_key or known_key(path, passphrase)
     module = dbapi()
     if readonly:
         con = module.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
@@ -71,7 +118,7 @@ def connect(path: Path | str, passphrase: str, *, readonly: bool = False,
         con = module.connect(str(path), check_same_thread=check_same_thread)
     with contextlib.suppress(module.DatabaseError):
         con.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our message, not a log
-    con.execute(f"PRAGMA key = {quote(passphrase)}")
+    con.execute(f"PRAGMA key = {quote(key or passphrase)}")
     return con
 
 
@@ -84,9 +131,30 @@ def open_verified(path: Path, passphrase: str, *, readonly: bool = True):
     """A keyed connection that has read the schema: :class:`PassphraseError` if the key does
     not open it (SQLITE_NOTADB); the disk's refusal (read-only, full, failing) is that, not
     a wrong passphrase (:func:`fieldapp.store.errors.storage_error`)."""
+    salt = _salt(path)
+    known = known_key(path, passphrase)
+    if salt is not None and known is None:
+        # Derive the key once here (as SQLCipher would) and open with the raw key, so the
+        # connections after this one need no derivation.
+        candidate = _derive(passphrase, salt)
+        con = _open_checked(path, passphrase, readonly, candidate)
+        if con is not None:
+            with _keys_lock:
+                _verified_keys[(salt, passphrase)] = candidate
+            return con
+        # A file with other key settings (made by an older SQLCipher): SQLCipher derives.
+    con = _open_checked(path, passphrase, readonly, known or passphrase)
+    if con is None:
+        raise PassphraseError(wrong_passphrase_message(path))
+    return con
+
+
+def _open_checked(path: Path, passphrase: str, readonly: bool, key: str):
+    """A connection keyed with ``key`` that has read the schema, or None if the key does not
+    open the file; the disk's refusal raises its DatabaseFileError."""
     module = dbapi()
     try:
-        con = connect(path, passphrase, readonly=readonly)
+        con = connect(path, passphrase, readonly=readonly, raw_key=key)
     except module.DatabaseError as exc:
         problem = storage_error(Path(path), exc)
         if problem is None:
@@ -99,7 +167,7 @@ def open_verified(path: Path, passphrase: str, *, readonly: bool = True):
         problem = storage_error(Path(path), exc)
         if problem is not None:
             raise problem from exc
-        raise PassphraseError(wrong_passphrase_message(path)) from None
+        return None
     return con
 
 
@@ -323,8 +391,12 @@ def _backups(path: Path) -> list[Path]:
 def backup_encrypted(path: Path, passphrase: str, target: Path) -> None:
     """Copy the encrypted database at ``path`` to ``target``, encrypted with the same key."""
     con = open_verified(path, passphrase, readonly=False)
+    key, salt = known_key(path, passphrase), _salt(path)
+    # The same raw key and salt as the file (what the passphrase derives there): the backup
+    # opens with the passphrase and costs no second key derivation.
+    attach_key = f"{key[:-1]}{salt.hex()}'" if key and salt else passphrase
     try:
-        con.execute("ATTACH DATABASE ? AS backup KEY ?", (str(target), passphrase))
+        con.execute("ATTACH DATABASE ? AS backup KEY ?", (str(target), attach_key))
         con.execute("SELECT sqlcipher_export('backup')")
         version = con.execute("PRAGMA main.user_version").fetchone()[0]
         con.execute(f"PRAGMA backup.user_version = {int(version)}")
