@@ -23,9 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, select
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from typing import TYPE_CHECKING
 
 from fieldapp.i18n import _
 from fieldapp.store import encryption, migrate
@@ -39,7 +37,14 @@ from fieldapp.store.errors import (  # noqa: F401 - re-exported: callers import 
     PassphraseRequiredError,
     storage_error,
 )
-from fieldapp.store.models import Device
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+# SQLAlchemy and the models are imported when a file is opened, not with this module: the
+# window's passphrase dialog paints before they load (issue 19; the window preloads them in
+# the background meanwhile, fieldapp.ui.app.preload).
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -82,6 +87,8 @@ def _size_cache(dbapi_connection, _record) -> None:
 def make_engine(path: Path, passphrase: str | None = None) -> Engine:
     """The engine of the file at ``path``; with ``passphrase`` a SQLCipher engine whose every
     connection runs ``PRAGMA key`` as its first statement."""
+    from sqlalchemy import create_engine, event
+
     if passphrase is None:
         engine = create_engine(f"sqlite:///{path}", future=True)
     else:
@@ -234,6 +241,8 @@ class Database:
     """Engine and session factory of one database file."""
 
     def __init__(self, path: Path, engine: Engine, *, encrypted: bool = False):
+        from sqlalchemy.orm import sessionmaker
+
         self.path = path
         self.engine = engine
         self.encrypted = encrypted
@@ -253,6 +262,10 @@ class Database:
             return migrate.current_revision(connection)
 
     def device_id(self) -> uuid.UUID:
+        from sqlalchemy import select
+
+        from fieldapp.store.models import Device
+
         with self.session() as session:
             return session.scalars(select(Device.id).where(Device.is_self)).one()
 
@@ -332,6 +345,10 @@ def open_database(path: Path | str, passphrase: str | None = None, *, upgrade: b
 
 
 def _ensure_self_device(database: Database) -> None:
+    from sqlalchemy import select
+
+    from fieldapp.store.models import Device
+
     with database.session() as session:
         if session.scalars(select(Device).where(Device.is_self)).first() is None:
             session.add(Device(id=uuid.uuid4(), name="", is_self=True))
