@@ -2,8 +2,10 @@
 
 Shell first (issue 19): until the passphrase dialog (or the window) is on screen only Qt and
 a few light modules are imported; SQLAlchemy, the models, the services, the main window's
-modules, Babel and the catalogue load in a background thread (:func:`preload`) while the
-user types the passphrase. ``FIELDAPP_NOW`` (an ISO time, e.g. ``2026-11-18T12:00+00:00``),
+modules, Babel and the catalogue load in a background thread (:func:`preload`), started
+once the passphrase dialog has painted, while the user types. Without a dialog (a plain
+file, FIELDAPP_PASSPHRASE) the start needs them at once: ``fieldapp.cli.gui`` then imports
+SQLAlchemy before PySide6. ``FIELDAPP_NOW`` (an ISO time, e.g. ``2026-11-18T12:00+00:00``),
 when set, is the window's clock at start (it then runs on from there): the bench sets it
 inside its data's last week; never set it otherwise.
 """
@@ -58,6 +60,24 @@ def preload(language: str) -> threading.Thread:
     thread = threading.Thread(target=work, name="fieldapp-preload", daemon=True)
     thread.start()
     return thread
+
+
+def preload_after_first_paint(app: QApplication, language: str) -> None:
+    """Start :func:`preload` once the next window (the passphrase dialog) has painted: the
+    dialog is on screen with Qt alone, the imports then run while the user types."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and app.property("fieldapp_preload") is None:
+                app.setProperty("fieldapp_preload", True)
+                app.removeEventFilter(self)
+                QTimer.singleShot(0, lambda: preload(language))
+            return False
+
+    if app.property("fieldapp_preload") is None:
+        app._fieldapp_first_paint = FirstPaint(app)
+        app.installEventFilter(app._fieldapp_first_paint)
 
 
 def clock_from_env(environ=None) -> Callable[[], dt.datetime] | None:
@@ -116,6 +136,7 @@ class WindowAsk:
         from fieldapp.ui.dialogs.passphrase import ask_passphrase
 
         refused: list[DatabaseFileError] = []
+        preload_after_first_paint(QApplication.instance(), current_language())
 
         def guarded(text: str) -> bool:
             # The disk's refusal (read-only, full) is no wrong passphrase: the dialog closes
@@ -134,6 +155,7 @@ class WindowAsk:
     def new_passphrase(self, path: Path) -> str | None:
         from fieldapp.ui.dialogs.passphrase import ask_new_passphrase
 
+        preload_after_first_paint(QApplication.instance(), current_language())
         return ask_new_passphrase(path)
 
     def warn(self, text: str) -> None:
@@ -198,7 +220,6 @@ def run_gui(db_path: Path, language: str | None = None, close_after_ms: int | No
 
     setup_logging()
     _install_excepthook(app)  # from the start: an error while opening is logged and shown too
-    preload(current_language())
 
     while True:
         database = _open_or_recover(Path(db_path), close_after_ms)
