@@ -668,7 +668,7 @@ def folder_apply(ctx: Ctx) -> Row:
                f"{ctx.big} + {info['envelopes']:,} envelopes in {info['bundles']} bundles",
                a.auto(), b.auto(), ratio, "≤ 3×", ratio is not None and ratio <= 3,
                note=f"baseline inserts the same {rows:,} table rows (records and their "
-                    f"links); {a.runs} runs each")
+                    f"links); {a.runs} warm runs each after the first, interleaved")
 
 
 # -- sync: push to PostgreSQL ----------------------------------------------------------------------
