@@ -19,15 +19,20 @@ Qt-free.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fieldapp import files
 from fieldapp.i18n import _
 from fieldapp.store.errors import EncryptionUnavailableError, PassphraseError, storage_error
+from fieldapp.store.keys import (  # noqa: F401 - forget_keys: callers find it here
+    derive,
+    forget_keys,
+    known_key,
+    remember,
+    salt_of,
+)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIN_PASSPHRASE_LENGTH = 8
@@ -36,17 +41,6 @@ ENCRYPTING_SUFFIX = ".encrypting"
 PLAIN_OLD_SUFFIX = ".plain-old"
 REKEYING_SUFFIX = ".rekeying"
 OLD_KEY_SUFFIX = ".old-key"
-# SQLCipher 4's defaults (the files this app makes): PBKDF2-HMAC-SHA512, 256,000 rounds, a
-# 256-bit key, the file's first 16 bytes as salt.
-KDF_ITERATIONS = 256_000
-KEY_BYTES = 32
-SALT_BYTES = 16
-
-# (salt, passphrase) -> the raw key literal a connection has opened the file with. The key
-# is derived once per unlock: every further connection and check of the same file uses
-# SQLCipher's raw-key form, which skips the key derivation (about 0.1-0.3 s each).
-_verified_keys: dict[tuple[bytes, str], str] = {}
-_keys_lock = threading.Lock()
 
 
 def dbapi():
@@ -71,37 +65,6 @@ def available() -> bool:
 def quote(passphrase: str) -> str:
     """``passphrase`` as an SQL string literal (for PRAGMA key, which takes no parameters)."""
     return "'" + passphrase.replace("'", "''") + "'"
-
-
-def _salt(path: Path | str) -> bytes | None:
-    try:
-        with open(path, "rb") as fh:
-            salt = fh.read(SALT_BYTES)
-    except OSError:
-        return None
-    return salt if len(salt) == SALT_BYTES and not SQLITE_HEADER.startswith(salt) else None
-
-
-def _derive(passphrase: str, salt: bytes) -> str:
-    """The raw key SQLCipher derives from ``passphrase`` with its default settings."""
-    key = hashlib.pbkdf2_hmac("sha512", passphrase.encode("utf-8"), salt, KDF_ITERATIONS,
-                              KEY_BYTES)
-    return f"x'{key.hex()}'"
-
-
-def known_key(path: Path | str, passphrase: str) -> str | None:
-    """The raw key that opened ``path`` with ``passphrase`` before, or None."""
-    salt = _salt(path)
-    if salt is None:
-        return None
-    with _keys_lock:
-        return _verified_keys.get((salt, passphrase))
-
-
-def forget_keys() -> None:
-    """Drop every remembered key (a passphrase change, the window locked for good)."""
-    with _keys_lock:
-        _verified_keys.clear()
 
 
 def connect(path: Path | str, passphrase: str, *, readonly: bool = False,
@@ -131,16 +94,15 @@ def open_verified(path: Path, passphrase: str, *, readonly: bool = True):
     """A keyed connection that has read the schema: :class:`PassphraseError` if the key does
     not open it (SQLITE_NOTADB); the disk's refusal (read-only, full, failing) is that, not
     a wrong passphrase (:func:`fieldapp.store.errors.storage_error`)."""
-    salt = _salt(path)
+    salt = salt_of(path)
     known = known_key(path, passphrase)
     if salt is not None and known is None:
         # Derive the key once here (as SQLCipher would) and open with the raw key, so the
         # connections after this one need no derivation.
-        candidate = _derive(passphrase, salt)
+        candidate = derive(passphrase, salt)
         con = _open_checked(path, passphrase, readonly, candidate)
         if con is not None:
-            with _keys_lock:
-                _verified_keys[(salt, passphrase)] = candidate
+            remember(salt, passphrase, candidate)
             return con
         # A file with other key settings (made by an older SQLCipher): SQLCipher derives.
     con = _open_checked(path, passphrase, readonly, known or passphrase)
@@ -391,7 +353,7 @@ def _backups(path: Path) -> list[Path]:
 def backup_encrypted(path: Path, passphrase: str, target: Path) -> None:
     """Copy the encrypted database at ``path`` to ``target``, encrypted with the same key."""
     con = open_verified(path, passphrase, readonly=False)
-    key, salt = known_key(path, passphrase), _salt(path)
+    key, salt = known_key(path, passphrase), salt_of(path)
     # The same raw key and salt as the file (what the passphrase derives there): the backup
     # opens with the passphrase and costs no second key derivation.
     attach_key = f"{key[:-1]}{salt.hex()}'" if key and salt else passphrase
