@@ -1,5 +1,5 @@
 """Run one measure (or its preparation) in this process and print its Row as JSON, with the
-peak memory of this process.
+peak memory of this process (its own VmHWM).
 
     python -m bench.one NAME DATA_JSON WORK REPEAT SCALE [prepare]
 """
@@ -7,11 +7,11 @@ peak memory of this process.
 from __future__ import annotations
 
 import json
-import resource
 import sys
 from pathlib import Path
 
 from bench.measures import MEASURES, Ctx
+from bench.stats import peak_mb
 
 
 def main() -> None:
@@ -28,7 +28,7 @@ def main() -> None:
         return
     row = measure.run(ctx)
     if row.peak_mb is None:
-        row.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        row.peak_mb = peak_mb()
     print("BENCH-ROW " + json.dumps(row.as_dict(), ensure_ascii=False))
 
 

@@ -1,37 +1,60 @@
 """One cold start, in a fresh process: ``python -m bench.startup bare|app LAUNCHED [DB]``.
 
 ``LAUNCHED`` is the parent's ``time.time()`` just before it started this process, so the
-figure includes the interpreter's start and every import. The process shows its window,
-waits until the window has painted and is usable (for ``app``: the first page is built, the
-jobs on the database lane — its data, the running shift, the sync status, retention — have
-reported back and the page painted again after that, so the user's first save would not
-wait), then prints ``STARTUP <seconds>``. For ``app`` it then waits for the start's
-background work on the io lane too (the integrity check of the whole file and the daily
-backup, which the user never waits for) and prints ``BACKGROUND <seconds>``, then quits.
+figures include the interpreter's start and every import. Printed (seconds since LAUNCHED):
+
+- ``DIALOG``: the passphrase dialog painted (``app`` on an encrypted file without
+  FIELDAPP_PASSPHRASE). The process then "types" the passphrase (``BENCH_PASSPHRASE``)
+  after ``TYPING_S`` — a short passphrase typed fast — and presses Open: ``PASSPHRASE``;
+- ``STARTUP``: the window painted and usable: for ``app`` the first page is built, the jobs
+  on the database lane (its data, the running shift) have reported back and the page painted
+  again after that, so the user's first save would not wait;
+- ``PRELOADED``: when the start's background imports (fieldapp.ui.app.preload) ended;
+- ``BACKGROUND``: the start's background work (retention, sync page, integrity check, daily
+  backup), which the user never waits for, ended;
+- ``PEAK``: this process's own peak resident size (VmHWM), MB.
 
 - ``bare``: a PySide6 QMainWindow of the same size, nothing else (the baseline);
 - ``app``: ``fieldapp.ui.app.run_gui`` on ``DB``, the real start-up path.
 
-Nothing from ``fieldapp`` or ``bench`` is imported here before the clock stops in ``bare``.
+Nothing from ``fieldapp`` or ``bench`` is imported here (the watcher finds the app's
+widgets by their object names).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
+TYPING_S = 1.0
+PERF_ORIGIN, WALL_ORIGIN = time.perf_counter(), time.time()
+
+
+def _peak_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
 
 def _watch(app, find_window, launched: float, tasks_of=lambda window: None) -> None:
-    """Poll from the event loop: once the window is exposed and painted, its tasks are done
-    and a paint happened after that, record the time and close the window."""
+    """Poll from the event loop (the dialog's too): answer the passphrase dialog, then once
+    the window is exposed and painted, its database lane idle and a paint happened after
+    that, record the time; then wait for the background work and quit."""
     from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QWidget
 
-    state = {"painted_at": 0.0, "idle_since": None}
+    state = {"painted": {}, "idle_since": None}
+
+    def say(name: str, value: float) -> None:
+        print(f"{name} {value:.6f}", flush=True)
 
     class PaintSpy(QObject):
         def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Paint:
-                state["painted_at"] = time.perf_counter()
+            if event.type() == QEvent.Type.Paint and isinstance(obj, QWidget):
+                state["painted"][obj.window().objectName()] = time.perf_counter()
             return False
 
     spy = PaintSpy()
@@ -39,18 +62,44 @@ def _watch(app, find_window, launched: float, tasks_of=lambda window: None) -> N
     timer = QTimer()
     timer.setInterval(1)
 
+    def answer_dialog() -> bool:
+        dialog = next((w for w in app.topLevelWidgets()
+                       if w.objectName() == "passphraseDialog" and w.isVisible()), None)
+        if dialog is None:
+            return False
+        if "dialog" not in state:
+            handle = dialog.windowHandle()
+            if handle is None or not handle.isExposed() or "passphraseDialog" not in state["painted"]:
+                return True
+            state["dialog"] = time.perf_counter()
+            say("DIALOG", time.time() - launched)
+        elif time.perf_counter() - state["dialog"] >= TYPING_S and "passphrase" not in state:
+            state["passphrase"] = True
+            dialog.first.setText(os.environ["BENCH_PASSPHRASE"])
+            say("PASSPHRASE", time.time() - launched)
+            dialog.try_accept()
+        return True
+
     def poll() -> None:
+        if "usable" not in state and answer_dialog():
+            return
         window = find_window()
         if window is None or not window.isVisible():
             return
         handle = window.windowHandle()
-        if handle is None or not handle.isExposed() or not state["painted_at"]:
+        painted = state["painted"].get(window.objectName(), 0.0)
+        if handle is None or not handle.isExposed() or not painted:
             return
         tasks = tasks_of(window)
         if "usable" in state:  # then wait for the background work of the start
-            if tasks is None or not tasks.busy():
+            started = getattr(window, "_after_first_paint", None) is None
+            if tasks is None or (started and not tasks.busy()):
                 timer.stop()
-                print(f"BACKGROUND {time.time() - launched:.6f}", flush=True)
+                say("BACKGROUND", time.time() - launched)
+                preloaded = getattr(sys.modules.get("fieldapp.ui.app"), "preloaded_at", None)
+                if preloaded is not None:
+                    say("PRELOADED", WALL_ORIGIN + (preloaded - PERF_ORIGIN) - launched)
+                say("PEAK", _peak_mb())
                 window.close()
                 app.quit()
             return
@@ -61,11 +110,10 @@ def _watch(app, find_window, launched: float, tasks_of=lambda window: None) -> N
             state["idle_since"] = time.perf_counter()
             window.update()  # the page as it looks with its data: paint it once more
             return
-        if state["painted_at"] < state["idle_since"]:
+        if painted < state["idle_since"]:
             return
         state["usable"] = time.time() - launched
-        app.removeEventFilter(spy)
-        print(f"STARTUP {state['usable']:.6f}", flush=True)
+        say("STARTUP", state["usable"])
 
     timer.timeout.connect(poll)
     timer.start()
@@ -77,6 +125,7 @@ def bare(launched: float) -> int:
 
     app = QApplication(sys.argv[:1])
     window = QMainWindow()
+    window.setObjectName("bare")
     window.setWindowTitle("bare")
     window.resize(1180, 760)
     window.show()
@@ -85,15 +134,17 @@ def bare(launched: float) -> int:
 
 
 def fieldapp(launched: float, db: str) -> int:
+    from fieldapp.cli.gui import _no_dialog_first
+
+    if _no_dialog_first(db):  # as `fieldapp` starts: SQLAlchemy before PySide6 then
+        import sqlalchemy.orm  # noqa: F401
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv[:1])
 
     def find_window():
-        from fieldapp.ui.main_window import MainWindow
-
         for widget in app.topLevelWidgets():
-            if isinstance(widget, MainWindow):
+            if widget.objectName() == "mainWindow":
                 return widget
         return None
 

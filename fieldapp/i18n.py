@@ -14,10 +14,13 @@ import gettext
 from functools import cache
 from pathlib import Path
 
-from babel import Locale
-from babel.dates import format_date as _babel_format_date
-from babel.dates import format_datetime as _babel_format_datetime
-from babel.numbers import format_decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from babel import Locale
+
+# Babel is imported at the first date or number formatted, not with this module: the window's
+# first dialog paints before it loads (issue 19).
 
 LANGUAGES = {"sv": "Svenska", "en": "English"}
 DEFAULT_LANGUAGE = "sv"
@@ -102,17 +105,30 @@ ARGPARSE_MESSAGES = (
 )
 
 
+@cache
+def _locale(language: str) -> Locale:
+    from babel import Locale
+
+    return Locale.parse(_BABEL_LOCALES[language])
+
+
 def babel_locale() -> Locale:
-    return Locale.parse(_BABEL_LOCALES[_current])
+    return _locale(_current)
 
 
 def format_number(value: float | int) -> str:
+    from babel.numbers import format_decimal
+
     return format_decimal(value, locale=babel_locale())
 
 
 def format_date(value: dt.date, fmt: str = "medium") -> str:
-    return _babel_format_date(value, format=fmt, locale=babel_locale())
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(value, format=fmt, locale=babel_locale())
 
 
 def format_datetime(value: dt.datetime, fmt: str = "medium", tz=None) -> str:
-    return _babel_format_datetime(value, format=fmt, tzinfo=tz, locale=babel_locale())
+    from babel.dates import format_datetime as babel_format_datetime
+
+    return babel_format_datetime(value, format=fmt, tzinfo=tz, locale=babel_locale())

@@ -26,6 +26,8 @@ def test_every_measure_runs_on_tiny_data(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     text = out.read_text(encoding="utf-8")
     assert "cores" in text and "SQLite" in text and "PySide6" in text  # the machine
+    assert "bare PySide6 window" in text and " ms: compare runs" in text  # its bare window
+    assert "ENCRYPTED" in text and "interleaved" in text and "VmHWM" in text
     table = [line for line in text.splitlines() if line.startswith("| ")]
     assert len(table) == 2 + len(MEASURES)  # header, rule, one row per measure
     for line in table[2:]:
@@ -37,3 +39,7 @@ def test_every_measure_runs_on_tiny_data(tmp_path):
             assert not os.environ.get("FIELDAPP_TEST_PG_URL"), "the server was given: measure it"
         elif cells[3] != "–":
             assert cells[4].endswith("×"), line  # a ratio beside every baseline
+            assert "first" in cells[2] and "first" in cells[3], line  # first runs beside
+    names = [line.split("|")[1].strip() for line in table[2:]]
+    assert any(name.startswith("Idag refresh") for name in names)
+    assert any(name.startswith("encrypted read") for name in names)

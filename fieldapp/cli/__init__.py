@@ -12,11 +12,11 @@ imports it. Opening ``--db`` with the passphrase rule is :mod:`fieldapp.cli.term
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
 from fieldapp import __version__
-from fieldapp.cli import db, demo, gui, hub, import_logs, report, sync
 from fieldapp.cli.terminal import (  # noqa: F401 - the command line's contract, importable here
     EXIT_FAILED,
     EXIT_OK,
@@ -28,12 +28,25 @@ from fieldapp.cli.terminal import (  # noqa: F401 - the command line's contract,
 from fieldapp.i18n import LANGUAGES, _, set_language
 from fieldapp.paths import default_db_path
 
-# name -> module(add_parser, run), in the order of the help text
-COMMANDS: dict[str, object] = {"gui": gui, "demo": demo, "db": db, "report": report,
-                               "sync": sync, "hub": hub, "import": import_logs}
+# name -> module (add_parser, run) in this package, in the order of the help text. Imported
+# when needed: the window's start (no command, or ``gui``) imports no other command's module
+# (``report`` alone pulls in SQLAlchemy and ReportLab: a third of a second before the first
+# paint, issue 19).
+COMMAND_MODULES = {"gui": "gui", "demo": "demo", "db": "db", "report": "report",
+                   "sync": "sync", "hub": "hub", "import": "import_logs"}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command(name: str):
+    return importlib.import_module(f"fieldapp.cli.{COMMAND_MODULES[name]}")
+
+
+def __getattr__(name: str):
+    if name == "COMMANDS":  # every command's module, for tools and tests
+        return {key: command(key) for key in COMMAND_MODULES}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def build_parser(only: tuple[str, ...] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fieldapp",
         description=_("Fältlogg: shifts, observations and meetings of field workers."),
@@ -47,8 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     # Hidden: open the window and close it after 1.5 s (the installer's bundle test).
     parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module in COMMANDS.items():
-        module.add_parser(sub, name)
+    for name in only or COMMAND_MODULES:
+        command(name).add_parser(sub, name)
     return parser
 
 
@@ -62,15 +75,18 @@ def main(argv: list[str] | None = None) -> int:
     # Read --lang before building the parser so help texts are translated too.
     pre = argparse.ArgumentParser(add_help=False)
     pre.add_argument("--lang", choices=sorted(LANGUAGES), default=None)
-    known, _rest = pre.parse_known_args(argv)
+    pre.add_argument("--db", default=None)
+    pre.add_argument("--smoke-test", action="store_true")
+    known, rest = pre.parse_known_args(argv)
     if known.lang:
         set_language(known.lang)
-    parser = build_parser()
+    window_only = not rest or rest == ["gui"]  # the window's start: its command alone
+    parser = build_parser(("gui",) if window_only else None)
     args = parser.parse_args(argv)
     if args.db is None:
         args.db = default_db_path()
     try:
-        return COMMANDS[args.command or "gui"].run(args)
+        return command(args.command or "gui").run(args)
     except UsageError as exc:
         parser.print_usage(sys.stderr)
         print(f"fieldapp: {exc}", file=sys.stderr)

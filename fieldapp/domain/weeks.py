@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date as _babel_format_date
-
 from fieldapp.i18n import _, babel_locale
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -192,6 +190,8 @@ class IsoWeek:
 
     def title_range(self) -> str:
         """Monday–Sunday as "18–24 november", or "30 december–5 januari" across months."""
+        from babel.dates import format_date as _babel_format_date  # off the start (issue 19)
+
         locale = babel_locale()
         monday, sunday = self.monday(), self.sunday()
         end = _babel_format_date(sunday, "d MMMM", locale=locale)

@@ -26,6 +26,13 @@ from pathlib import Path
 from fieldapp import files
 from fieldapp.i18n import _
 from fieldapp.store.errors import EncryptionUnavailableError, PassphraseError, storage_error
+from fieldapp.store.keys import (  # noqa: F401 - forget_keys: callers find it here
+    derive,
+    forget_keys,
+    known_key,
+    remember,
+    salt_of,
+)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIN_PASSPHRASE_LENGTH = 8
@@ -61,8 +68,11 @@ def quote(passphrase: str) -> str:
 
 
 def connect(path: Path | str, passphrase: str, *, readonly: bool = False,
-            check_same_thread: bool = True):
-    """A SQLCipher connection to ``path`` keyed with ``passphrase`` (not yet verified)."""
+            check_same_thread: bool = True, raw_key: str | None = None):
+    """A SQLCipher connection to ``path`` keyed with ``passphrase`` (not yet verified); with
+    a verified key of the file remembered (or ``raw_key`` given) it is keyed with that raw
+    key, with no key derivation."""
+    key = raw_key or known_key(path, passphrase)
     module = dbapi()
     if readonly:
         con = module.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
@@ -71,7 +81,7 @@ def connect(path: Path | str, passphrase: str, *, readonly: bool = False,
         con = module.connect(str(path), check_same_thread=check_same_thread)
     with contextlib.suppress(module.DatabaseError):
         con.execute("PRAGMA cipher_log_level = NONE")  # a wrong key is our message, not a log
-    con.execute(f"PRAGMA key = {quote(passphrase)}")
+    con.execute(f"PRAGMA key = {quote(key or passphrase)}")
     return con
 
 
@@ -84,9 +94,29 @@ def open_verified(path: Path, passphrase: str, *, readonly: bool = True):
     """A keyed connection that has read the schema: :class:`PassphraseError` if the key does
     not open it (SQLITE_NOTADB); the disk's refusal (read-only, full, failing) is that, not
     a wrong passphrase (:func:`fieldapp.store.errors.storage_error`)."""
+    salt = salt_of(path)
+    known = known_key(path, passphrase)
+    if salt is not None and known is None:
+        # Derive the key once here (as SQLCipher would) and open with the raw key, so the
+        # connections after this one need no derivation.
+        candidate = derive(passphrase, salt)
+        con = _open_checked(path, passphrase, readonly, candidate)
+        if con is not None:
+            remember(salt, passphrase, candidate)
+            return con
+        # A file with other key settings (made by an older SQLCipher): SQLCipher derives.
+    con = _open_checked(path, passphrase, readonly, known or passphrase)
+    if con is None:
+        raise PassphraseError(wrong_passphrase_message(path))
+    return con
+
+
+def _open_checked(path: Path, passphrase: str, readonly: bool, key: str):
+    """A connection keyed with ``key`` that has read the schema, or None if the key does not
+    open the file; the disk's refusal raises its DatabaseFileError."""
     module = dbapi()
     try:
-        con = connect(path, passphrase, readonly=readonly)
+        con = connect(path, passphrase, readonly=readonly, raw_key=key)
     except module.DatabaseError as exc:
         problem = storage_error(Path(path), exc)
         if problem is None:
@@ -99,7 +129,7 @@ def open_verified(path: Path, passphrase: str, *, readonly: bool = True):
         problem = storage_error(Path(path), exc)
         if problem is not None:
             raise problem from exc
-        raise PassphraseError(wrong_passphrase_message(path)) from None
+        return None
     return con
 
 
@@ -323,8 +353,12 @@ def _backups(path: Path) -> list[Path]:
 def backup_encrypted(path: Path, passphrase: str, target: Path) -> None:
     """Copy the encrypted database at ``path`` to ``target``, encrypted with the same key."""
     con = open_verified(path, passphrase, readonly=False)
+    key, salt = known_key(path, passphrase), salt_of(path)
+    # The same raw key and salt as the file (what the passphrase derives there): the backup
+    # opens with the passphrase and costs no second key derivation.
+    attach_key = f"{key[:-1]}{salt.hex()}'" if key and salt else passphrase
     try:
-        con.execute("ATTACH DATABASE ? AS backup KEY ?", (str(target), passphrase))
+        con.execute("ATTACH DATABASE ? AS backup KEY ?", (str(target), attach_key))
         con.execute("SELECT sqlcipher_export('backup')")
         version = con.execute("PRAGMA main.user_version").fetchone()[0]
         con.execute(f"PRAGMA backup.user_version = {int(version)}")

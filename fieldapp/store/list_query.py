@@ -99,6 +99,18 @@ def in_week(column) -> FilterRule:
                                                 column < week.end_utc()))
 
 
+def lookup(column):
+    """``column`` (a foreign key of the listed table) as SQLite's no-op ``+column`` in a join's
+    on-clause: the join then cannot start from the referenced table through the key's index,
+    so a page is read along the list's own order and stops after its rows (the observation
+    list's first page on an encrypted 150,000-row file: 4.7 s read via the places and
+    sorted, 1.3 ms in order; issue 19). A filter on the column still uses its index."""
+    from sqlalchemy.sql import operators
+    from sqlalchemy.sql.expression import UnaryExpression
+
+    return UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+
+
 def equals(name: str, column, *, joined: bool = False) -> FilterRule:
     return FilterRule(name, lambda value: column == value, joined=joined)
 

@@ -27,6 +27,7 @@ from fieldapp.store.list_query import (
     ListSpec,
     equals,
     in_week,
+    lookup,
 )
 from fieldapp.store.models import (
     Action,
@@ -130,9 +131,9 @@ OBSERVATIONS = ListSpec(
     base=Observation,
     id_column=Observation.id,
     live=Observation.deleted_at.is_(None),
-    joins=((Place, Observation.place_id == Place.id),
+    joins=((Place, lookup(Observation.place_id) == Place.id),
            (Area, Place.area_id == Area.id),
-           (Category, Observation.category_id == Category.id)),
+           (Category, lookup(Observation.category_id) == Category.id)),
     count_skips_joins=True,
     fields=_fields(
         ("id", Observation.id), ("device_id", Observation.device_id),

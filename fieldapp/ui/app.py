@@ -1,9 +1,24 @@
-"""Start the window: the application object, the language, the database, the context."""
+"""Start the window: the application object, the language, the database, the context.
+
+Shell first (issue 19): until the passphrase dialog (or the window) is on screen only Qt and
+a few light modules are imported; SQLAlchemy, the models, the services, the main window's
+modules, Babel and the catalogue load in a background thread (:func:`preload`), started
+once the passphrase dialog has painted, while the user types. Without a dialog (a plain
+file, FIELDAPP_PASSPHRASE) the start needs them at once: ``fieldapp.cli.gui`` then imports
+SQLAlchemy before PySide6. ``FIELDAPP_NOW`` (an ISO time, e.g. ``2026-11-18T12:00+00:00``),
+when set, is the window's clock at start (it then runs on from there): the bench sets it
+inside its data's last week; never set it otherwise.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
 import logging
+import os
 import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -12,9 +27,70 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from fieldapp.i18n import LANGUAGES, current_language, set_language
-from fieldapp.ui.main_window import APPLICATION, ORGANIZATION, MainWindow
+from fieldapp.ui import APPLICATION, ORGANIZATION
 
 log = logging.getLogger("fieldapp.ui")
+NOW_ENV = "FIELDAPP_NOW"
+# What the window needs after the passphrase, in the order it needs it.
+PRELOAD_MODULES = ("sqlalchemy", "sqlalchemy.orm", "sqlalchemy.dialects.sqlite",
+                   "fieldapp.store.models", "fieldapp.store.services", "fieldapp.store.queries",
+                   "fieldapp.store.recovery", "fieldapp.ui.context", "fieldapp.ui.main_window",
+                   "fieldapp.ui.views.today", "babel.dates", "babel.numbers")
+preloaded_at: float | None = None  # time.perf_counter() when preload() finished (the bench)
+
+
+def preload(language: str) -> threading.Thread:
+    """Import what the window needs after the passphrase, and read the catalogue and Babel's
+    locale data, in a background thread: started before the passphrase dialog shows, so it
+    runs while the user types. A module the main thread needs first simply waits for it."""
+    def work() -> None:
+        global preloaded_at
+        try:
+            from fieldapp.i18n import babel_locale, translations
+
+            for name in PRELOAD_MODULES:
+                importlib.import_module(name)
+            translations(language)
+            babel_locale()
+        except Exception:
+            log.debug("preloading failed", exc_info=True)
+        finally:
+            preloaded_at = time.perf_counter()
+
+    thread = threading.Thread(target=work, name="fieldapp-preload", daemon=True)
+    thread.start()
+    return thread
+
+
+def preload_after_first_paint(app: QApplication, language: str) -> None:
+    """Start :func:`preload` once the next window (the passphrase dialog) has painted: the
+    dialog is on screen with Qt alone, the imports then run while the user types."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and app.property("fieldapp_preload") is None:
+                app.setProperty("fieldapp_preload", True)
+                app.removeEventFilter(self)
+                QTimer.singleShot(0, lambda: preload(language))
+            return False
+
+    if app.property("fieldapp_preload") is None:
+        app._fieldapp_first_paint = FirstPaint(app)
+        app.installEventFilter(app._fieldapp_first_paint)
+
+
+def clock_from_env(environ=None) -> Callable[[], dt.datetime] | None:
+    """The clock ``FIELDAPP_NOW`` sets (see the module), or None when it is not set."""
+    value = (os.environ if environ is None else environ).get(NOW_ENV, "").strip()
+    if not value:
+        return None
+    start = dt.datetime.fromisoformat(value)
+    if start.tzinfo is None:
+        raise ValueError(f"{NOW_ENV} needs a time zone, e.g. {value}+00:00")
+    started = time.monotonic()
+    return lambda: (start + dt.timedelta(seconds=time.monotonic() - started)).astimezone(
+        dt.timezone.utc)
 
 
 def install_qt_translations(app: QApplication, language: str) -> None:
@@ -60,6 +136,7 @@ class WindowAsk:
         from fieldapp.ui.dialogs.passphrase import ask_passphrase
 
         refused: list[DatabaseFileError] = []
+        preload_after_first_paint(QApplication.instance(), current_language())
 
         def guarded(text: str) -> bool:
             # The disk's refusal (read-only, full) is no wrong passphrase: the dialog closes
@@ -78,6 +155,7 @@ class WindowAsk:
     def new_passphrase(self, path: Path) -> str | None:
         from fieldapp.ui.dialogs.passphrase import ask_new_passphrase
 
+        preload_after_first_paint(QApplication.instance(), current_language())
         return ask_new_passphrase(path)
 
     def warn(self, text: str) -> None:
@@ -179,12 +257,14 @@ def _run_window(app: QApplication, database, language: str | None,
     """Show the window on ``database`` until it closes; returns (exit code, damage): the
     DatabaseFileError the check after the first paint found, or None."""
     from fieldapp.store.database import DatabaseFileError
+    from fieldapp.store.types import utcnow
     from fieldapp.ui.context import AppContext
+    from fieldapp.ui.main_window import MainWindow
 
     ctx = None
     found: list[BaseException] = []
     try:
-        ctx = AppContext.open(database)
+        ctx = AppContext.open(database, clock=clock_from_env() or utcnow)
         if not language:
             with ctx.services() as services:
                 saved = str(services.settings.get("language") or "")

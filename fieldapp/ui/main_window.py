@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 import fieldapp
 from fieldapp.domain.records import ShiftRecord
 from fieldapp.i18n import _
+from fieldapp.ui import APPLICATION, ORGANIZATION
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.lock import EncryptBanner
 from fieldapp.ui.lock_controller import LockController
@@ -41,8 +42,6 @@ from fieldapp.ui.widgets.messages import show_unexpected_error
 
 log = logging.getLogger("fieldapp.ui")
 
-ORGANIZATION = "Faltlogg"
-APPLICATION = "Faltlogg"
 __all__ = ["APPLICATION", "ORGANIZATION", "PAGES", "PAGE_KEYS", "MainWindow"]
 
 
@@ -55,8 +54,8 @@ class MainWindow(QMainWindow):
         self.page_specs = pages
         self.page_keys = tuple(spec.key for spec in pages)
         self.retention = RetentionScheduler(ctx, self)
-        # Background work of the start (retention, the daily backup: see run_gui) waits for
-        # the window's first paint, so it never delays it.
+        # The start's background work (retention, the daily backup: see run_gui) waits for
+        # the first page with its data painted (usable), so it never delays it.
         self._after_first_paint: list[Callable[[], None]] | None = [self.retention.run]
         self.ctx = ctx
         self.settings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
@@ -114,7 +113,6 @@ class MainWindow(QMainWindow):
         # Built after the first paint, not when first shown: its timer syncs every few
         # minutes from the start, and its status goes to the status bar.
         self._after_first_paint.append(self._connect_sync_page)
-
     # -- actions and menus ------------------------------------------------------------------
     def _build_actions(self) -> None:
         self.action_new_observation = QAction(self)
@@ -386,9 +384,14 @@ class MainWindow(QMainWindow):
     def event(self, event) -> bool:
         handled = super().event(event)
         if event.type() == QEvent.Type.Paint and getattr(self, "_after_first_paint", None):
-            # Queued: the paint finishes first, then the background tasks start.
-            QTimer.singleShot(0, self.start_background_work)
+            QTimer.singleShot(0, self._start_when_usable)  # the paint finishes first
         return handled
+
+    def _start_when_usable(self) -> None:  # the first page's data in: never queued before them
+        if self._after_first_paint is not None and self.ctx.tasks.busy("db"):
+            QTimer.singleShot(20, self._start_when_usable)
+        elif self._after_first_paint is not None:
+            self.start_background_work()
 
     def closeEvent(self, event) -> None:
         self.lock_controller.stop()

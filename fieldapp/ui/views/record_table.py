@@ -26,12 +26,15 @@ class RecordTable(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.horizontalHeader().setStretchLastSection(True)
+        # Columns fit the rows on screen, not the whole first page: a page of 200 rows asked
+        # every cell of every row for its text and size (2/3 of the list's first paint).
+        self.horizontalHeader().setResizeContentsPrecision(0)
         self._fitted = False
 
     MAX_FITTED_WIDTH = 260
 
     def fit_columns_once(self) -> None:
-        """Size the columns to the first page's contents (capped), once: later pages and
+        """Size the columns to the first page's visible rows (capped), once: later pages and
         the user's own widths are left alone."""
         if self._fitted or self.model() is None or self.model().rowCount() == 0:
             return

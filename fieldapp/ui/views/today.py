@@ -65,14 +65,14 @@ class TodaySnapshot:
 
 
 def week_numbers(services, now: dt.datetime) -> WeekNumbers:
-    """Shifts, hours, observations and youths met in the ISO week of ``now`` (Stockholm)."""
+    """Shifts, hours, observations and youths met in the ISO week of ``now`` (Stockholm):
+    one aggregate statement, whatever the week holds (a busy week has 900 shifts)."""
+    from fieldapp.store.queries import week_figures
+
     week = IsoWeek.of(now)
-    start, end = week.start_utc(), week.end_utc()
-    shifts = services.shifts.list(start=start, end=end)
-    hours = sum(((s.ends_at or now) - s.starts_at).total_seconds() for s in shifts) / 3600
-    return WeekNumbers(week=week, shifts=len(shifts), hours=max(hours, 0.0),
-                       observations=services.observations.count(start=start, end=end),
-                       youths_met=sum(s.youths_met for s in shifts))
+    figures = week_figures(services.session, week.start_utc(), week.end_utc(), now)
+    return WeekNumbers(week=week, shifts=figures.shifts, hours=max(figures.hours, 0.0),
+                       observations=figures.observations, youths_met=figures.youths_met)
 
 
 def read_snapshot(ctx: AppContext) -> TodaySnapshot:
