@@ -202,10 +202,24 @@ def test_start_shift_form(harness, ctx, data):
     dialog.close()
 
 
+def answer_yes_if_asked() -> None:
+    """Answer Yes to the question the save may ask (a modal box shown inside the click);
+    when the form refuses before asking, there is no box and nothing is done."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def answer():
+        box = QApplication.activeModalWidget()
+        if box is not None and hasattr(box, "buttons"):
+            yes = box.ButtonRole.YesRole
+            next(b for b in box.buttons() if box.buttonRole(b) == yes).click()
+    QTimer.singleShot(0, answer)
+
+
 @FORMS
 @given(data=st.data())
 def test_end_shift_form(harness, ctx, data):
-    from fieldapp.ui.dialogs.end_shift import EndShiftDialog
+    from fieldapp.ui.dialogs.end_shift import FUTURE_QUESTION_AFTER, EndShiftDialog
 
     shift = running_shift(ctx)
     dialog = harness.open(EndShiftDialog(ctx, shift.id))
@@ -228,6 +242,8 @@ def test_end_shift_form(harness, ctx, data):
                   adults_met=dialog.adults_met.value(), concern_reports=dialog.concern_reports.value(),
                   referrals=dialog.referrals.value(),
                   summary=dialog.summary.toPlainText().strip())
+    if values["ends_at"] is not None and values["ends_at"] - ctx.clock() > FUTURE_QUESTION_AFTER:
+        answer_yes_if_asked()  # "the end is in the future, is that right?": yes, save it
     if harness.press_save(dialog, dialog.end_button, SHIFT_EDITABLE, snapshot):
         record = snapshot()
         assert same_moment(record.ends_at, values["ends_at"])
