@@ -24,6 +24,7 @@ from fieldapp.reports.cells import as_text
 from fieldapp.reports.csv_json import BOM, _csv_cell
 from fieldapp.reports.period_data import PeriodSummary
 from fieldapp.reports.period_tables import build_tables, document_title, key_figures, overview_lines
+from fieldapp.reports.sheet_format import moment_format, setup_page
 from fieldapp.reports.tables import HOURS, INT
 from fieldapp.reports.xlsx import _sheet_title
 
@@ -71,12 +72,11 @@ def render_xlsx(summary: PeriodSummary, progress=None) -> bytes:
         _cell(overview, n, 1, label).font = Font(bold=True)
         cell = _cell(overview, n, 2, value)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if isinstance(value, dt.datetime):
-            cell.number_format = "yyyy-mm-dd hh:mm"
-        elif isinstance(value, dt.date):
-            cell.number_format = "yyyy-mm-dd"
+        if moment_format(value):
+            cell.number_format = moment_format(value)
     overview.column_dimensions["A"].width = 24
     overview.column_dimensions["B"].width = 90
+    setup_page(overview, header_rows=0)
     tables = build_tables(summary)
     for index, table in enumerate(tables):
         sheet = workbook.create_sheet(_sheet_title(table.title, used))
@@ -92,7 +92,10 @@ def render_xlsx(summary: PeriodSummary, progress=None) -> bytes:
                     cell.number_format = "0.0"
                 elif column.kind == INT and isinstance(value, int):
                     cell.number_format = "0"
+                elif moment_format(value):
+                    cell.number_format = moment_format(value)
         sheet.freeze_panes = "A2"
+        setup_page(sheet)
         if progress:
             progress(index + 1, len(tables))
     workbook.properties.title = document_title(summary)

@@ -1,5 +1,6 @@
 """The weekly log as an Excel workbook (openpyxl): an overview sheet, then one sheet per
-table with typed cells (dates as dates, numbers as numbers) and a frozen header row."""
+table with typed cells (dates as dates, numbers as numbers) and a frozen header row; Swedish
+date and time formats and a printable page (:mod:`fieldapp.reports.sheet_format`)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from fieldapp.reports.cells import as_text
 from fieldapp.i18n import _
+from fieldapp.reports.cells import as_text
+from fieldapp.reports.sheet_format import DATE_FORMAT, TIME_FORMAT, moment_format, setup_page
 from fieldapp.reports.summary import WeekSummary
 from fieldapp.reports.tables import DATE, DECIMAL, HOURS, INT, TIME, build_tables
 from fieldapp.reports.texts import document_title, overview_lines
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-_NUMBER_FORMATS = {DATE: "yyyy-mm-dd", TIME: "hh:mm", HOURS: "0.0", INT: "0"}
+_NUMBER_FORMATS = {DATE: DATE_FORMAT, TIME: TIME_FORMAT, HOURS: "0.0", INT: "0"}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -38,8 +40,8 @@ def _number_format(kind: str, value) -> str | None:
         if isinstance(value, float):
             return "0.0#"
         return "0" if isinstance(value, int) else None
-    if kind == TIME and isinstance(value, dt.time):
-        return "hh:mm"
+    if kind in (DATE, TIME):
+        return moment_format(value, date_only=kind == DATE)
     return _NUMBER_FORMATS.get(kind) if value is not None else None
 
 
@@ -54,12 +56,11 @@ def render_xlsx(summary: WeekSummary, progress=None) -> bytes:
         as_text(overview.cell(row=n, column=1, value=label)).font = Font(bold=True)
         cell = as_text(overview.cell(row=n, column=2, value=value))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if isinstance(value, dt.datetime):
-            cell.number_format = "yyyy-mm-dd hh:mm"
-        elif isinstance(value, dt.date):
-            cell.number_format = "yyyy-mm-dd"
+        if moment_format(value):
+            cell.number_format = moment_format(value)
     overview.column_dimensions["A"].width = 24
     overview.column_dimensions["B"].width = 90
+    setup_page(overview, header_rows=0)
 
     tables = build_tables(summary)
     for index, table in enumerate(tables):
@@ -76,6 +77,7 @@ def render_xlsx(summary: WeekSummary, progress=None) -> bytes:
                 if number_format:
                     cell.number_format = number_format
         sheet.freeze_panes = "A2"
+        setup_page(sheet)
         if table.rows:
             sheet.auto_filter.ref = (
                 f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}")

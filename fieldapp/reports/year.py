@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from fieldapp.store.services.known import known_words
 from fieldapp.reports.cells import as_text, safe_row
+from fieldapp.reports.sheet_format import DATETIME_FORMAT, setup_page
 from fieldapp import files
 from fieldapp.domain.enums import ActionTaken, Severity, ShiftKind
 from fieldapp.domain.weeks import STOCKHOLM, IsoWeek
@@ -170,6 +171,7 @@ def _sheet(workbook: Workbook, title: str, columns: list[tuple[str, float]], row
     for number, (_title, width) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = width
     sheet.freeze_panes = "A2"
+    setup_page(sheet)
     header = []
     for title_text, _width in columns:
         cell = as_text(WriteOnlyCell(sheet, value=title_text))
@@ -198,7 +200,7 @@ def write_year_workbook(path: Path, observations, shifts) -> YearCounts:
     :func:`shift_rows`) to ``path`` (atomically: temporary file, then rename)."""
     path = Path(path)
     workbook = Workbook(write_only=True)
-    time_format = "yyyy-mm-dd hh:mm"
+    time_format = DATETIME_FORMAT
     n_obs = _sheet(workbook, _("Observations"), observation_columns(), observations,
                    {0: time_format})
     n_shifts = _sheet(workbook, _("Shifts"), shift_columns(), shifts,
