@@ -57,14 +57,15 @@ def test_menus_show_their_shortcuts(window):
     assert {"&Arkiv", "&Visa", "&Hjälp"} <= set(menus)
     file_actions = {a.text(): a.shortcut().toString() for a in menus["&Arkiv"].actions()
                     if not a.isSeparator()}
-    assert file_actions == {"&Ny iakttagelse…": "Ctrl+N", "&Starta pass…": "Ctrl+Shift+S",
-                            "&Avsluta pass…": "", "&Lås nu": "Ctrl+L",
+    assert file_actions == {"&Ny iakttagelse…": "Ctrl+N", "Nytt &möte…": "Ctrl+M",
+                            "&Starta pass…": "Ctrl+Shift+S",
+                            "&Avsluta pass…": "Ctrl+E", "&Lås nu": "Ctrl+L",
                             "Byt lösen&fras…": "", "Avsluta p&rogrammet": "Ctrl+Q"}
     keys = [text[text.index("&") + 1].lower() for text in file_actions]
     assert len(keys) == len(set(keys)), f"two items share an Alt key: {keys}"
     view = [(a.text(), a.shortcut().toString()) for a in menus["&Visa"].actions()]
     assert view[0] == ("Idag", "Ctrl+1") and view[-1] == ("Inställningar", "Ctrl+8")
-    assert [a.text() for a in menus["&Hjälp"].actions()] == ["&Om Fältlogg"]
+    assert [a.text() for a in menus["&Hjälp"].actions()] == ["&Kortkommandon", "&Om Fältlogg"]
     assert window.action_new_observation.shortcutContext() == Qt.ShortcutContext.ApplicationShortcut
 
 

@@ -16,26 +16,18 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QMessageBox,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
-import fieldapp
 from fieldapp.domain.records import ShiftRecord
 from fieldapp.i18n import _
 from fieldapp.ui import APPLICATION, ORGANIZATION
+from fieldapp.ui import help_menu
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.lock import EncryptBanner
 from fieldapp.ui.lock_controller import LockController
 from fieldapp.ui.pages import PAGE_KEYS, PAGES, PageSpec, build_page
+from fieldapp.ui.quit_reminder import may_quit
 from fieldapp.ui.retention_scheduler import RetentionScheduler
 from fieldapp.ui.running_shift import RunningShiftLabel
 from fieldapp.ui.widgets.messages import show_unexpected_error
@@ -114,56 +106,48 @@ class MainWindow(QMainWindow):
         # minutes from the start, and its status goes to the status bar.
         self._after_first_paint.append(self._connect_sync_page)
     # -- actions and menus ------------------------------------------------------------------
+    def _action(self, slot, shortcut: str = "", name: str = "") -> QAction:
+        action = QAction(self)
+        action.setObjectName(name)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
     def _build_actions(self) -> None:
-        self.action_new_observation = QAction(self)
-        self.action_new_observation.setObjectName("actionNewObservation")
-        self.action_new_observation.setShortcut(QKeySequence("Ctrl+N"))
+        self.action_new_observation = self._action(self.new_observation, "Ctrl+N",
+                                                   "actionNewObservation")
         self.action_new_observation.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        self.action_new_observation.triggered.connect(self.new_observation)
-        self.action_start_shift = QAction(self)
-        self.action_start_shift.setShortcut(QKeySequence("Ctrl+Shift+S"))
-        self.action_start_shift.triggered.connect(self.start_shift)
-        self.action_end_shift = QAction(self)
-        self.action_end_shift.triggered.connect(self.end_shift)
-        self.action_quit = QAction(self)
-        self.action_quit.setShortcut(QKeySequence("Ctrl+Q"))
+        self.action_start_shift = self._action(self.start_shift, "Ctrl+Shift+S")
+        self.action_end_shift = self._action(self.end_shift, "Ctrl+E", "actionEndShift")
+        self.action_new_meeting = self._action(self.new_meeting, "Ctrl+M", "actionNewMeeting")
+        self.action_quit = self._action(self.quit, "Ctrl+Q")
         self.action_quit.setMenuRole(QAction.MenuRole.QuitRole)
-        self.action_quit.triggered.connect(self.close)
-        self.action_lock = QAction(self)
-        self.action_lock.setObjectName("actionLock")
-        self.action_lock.setShortcut(QKeySequence("Ctrl+L"))
-        self.action_lock.triggered.connect(self.lock)
-        self.action_change_passphrase = QAction(self)
-        self.action_change_passphrase.setObjectName("actionChangePassphrase")
-        self.action_change_passphrase.triggered.connect(self.change_passphrase)
-        self.action_about = QAction(self)
+        self.action_lock = self._action(self.lock, "Ctrl+L", "actionLock")
+        self.action_change_passphrase = self._action(self.change_passphrase,
+                                                     name="actionChangePassphrase")
+        self.action_about = self._action(lambda: help_menu.show_about(self))
         self.action_about.setMenuRole(QAction.MenuRole.AboutRole)
-        self.action_about.triggered.connect(self.about)
-        self.page_actions: list[QAction] = []
-        for number, spec in enumerate(self.page_specs, start=1):
-            action = QAction(self)
-            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+        self.action_shortcuts = self._action(self.show_shortcuts, "F1", "actionShortcuts")
+        self.page_actions: list[QAction] = [
+            self._action(lambda _checked=False, key=spec.key: self.show_page(key), f"Ctrl+{number}")
+            for number, spec in enumerate(self.page_specs, start=1)]
+        for action in self.page_actions:
             action.setCheckable(True)
-            action.triggered.connect(lambda _checked=False, key=spec.key: self.show_page(key))
-            self.page_actions.append(action)
-        for action in (self.action_new_observation, self.action_start_shift, self.action_end_shift,
-                       self.action_lock, self.action_quit, *self.page_actions):
+        for action in (self.action_new_observation, self.action_new_meeting, self.action_start_shift,
+                       self.action_end_shift, self.action_lock, self.action_quit, *self.page_actions):
             self.addAction(action)  # shortcuts work even with the menu bar hidden
 
         self.file_menu = self.menuBar().addMenu("")
-        self.file_menu.addAction(self.action_new_observation)
+        self.file_menu.addActions([self.action_new_observation, self.action_new_meeting])
         self.file_menu.addSeparator()
-        self.file_menu.addAction(self.action_start_shift)
-        self.file_menu.addAction(self.action_end_shift)
+        self.file_menu.addActions([self.action_start_shift, self.action_end_shift])
         self.file_menu.addSeparator()
-        self.file_menu.addAction(self.action_lock)
-        self.file_menu.addAction(self.action_change_passphrase)
-        self.file_menu.addAction(self.action_quit)
+        self.file_menu.addActions([self.action_lock, self.action_change_passphrase, self.action_quit])
         self.view_menu = self.menuBar().addMenu("")
-        for action in self.page_actions:
-            self.view_menu.addAction(action)
+        self.view_menu.addActions(self.page_actions)
         self.help_menu = self.menuBar().addMenu("")
-        self.help_menu.addAction(self.action_about)
+        self.help_menu.addActions([self.action_shortcuts, self.action_about])
 
     def retranslate_chrome(self) -> None:
         """Texts of the window itself: title, menus, actions, sidebar, status bar."""
@@ -174,6 +158,8 @@ class MainWindow(QMainWindow):
         self.action_new_observation.setText(_("&New observation…"))
         self.action_start_shift.setText(_("&Start shift…"))
         self.action_end_shift.setText(_("&End shift…"))
+        self.action_new_meeting.setText(_("New &meeting…"))
+        self.action_shortcuts.setText(_("&Keyboard shortcuts"))
         self.action_quit.setText(_("&Quit"))
         self.action_lock.setText(_("&Lock now"))
         self.action_change_passphrase.setText(_("Change &passphrase…"))
@@ -298,11 +284,15 @@ class MainWindow(QMainWindow):
         self.last_dialog = open_end_shift(self.ctx, self.running.id, self)
         return self.last_dialog
 
-    def about(self) -> None:
-        QMessageBox.about(self, _("About Fältlogg"), _(
-            "Fältlogg {version}\n\nShifts, observations and meetings of the field workers "
-            "(fältassistenter). Works offline; only summaries are shared with the team."
-        ).format(version=fieldapp.__version__))
+    def new_meeting(self):
+        page = self.show_page("meetings")
+        page.create_new()
+        self.last_dialog = page.editor
+        return self.last_dialog
+
+    def show_shortcuts(self):
+        self.last_dialog = help_menu.show_shortcuts(self)
+        return self.last_dialog
 
     # -- data protection ---------------------------------------------------------------------
     def setup_protection(self) -> None:
@@ -393,7 +383,18 @@ class MainWindow(QMainWindow):
         elif self._after_first_paint is not None:
             self.start_background_work()
 
+    def quit(self) -> None:  # Ctrl+Q: close the window, asking first when a shift is running
+        self._quitting = True
+        try:
+            self.close()
+        finally:
+            self._quitting = False
+
     def closeEvent(self, event) -> None:
+        # Asked when the user closes (Ctrl+Q, the title bar), not when the app closes it.
+        if (event.spontaneous() or getattr(self, "_quitting", False)) and not may_quit(self):
+            event.ignore()
+            return
         self.lock_controller.stop()
         self.save_state()
         super().closeEvent(event)
