@@ -157,7 +157,7 @@ def test_the_lagesbild_ranks_rising_places_and_names_its_sources(database):
 
 
 @pytest.mark.slow
-def test_a_week_of_a_million_observations_aggregates_in_well_under_a_second(database):
+def test_a_week_of_a_million_observations_is_aggregated_in_sql(database):
     """One million observations over 200 weeks (5,000 a week), written in bulk with SQL."""
     device_hex = database.device_id().hex
     con = sqlite3.connect(database.path)
@@ -193,7 +193,7 @@ def test_a_week_of_a_million_observations_aggregates_in_well_under_a_second(data
     print(f"\n1,000,000 observations: {week} ({found.key.observations}) in {elapsed:.3f} s")
     assert 4900 < found.key.observations < 5100
     assert sum(d.observations for d in found.days) == found.key.observations
-    assert elapsed < 1.0
+    # Its time is a bench figure (bench/ week-summary, ≤ 100 ms on the busy week), not a test.
 
 
 def test_an_observation_during_another_devices_shift_counts_on_that_shifts_day(database):

@@ -11,6 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import datetime as dt
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
 from fieldapp.i18n import set_language
@@ -58,7 +59,9 @@ def test_the_shortcut_list_shows_every_shortcut_of_the_window_in_both_languages(
     assert rows["Avsluta pass"] == "Ctrl+E" and rows["Nytt möte"] == "Ctrl+M"
     assert rows["Ny iakttagelse"] == "Ctrl+N" and rows["Lås nu"] == "Ctrl+L"
     assert rows["Idag"] == "Ctrl+1" and rows["Kortkommandon"] == "F1"
-    shortcuts = sorted(a.shortcut().toString() for a in window.findChildren(type(window.action_lock))
+    native = QKeySequence.SequenceFormat.NativeText  # as the list shows them ("Ctrl+Skift+S")
+    shortcuts = sorted(a.shortcut().toString(native)
+                       for a in window.findChildren(type(window.action_lock))
                        if not a.shortcut().isEmpty())
     assert sorted(rows.values()) == shortcuts  # every shortcut of the window, once
     try:
