@@ -15,7 +15,6 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QStackedWidget, QVBoxLayout, QWidget)
 
@@ -31,6 +30,7 @@ from fieldapp.ui.quit_reminder import may_quit
 from fieldapp.ui.retention_scheduler import RetentionScheduler
 from fieldapp.ui.running_shift import RunningShiftLabel
 from fieldapp.ui.widgets.messages import show_unexpected_error
+from fieldapp.ui.window_actions import build_actions, retranslate_actions
 
 log = logging.getLogger("fieldapp.ui")
 
@@ -105,68 +105,19 @@ class MainWindow(QMainWindow):
         # Built after the first paint, not when first shown: its timer syncs every few
         # minutes from the start, and its status goes to the status bar.
         self._after_first_paint.append(self._connect_sync_page)
-    # -- actions and menus ------------------------------------------------------------------
-    def _action(self, slot, shortcut: str = "", name: str = "") -> QAction:
-        action = QAction(self)
-        action.setObjectName(name)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        return action
 
+    # -- actions and menus: declared in fieldapp.ui.window_actions ---------------------------
     def _build_actions(self) -> None:
-        self.action_new_observation = self._action(self.new_observation, "Ctrl+N",
-                                                   "actionNewObservation")
-        self.action_new_observation.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        self.action_start_shift = self._action(self.start_shift, "Ctrl+Shift+S")
-        self.action_end_shift = self._action(self.end_shift, "Ctrl+E", "actionEndShift")
-        self.action_new_meeting = self._action(self.new_meeting, "Ctrl+M", "actionNewMeeting")
-        self.action_quit = self._action(self.quit, "Ctrl+Q")
-        self.action_quit.setMenuRole(QAction.MenuRole.QuitRole)
-        self.action_lock = self._action(self.lock, "Ctrl+L", "actionLock")
-        self.action_change_passphrase = self._action(self.change_passphrase,
-                                                     name="actionChangePassphrase")
-        self.action_about = self._action(lambda: help_menu.show_about(self))
-        self.action_about.setMenuRole(QAction.MenuRole.AboutRole)
-        self.action_shortcuts = self._action(self.show_shortcuts, "F1", "actionShortcuts")
-        self.page_actions: list[QAction] = [
-            self._action(lambda _checked=False, key=spec.key: self.show_page(key), f"Ctrl+{number}")
-            for number, spec in enumerate(self.page_specs, start=1)]
-        for action in self.page_actions:
-            action.setCheckable(True)
-        for action in (self.action_new_observation, self.action_new_meeting, self.action_start_shift,
-                       self.action_end_shift, self.action_lock, self.action_quit, *self.page_actions):
-            self.addAction(action)  # shortcuts work even with the menu bar hidden
-
-        self.file_menu = self.menuBar().addMenu("")
-        self.file_menu.addActions([self.action_new_observation, self.action_new_meeting])
-        self.file_menu.addSeparator()
-        self.file_menu.addActions([self.action_start_shift, self.action_end_shift])
-        self.file_menu.addSeparator()
-        self.file_menu.addActions([self.action_lock, self.action_change_passphrase, self.action_quit])
-        self.view_menu = self.menuBar().addMenu("")
-        self.view_menu.addActions(self.page_actions)
-        self.help_menu = self.menuBar().addMenu("")
-        self.help_menu.addActions([self.action_shortcuts, self.action_about])
+        self.menus = build_actions(self)
+        self.file_menu, self.view_menu, self.help_menu = (self.menus[key]
+                                                          for key in ("file", "view", "help"))
 
     def retranslate_chrome(self) -> None:
         """Texts of the window itself: title, menus, actions, sidebar, status bar."""
         self.setWindowTitle(_("Fältlogg"))
-        self.file_menu.setTitle(_("&File"))
-        self.view_menu.setTitle(_("&View"))
-        self.help_menu.setTitle(_("&Help"))
-        self.action_new_observation.setText(_("&New observation…"))
-        self.action_start_shift.setText(_("&Start shift…"))
-        self.action_end_shift.setText(_("&End shift…"))
-        self.action_new_meeting.setText(_("New &meeting…"))
-        self.action_shortcuts.setText(_("&Keyboard shortcuts"))
-        self.action_quit.setText(_("&Quit"))
-        self.action_lock.setText(_("&Lock now"))
-        self.action_change_passphrase.setText(_("Change &passphrase…"))
+        retranslate_actions(self, self.menus)
         self.encrypt_banner.retranslate()
-        self.action_about.setText(_("&About Fältlogg"))
-        for number, (spec, action) in enumerate(zip(self.page_specs, self.page_actions), start=1):
-            action.setText(spec.title())
+        for number, spec in enumerate(self.page_specs, start=1):
             item = self.nav.item(number - 1)
             item.setText(spec.title())
             item.setToolTip(f"Ctrl+{number}")
