@@ -59,7 +59,7 @@ def add_parser(subparsers, name: str):
     parser.add_argument("--format", dest="format", default=None,
                         help=_("pdf, xlsx, csv or json (default: from the file suffix, else pdf)"))
     parser.add_argument("-o", "--output", type=Path, default=None,
-                        help=_("output file (default: veckologg-<week>.<format> here)"))
+                        help=_("output file (default: weekly-log-<week>.<format> here)"))
     parser.add_argument("--created", default=None,
                         help=_("fixed creation time (ISO 8601 with time zone) for a "
                                "reproducible file; SOURCE_DATE_EPOCH works too"))

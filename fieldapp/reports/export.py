@@ -57,7 +57,8 @@ def format_for(output: Path | None, explicit: str | None) -> str:
 
 
 def default_filename(week: IsoWeek, fmt: str) -> str:
-    return f"veckologg-{week}.{fmt}"
+    """"veckologg-2024-W47.pdf" in Swedish, "weekly-log-2024-W47.pdf" in English."""
+    return _("weekly-log-{week}.{format}").format(week=week, format=fmt)
 
 
 def parse_week(text: str, now: dt.datetime) -> IsoWeek:

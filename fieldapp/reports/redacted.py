@@ -108,7 +108,8 @@ def check_redacted_format(fmt: str) -> str:
 
 
 def default_redacted_filename(week: IsoWeek, fmt: str) -> str:
-    return f"veckologg-{week}-utdrag.{fmt}"
+    """"veckologg-2024-W47-utdrag.pdf" in Swedish, "weekly-log-2024-W47-extract.pdf" in English."""
+    return _("weekly-log-{week}-extract.{format}").format(week=week, format=fmt)
 
 
 def build_redacted_week(session, week: IsoWeek, scope: Scope | str, device_id: uuid.UUID,

@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldapp.domain.weeks import STOCKHOLM
-from fieldapp.i18n import _, format_datetime
+from fieldapp.i18n import _
 from fieldapp.store.services.settings import HUB_PATH, HUB_URL
 from fieldapp.sync.service import POSTGRES_PREFIXES
 from fieldapp.sync.receipts import SyncStatus, sync_status, type_label
 from fieldapp.ui.context import AppContext
+from fieldapp.ui.models.text import moment
 from fieldapp.ui.tasks import DB, IO
 
 AUTO_SYNC_MS = 5 * 60 * 1000
@@ -55,7 +55,7 @@ class HubSettings:
 def _when(value: dt.datetime | None) -> str:
     if value is None:
         return _("never")
-    return format_datetime(value.astimezone(STOCKHOLM), "short")
+    return moment(value)  # "tor 3 dec. 2026 13:48", never "03/12/2026"
 
 
 class SyncView(QWidget):
