@@ -10,7 +10,7 @@ its pages for the lock page, and brings them back after a right passphrase.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -101,16 +101,22 @@ class LockPage(QWidget):
         row.addWidget(self.passphrase, 1)
         row.addWidget(self.unlock_button)
         box = QWidget()
-        box.setMaximumWidth(520)
+        # A fixed width between stretches (not an alignment flag), so the layout asks the
+        # word-wrapped texts for their height at that width and nothing is clipped.
+        box.setFixedWidth(520)
         inner = QVBoxLayout(box)
         inner.addWidget(title)
         inner.addWidget(text)
         inner.addLayout(row)
         inner.addWidget(self.error)
         inner.addWidget(forgot)
+        centred = QHBoxLayout()
+        centred.addStretch(1)
+        centred.addWidget(box)
+        centred.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(centred)
         layout.addStretch(2)
 
     def _submit(self) -> None:
