@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from fieldapp.i18n import set_language
 from fieldapp.ui.lock import LockPage
 from layout_checks import clipped_labels, outside_window
+from ui_helpers import *  # noqa: F403 - the fixtures
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
@@ -22,3 +24,18 @@ def test_the_lock_screen_shows_its_whole_text(qtbot, language, size):
     qtbot.wait(1)
     assert clipped_labels(page) == []
     assert outside_window(page) == []
+
+
+def test_status_bar_and_idag_show_the_same_minute(qtbot, window, ctx, clock, staff_ids):
+    dialog = window.start_shift()
+    dialog.staff.set_checked(staff_ids)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    today = window.show_page("today")
+    clock.advance(minutes=41, seconds=35)  # 19:41:35: the next tick is due at 19:42:00
+    ticker = ctx.minute_clock
+    ticker._arm()
+    assert ticker.timer.remainingTime() <= 25_000
+    ticker.timer.timeout.emit()  # the whole minute
+    assert "(0 tim 41 min)" in window.shift_status.text()
+    assert "(0 tim 41 min)" in today.shift_heading.text()
+    assert window.status_timer is ticker.timer

@@ -43,6 +43,17 @@ class AppContext:
     # categories, staff, the allow-list): read off the UI thread at start and again when
     # places, staff or settings change; the text fields that mark findings read them.
     known_words: frozenset[str] = frozenset()
+    _minute_clock: QObject | None = field(default=None, repr=False)
+
+    @property
+    def minute_clock(self):
+        """The tick at each whole minute that the elapsed-time labels follow (made on first
+        use: it needs the QApplication)."""
+        if self._minute_clock is None:
+            from fieldapp.ui.minute_clock import MinuteClock
+
+            self._minute_clock = MinuteClock(self.clock)
+        return self._minute_clock
 
     def known(self) -> frozenset[str]:
         return self.known_words

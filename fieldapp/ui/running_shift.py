@@ -1,9 +1,10 @@
 """The running shift in the window's status bar: "Nattvandring sedan 19:00 (1 tim 05 min)",
-read on the DB lane when the records change, and its time brought up to date every minute."""
+read on the DB lane when the records change, and its time brought up to date at each whole
+minute (the same tick as Idag's heading)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel
 
 from fieldapp.domain.records import ShiftRecord
@@ -24,10 +25,8 @@ class RunningShiftLabel(QLabel):
         self.setObjectName("shiftStatus")
         self.ctx = ctx
         self.running: ShiftRecord | None = None
-        self.timer = QTimer(self)
-        self.timer.setInterval(60_000)
-        self.timer.timeout.connect(self.show_running)
-        self.timer.start()
+        self.timer = ctx.minute_clock.timer  # the one minute tick Idag's heading follows too
+        ctx.minute_clock.tick.connect(self.show_running)
 
     def refresh(self) -> None:
         """Read the running shift on the DB lane, then show it."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -222,10 +222,7 @@ class TodayView(QWidget):
         outer.addWidget(scroll)
 
         self._retitle_table()
-        self.timer = QTimer(self)
-        self.timer.setInterval(60_000)
-        self.timer.timeout.connect(self._show_elapsed)
-        self.timer.start()
+        ctx.minute_clock.tick.connect(self._show_elapsed)  # the status bar's tick: never a minute apart
         ctx.events.changed.connect(self._changed)
         self.reload()
 
