@@ -39,3 +39,19 @@ def test_status_bar_and_idag_show_the_same_minute(qtbot, window, ctx, clock, sta
     assert "(0 tim 41 min)" in window.shift_status.text()
     assert "(0 tim 41 min)" in today.shift_heading.text()
     assert window.status_timer is ticker.timer
+
+
+def test_one_swedish_word_for_each_thing():
+    """"Områden" beside "Stadsdelar", "Samverkan på plats" beside "Samverkansparter": one
+    word for areas and one for the partners present, wherever they are named."""
+    from fieldapp.i18n import catalog
+    from fieldapp.ui.help_menu import plain
+
+    swedish = catalog("sv")
+
+    def words(*msgids):
+        return {plain(swedish[msgid]).split(":")[0] for msgid in msgids}
+
+    assert words("Areas", "A&reas", "Areas: {names}") == {"Stadsdelar"}
+    assert words("Partners present", "&Partners present", "Partners present: {names}") == {
+        "Samverkansparter på plats"}
