@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -55,3 +57,45 @@ def test_one_swedish_word_for_each_thing():
     assert words("Areas", "A&reas", "Areas: {names}") == {"Stadsdelar"}
     assert words("Partners present", "&Partners present", "Partners present: {names}") == {
         "Samverkansparter på plats"}
+
+
+def test_save_dialogs_remember_their_folder_per_purpose(qtbot, qsettings, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from fieldapp.ui.widgets.file_dialogs import ask_save_path, start_folder
+
+    assert start_folder("report") != Path.cwd()  # Documents (or home), never the program's folder
+    reports, logs = tmp_path / "reports", tmp_path / "logs"
+    reports.mkdir()
+    logs.mkdir()
+    offered = []
+
+    def the_user_picks(folder):  # the system's dialog: the user goes to ``folder`` and saves
+        def dialog(_parent, _title, suggestion, _filter):
+            offered.append(Path(suggestion))
+            return str(folder / Path(suggestion).name), _filter
+        return dialog
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", the_user_picks(reports))
+    assert ask_save_path(None, "report", "t", "veckologg-2026-W48.pdf", "*.pdf") == (
+        reports / "veckologg-2026-W48.pdf")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", the_user_picks(logs))
+    ask_save_path(None, "log", "t", "faltlogg-logg.csv", "*.csv")
+    ask_save_path(None, "report", "t", "veckologg-2026-W49.pdf", "*.pdf")
+    assert offered[2] == reports / "veckologg-2026-W49.pdf"  # the report's folder, not the log's
+    assert start_folder("log") == logs
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: ("", ""))
+    assert start_folder("report") == logs  # the user saved that report in the logs' folder
+    assert ask_save_path(None, "report", "t", "x.pdf", "*.pdf") is None  # cancelled
+    assert start_folder("report") == logs  # a cancel changes nothing
+
+
+def test_opening_a_file_without_a_viewer_says_where_it_is(qtbot, tmp_path):
+    from fieldapp.ui.widgets.file_dialogs import open_saved_file
+
+    path = tmp_path / "veckologg-2026-W48.pdf"
+    path.write_bytes(b"%PDF-1.4\n")
+    box = open_saved_file(None, path)  # the offscreen platform has no program to open files
+    assert box is not None and box.isVisible()
+    assert "veckologg-2026-W48.pdf" in box.text() and str(tmp_path) in box.informativeText()
+    box.close()

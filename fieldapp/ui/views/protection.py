@@ -7,10 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,6 +33,7 @@ from fieldapp.ui.lock import DEFAULT_LOCK_MINUTES
 from fieldapp.ui.tasks import DB, IO
 from fieldapp.ui.widgets.forms import FieldErrorLabel, FormErrors
 from fieldapp.ui.widgets.formatting import day_and_time
+from fieldapp.ui.widgets.file_dialogs import ask_save_path
 from fieldapp.ui.widgets.messages import show_unexpected_error
 from fieldapp.ui.widgets.saving import save_with
 from fieldapp.ui.views.allow_list import AllowListBox
@@ -331,14 +331,10 @@ class AuditLogBox(QGroupBox):
 
     def export_csv(self, path: Path | str | None = None) -> None:
         if path is None:
-            folder = (QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
-                      or str(Path.home()))
-            chosen, _filter = QFileDialog.getSaveFileName(
-                self, _("Export the log"), str(Path(folder) / "faltlogg-logg.csv"),
-                _("CSV file (*.csv)"))
-            if not chosen:
+            path = ask_save_path(self, "log", _("Export the log"), _("faltlogg-log.csv"),
+                                 _("CSV file (*.csv)"))
+            if path is None:
                 return
-            path = chosen
         target = Path(path)
 
         def job(_progress):
