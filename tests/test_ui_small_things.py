@@ -99,3 +99,31 @@ def test_opening_a_file_without_a_viewer_says_where_it_is(qtbot, tmp_path):
     assert box is not None and box.isVisible()
     assert "veckologg-2026-W48.pdf" in box.text() and str(tmp_path) in box.informativeText()
     box.close()
+
+
+def test_category_keys_follow_the_language(qtbot, window, ctx):
+    """In English "N" no longer picks Drug dealing (Narkotikaförsäljning's key): each key is
+    a letter of the English name, unique, and the key shown is the key that picks it."""
+    from fieldapp.domain.hotkeys import category_hotkeys
+
+    with ctx.services() as services:
+        categories = services.reference.categories()
+    swedish = category_hotkeys(categories, "sv")
+    english = category_hotkeys(categories, "en")
+    assert swedish == [(c.hotkey or "").lower() or None for c in categories]
+    given = [key for key in english if key]
+    assert len(given) == len(set(given)) == len(categories)
+    for category, key in zip(categories, english):
+        assert key in category.name_en.lower()
+    drug_dealing = next(c for c in categories if c.name_en == "Drug dealing")
+    assert english[categories.index(drug_dealing)] == "d"
+
+    set_language("en")
+    window.retranslate()
+    dialog = window.new_observation()
+    picker = dialog.category
+    for row, key in enumerate(english):
+        assert picker.item(row).text().startswith(key.upper())
+    qtbot.keyClick(picker, "d")
+    assert picker.currentItem().text().endswith("Drug dealing")
+    dialog.reject()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from fieldapp.domain.enums import ActionTaken, Severity
 from fieldapp.domain.records import CategoryRecord, PlaceRecord
+from fieldapp.domain.hotkeys import category_hotkeys
 from fieldapp.i18n import _
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.dialogs.form_parts import ShareCheck
@@ -78,8 +79,8 @@ class CategoryPicker(QListWidget):
     def set_categories(self, categories: list[CategoryRecord]) -> None:
         self.clear()
         self._hotkeys.clear()
-        for row, category in enumerate(categories):
-            key = (category.hotkey or "").lower()
+        for row, (category, key) in enumerate(zip(categories, category_hotkeys(categories))):
+            key = key or ""
             text = f"{key.upper() or ' '}   {category.name}"
             item = QListWidgetItem(text, self)
             item.setData(ID_ROLE, category.id)
