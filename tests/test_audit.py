@@ -100,3 +100,15 @@ def test_services_expose_the_audit_log(database):
         services = Services(session, database.device_id())
         services.audit.record("unlock", {})
     assert kinds(database) == ["unlock"]
+
+
+def test_the_log_on_screen_names_the_details_in_the_ui_language(database):
+    from fieldapp.i18n import set_language
+
+    with database.session() as session:
+        entry = Services(session, database.device_id()).audit.record(
+            "export", {"week": "2024-W47", "format": "pdf", "file": "/tmp/x.pdf"})
+    set_language("sv")
+    assert entry.summary == "vecka: 2024-W47; format: pdf; fil: /tmp/x.pdf"
+    set_language("en")
+    assert entry.summary == "week: 2024-W47; format: pdf; file: /tmp/x.pdf"

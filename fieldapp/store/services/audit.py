@@ -59,13 +59,26 @@ class AuditRecord:
 
     @property
     def summary(self) -> str:
-        """The details as one line: ``key: value; …``."""
+        """The details as one line in the UI's language: ``vecka: 2024-W47; format: pdf; …``
+        (the CSV export keeps the raw keys)."""
         parts = []
         for key, value in self.details.items():
             if isinstance(value, (list, dict)):
                 value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-            parts.append(f"{key}: {value}")
+            parts.append(f"{detail_label(key)}: {value}")
         return "; ".join(parts)
+
+
+def detail_label(key: str) -> str:
+    """A detail's name as the log on screen shows it."""
+    return {
+        "week": _("week"), "period": _("period"), "scope": _("scope"), "format": _("format"),
+        "file": _("file"), "recipient": _("recipient"), "hub": _("hub"), "pushed": _("sent"),
+        "pulled": _("received"), "refused": _("refused"), "error": _("error"),
+        "rule": _("rule"), "kind": _("kind"), "count": _("count"), "keys": _("settings"),
+        "values": _("values"), "rows": _("records"), "backups": _("backups"),
+        "attempted_at": _("tried at"), "cancelled": _("cancelled"),
+    }.get(key, key)
 
 
 def _plain(value):
