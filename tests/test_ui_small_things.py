@@ -127,3 +127,13 @@ def test_category_keys_follow_the_language(qtbot, window, ctx):
     qtbot.keyClick(picker, "d")
     assert picker.currentItem().text().endswith("Drug dealing")
     dialog.reject()
+
+
+def test_a_first_window_fits_the_screen(qtbot, ctx, qsettings):
+    from fieldapp.ui.main_window import MainWindow
+
+    window = MainWindow(ctx, qsettings)
+    qtbot.addWidget(window)
+    screen = window.screen().availableGeometry()
+    assert window.width() <= screen.width() and window.height() <= screen.height() - 40
+    assert window.width() == min(1180, screen.width() - 40)

@@ -299,8 +299,12 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
-        else:
-            self.resize(QSize(1180, 760))
+        else:  # 1180×760, or less on a small screen: the title bar and the bottom stay on it
+            screen = self.screen().availableGeometry() if self.screen() else None
+            width, height = 1180, 760
+            if screen is not None:
+                width, height = min(width, screen.width() - 40), min(height, screen.height() - 60)
+            self.resize(QSize(width, height))
         key = self.settings.value("window/page", self.page_keys[0])
         self.show_page(key if key in self.page_keys else self.page_keys[0])
 
