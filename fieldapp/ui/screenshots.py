@@ -1,11 +1,15 @@
-"""Screenshots of every page and dialog with demo data, drawn offscreen:
+"""Screenshots of every page and dialog with demo data, drawn offscreen at 1366×768:
 
-    python -m fieldapp.ui.screenshots OUTDIR [--lang sv|en] [--no-dark]
+    python -m fieldapp.ui.screenshots OUTDIR [--lang sv|en] [--no-dark] [--only NAME ...]
+    python -m fieldapp.ui.screenshots --docs docs/screenshots   # the README's small set
 
-Builds a throw-away demo database (four weeks, plus a nattvandring running now with a few
-observations), opens the window in a temporary QSettings, and writes one PNG per page and
-dialog, in the light palette and (unless --no-dark) a dark one. For reviewing the layout and
-for the user guide; nothing is written outside OUTDIR and a temporary folder.
+Builds a throw-away demo database, encrypted as a real user's file is (four weeks, plus a
+nattvandring running now with a few observations), opens the window in a temporary
+QSettings, and writes one PNG per page and dialog (:data:`SHOTS`), in the light palette and
+(unless --no-dark) a dark one: the pages, the shift and observation dialogs, the meeting form,
+the lock screen and the passphrase dialog. ``inspect`` lets a test look at each widget before
+it is photographed (the overflow test does). Nothing is written outside OUTDIR and a
+temporary folder.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import datetime as dt
 import os
 import sys
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -24,7 +30,8 @@ from PySide6.QtCore import QSettings, QSize
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
-WINDOW_SIZE = QSize(1280, 800)
+WINDOW_SIZE = QSize(1366, 768)
+DEMO_PASSPHRASE = "demo-lösenfras-2026"
 
 
 def dark_palette() -> QPalette:
@@ -46,15 +53,15 @@ def dark_palette() -> QPalette:
     return palette
 
 
-def build_demo(folder: Path):
-    """A demo database with a shift running now; returns the open Database."""
+def build_demo(folder: Path, passphrase: str | None = DEMO_PASSPHRASE):
+    """An encrypted demo database with a shift running now; returns the open Database."""
     from fieldapp.demo import generate_demo
     from fieldapp.domain.ids import reference_id
     from fieldapp.store.database import open_database
     from fieldapp.store.services import Services
     from fieldapp.store.types import utcnow
 
-    database = open_database(folder / "demo.sqlite")
+    database = open_database(folder / "demo.sqlite", passphrase)
     now = utcnow().replace(second=0, microsecond=0)
     generate_demo(database, seed=7, weeks=4, now=now)
     with database.session() as session:
@@ -89,68 +96,138 @@ def _settle(app: QApplication, widget: QWidget) -> None:
     widget.repaint()
 
 
-def _save(app: QApplication, widget: QWidget, path: Path, written: list[Path]) -> None:
-    _settle(app, widget)
-    widget.grab().save(str(path))
-    written.append(path)
+# -- the shots: each makes the widget to photograph (the window, or a dialog it opens) -------
+@dataclass(frozen=True)
+class Shot:
+    name: str
+    make: Callable[[object, QWidget], QWidget | None]  # (ctx, window) -> widget; None: skip
+    dark: bool = False  # also in the dark palette
 
 
-def take_screenshots(outdir: Path, *, language: str = "sv", dark: bool = True) -> list[Path]:
+def _page(key: str) -> Callable:
+    def make(_ctx, window):
+        window.show_page(key)
+        return window
+    return make
+
+
+def _start_shift(ctx, window):
+    from fieldapp.ui.dialogs.start_shift import StartShiftDialog
+    return StartShiftDialog(ctx, window)
+
+
+def _quick_observation(ctx, window):
+    from fieldapp.ui.dialogs.quick_observation import QuickObservationDialog
+    quick = QuickObservationDialog(ctx, window)
+    quick.place.setText("Älvsjö centrum")
+    quick._place_edited(quick.place.text())
+    return quick
+
+
+def _end_shift(ctx, window, errors: bool = False):
+    from fieldapp.ui.dialogs.end_shift import EndShiftDialog
+    running = window.running
+    if running is None:
+        return None
+    dialog = EndShiftDialog(ctx, running.id, window)
+    if errors:
+        dialog.ends_at.set_moment(running.starts_at)
+        dialog.save()  # shows "end time must be after the start time"
+    else:
+        dialog.summary.setPlainText("Lugnt vid centrum. Samtal med en grupp unga vid "
+                                    "stationen, ring 070-123 45 67 om uppföljning.")
+    return dialog
+
+
+def _meeting(ctx, window):
+    from fieldapp.ui.dialogs.meeting_form import MeetingFormDialog
+    dialog = MeetingFormDialog(ctx, None, window)
+    dialog.title.setText("Utsättningsmöte med polisen")
+    dialog.add_flag()
+    dialog.add_action()
+    return dialog
+
+
+def _passphrase(ctx, window):
+    from fieldapp.ui.dialogs.passphrase import PassphraseDialog
+    return PassphraseDialog(ctx.database.path, new=False, check=lambda _text: True, parent=window)
+
+
+def _lock(_ctx, window):
+    window.lock()
+    return window
+
+
+def _shortcuts(_ctx, window):
+    from fieldapp.ui.help_menu import ShortcutListDialog
+    return ShortcutListDialog(window)
+
+
+def _shots() -> tuple[Shot, ...]:
+    from fieldapp.ui.pages import PAGES
+    pages = tuple(Shot(f"{number:02d}-{spec.key}", _page(spec.key), dark=spec.key in ("today", "settings"))
+                  for number, spec in enumerate(PAGES, start=1))
+    return pages + (
+        Shot("dialog-start-shift", _start_shift),
+        Shot("dialog-quick-observation", _quick_observation, dark=True),
+        Shot("dialog-end-shift", _end_shift),
+        Shot("dialog-end-shift-errors", lambda ctx, window: _end_shift(ctx, window, errors=True)),
+        Shot("dialog-meeting", _meeting),
+        Shot("dialog-passphrase", _passphrase),
+        Shot("dialog-shortcuts", _shortcuts),
+        Shot("lock-screen", _lock),  # last: the window stays locked
+    )
+
+
+def take_screenshots(outdir: Path, *, language: str = "sv", dark: bool = True,
+                     only: set[str] | None = None,
+                     inspect: Callable[[str, QWidget], None] | None = None) -> list[Path]:
+    """Write the shots (``only`` those named) to ``outdir`` as NAME-THEME.png; ``inspect``
+    gets each widget, shown at its size, just before it is photographed."""
     from fieldapp.i18n import set_language
     from fieldapp.ui.context import AppContext
-    from fieldapp.ui.dialogs.end_shift import EndShiftDialog
-    from fieldapp.ui.dialogs.quick_observation import QuickObservationDialog
-    from fieldapp.ui.dialogs.start_shift import StartShiftDialog
-    from fieldapp.ui.main_window import PAGE_KEYS, MainWindow
+    from fieldapp.ui.main_window import MainWindow
 
     outdir.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setStyle("Fusion")
     set_language(language)
     written: list[Path] = []
+    shots = [shot for shot in _shots() if only is None or shot.name in only]
     with tempfile.TemporaryDirectory(prefix="faltlogg-shots-") as temp:
         folder = Path(temp)
         QSettings.setDefaultFormat(QSettings.Format.IniFormat)
         QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
         database = build_demo(folder)
         try:
-            ctx = AppContext.open(database, synchronous=True)
             themes = [("light", app.style().standardPalette())]
             if dark:
                 themes.append(("dark", dark_palette()))
             for theme, palette in themes:
                 app.setPalette(palette)
+                ctx = AppContext.open(database, synchronous=True)
                 settings = QSettings(str(folder / f"window-{theme}.ini"), QSettings.Format.IniFormat)
                 window = MainWindow(ctx, settings)
                 window.resize(WINDOW_SIZE)
                 window.show()
-                keys = PAGE_KEYS if theme == "light" else ("today", "settings")
-                for number, key in enumerate(PAGE_KEYS, start=1):
-                    if key not in keys:
+                for shot in shots:
+                    if theme == "dark" and not shot.dark:
                         continue
-                    window.show_page(key)
-                    _save(app, window, outdir / f"{number:02d}-{key}-{theme}.png", written)
-                window.show_page("today")
-                running = window.running
-                dialogs = [("start-shift", StartShiftDialog(ctx, window))]
-                quick = QuickObservationDialog(ctx, window)
-                quick.place.setText("Älvsjö centrum")
-                quick._place_edited(quick.place.text())
-                dialogs.append(("quick-observation", quick))
-                if running is not None:
-                    end = EndShiftDialog(ctx, running.id, window)
-                    end.summary.setPlainText("Lugnt vid centrum. Samtal med en grupp unga vid "
-                                             "stationen, ring 070-123 45 67 om uppföljning.")
-                    dialogs.append(("end-shift", end))
-                if running is not None:
-                    errors = EndShiftDialog(ctx, running.id, window)
-                    errors.ends_at.set_moment(running.starts_at)
-                    errors.save()  # shows "end time must be after the start time"
-                    dialogs.append(("end-shift-errors", errors))
-                for name, dialog in dialogs:
-                    dialog.show()
-                    _save(app, dialog, outdir / f"dialog-{name}-{theme}.png", written)
-                    dialog.close()
+                    window.show_page("today")
+                    widget = shot.make(ctx, window)
+                    if widget is None:
+                        continue
+                    widget.show()
+                    _settle(app, widget)
+                    if inspect is not None:
+                        inspect(shot.name, widget)
+                    path = outdir / f"{shot.name}-{theme}.png"
+                    widget.grab().save(str(path))
+                    written.append(path)
+                    if widget is not window:
+                        widget.close()
+                if window.locked:
+                    window.unlock(DEMO_PASSPHRASE)
                 window.close()
                 # Deleted now: its Synk page's automatic sync timer would otherwise fire
                 # minutes later, on a data file that is gone by then.
@@ -160,14 +237,41 @@ def take_screenshots(outdir: Path, *, language: str = "sv", dark: bool = True) -
     return written
 
 
+# The README's pictures: what a person deciding whether to use the app wants to see.
+DOCS = (("01-today", "sv"), ("dialog-quick-observation", "sv"), ("dialog-end-shift", "sv"),
+        ("dialog-meeting", "sv"), ("05-places", "sv"), ("06-reports", "sv"),
+        ("lock-screen", "sv"), ("03-observations", "en"))
+
+
+def write_docs(outdir: Path) -> list[Path]:
+    """The README's small set (light palette), named by language: ``sv-01-today.png``."""
+    written = []
+    for language in ("sv", "en"):
+        names = {name for name, lang in DOCS if lang == language}
+        with tempfile.TemporaryDirectory() as temp:
+            for path in take_screenshots(Path(temp), language=language, dark=False, only=names):
+                target = outdir / f"{language}-{path.name.replace('-light', '')}"
+                outdir.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(path.read_bytes())
+                written.append(target)
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fieldapp.ui.screenshots",
                                      description="Write PNG screenshots of every page.")
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--lang", choices=("sv", "en"), default="sv")
     parser.add_argument("--no-dark", action="store_true", help="only the light palette")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="only these shots")
+    parser.add_argument("--docs", action="store_true",
+                        help="write the README's small set (both languages) to OUTDIR")
     args = parser.parse_args(argv)
-    written = take_screenshots(args.outdir, language=args.lang, dark=not args.no_dark)
+    if args.docs:
+        written = write_docs(args.outdir)
+    else:
+        written = take_screenshots(args.outdir, language=args.lang, dark=not args.no_dark,
+                                   only=set(args.only) if args.only else None)
     for path in written:
         print(path)
     return 0
