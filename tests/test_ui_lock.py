@@ -13,7 +13,7 @@ from fieldapp.store import encryption
 from fieldapp.store.database import open_database
 from fieldapp.ui.context import AppContext
 from ui_helpers import *  # noqa: F403 - the window fixtures pytest finds by name
-from ui_helpers import ALVSJO_CENTRUM, Clock
+from ui_helpers import ALVSJO_CENTRUM, Clock, activate
 
 PASSPHRASE = "korrekt häst batteri"
 PLACE_NAME = "Älvsjö centrum"
@@ -254,3 +254,42 @@ def test_a_plain_file_offers_no_passphrase_change(qtbot, window):
     assert not settings.protection_box.passphrase_button.isVisible()
     assert not window.action_change_passphrase.isEnabled()
     assert not window.change_passphrase()
+
+
+def test_the_passphrase_typed_as_the_display_server_sends_it_unlocks(qtbot, locked_window):
+    """A real keyboard's keys reach the window (its QWindow) first and the focused widget
+    after: typed that way, the passphrase lands in the lock page and Enter unlocks. (Keys
+    sent straight to the field, as qtbot.keyClicks does, missed that the lock swallowed them
+    all on a real display.)"""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    def type_into(top, text):
+        for char in text:
+            QTest.sendKeyEvent(QTest.KeyAction.Click, top.windowHandle(), Qt.Key.Key_unknown, char,
+                               Qt.KeyboardModifier.NoModifier)
+
+    window = locked_window
+    activate(qtbot, window)
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.locked
+    type_into(window, "fel")
+    assert window.lock_page.passphrase.text() == "fel"
+    window.lock_page.passphrase.clear()
+    type_into(window, PASSPHRASE)
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Return)
+    assert not window.locked and window.body.isVisible()
+    dialog = window.new_observation()  # and after the unlock the keys reach the pages again
+    activate(qtbot, dialog)
+    type_into(dialog, "Älvsjö")
+    assert dialog.place.text() == "Älvsjö"
+    dialog.move(dialog.pos().x() + 40, dialog.pos().y() + 30)
+    where = dialog.pos()
+    QTest.keyClick(dialog.windowHandle(), Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.locked and not dialog.isVisible()
+    type_into(window, PASSPHRASE)
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Return)
+    assert not window.locked and dialog.isVisible()
+    assert dialog.place.text() == "Älvsjö"  # the passphrase never reached the form
+    assert dialog.pos() == where  # back where the user had put it
+    dialog.close()

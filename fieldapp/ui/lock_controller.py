@@ -24,8 +24,8 @@ says when it changes (``lock_changed``); the window hides or shows its own parts
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QKeySequence, QWindow
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -80,6 +80,7 @@ class LockController(QObject):
         self.locked = False
         self.idle_watcher: IdleWatcher | None = None
         self._hidden_dialogs: list[tuple[QDialog, QWidget | None]] = []
+        self._dialog_places: dict[int, QPoint] = {}  # where each hidden dialog stood
         self._detached_views: list[tuple[QAbstractItemView, object, object]] = []
         self._failed_attempts: list[str] = []
         app = QApplication.instance()
@@ -92,9 +93,12 @@ class LockController(QObject):
         if kind not in KEY_EVENTS:
             return False
         if self.locked:
-            # Only the lock page hears the keyboard; Ctrl+L is spent, never typed.
-            inside = isinstance(watched, QWidget) and (
-                watched is self.page or self.page.isAncestorOf(watched))
+            # Only the lock page hears the keyboard; Ctrl+L is spent, never typed. A key from
+            # the display server reaches the window's QWindow first, then the focused widget:
+            # the window's own QWindow lets it through to the lock page inside.
+            inside = (watched is self.window.windowHandle() if isinstance(watched, QWindow)
+                      else isinstance(watched, QWidget) and (
+                          watched is self.page or self.page.isAncestorOf(watched)))
             if not inside or _is_lock_key(event):
                 event.accept()
                 return True
@@ -154,6 +158,7 @@ class LockController(QObject):
         # The active one last: it is shown last, so it is on top again after the unlock.
         active = QApplication.activeWindow()
         self._hidden_dialogs.sort(key=lambda pair: pair[0] is active)
+        self._dialog_places = {id(dialog): dialog.pos() for dialog, _focus in self._hidden_dialogs}
         for dialog, _focus in self._hidden_dialogs:
             dialog.hide()
             dialog.destroy()  # its native window too: nothing left in the accessibility tree
@@ -209,7 +214,10 @@ class LockController(QObject):
         self.lock_changed.emit(False)
         self.page.reset()
         hidden, self._hidden_dialogs = self._hidden_dialogs, []
+        places, self._dialog_places = self._dialog_places, {}
         for dialog, focus in hidden:
+            if id(dialog) in places:
+                dialog.move(places[id(dialog)])  # where it was: its native window was destroyed
             dialog.show()
             dialog.raise_()
             dialog.activateWindow()
