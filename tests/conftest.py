@@ -29,3 +29,21 @@ def database(db_path):
     db = open_database(db_path)
     yield db
     db.close()
+
+
+# -- the sync tests' world: three laptops (real files, each its own device) and a hub folder --
+@pytest.fixture
+def laptops(tmp_path):
+    from test_sync_support import fresh_database
+
+    databases = [fresh_database(tmp_path, n) for n in range(3)]
+    yield databases
+    for database in databases:
+        database.close()
+
+
+@pytest.fixture
+def hub_path(tmp_path):
+    path = tmp_path / "hub"
+    path.mkdir()
+    return path

@@ -35,24 +35,9 @@ from fieldapp.sync.hub import HubState
 from fieldapp.sync.report import SyncReport
 from fieldapp.sync.safe_read import MAX_BUNDLE_BYTES, FileRefused, read_regular_file
 from fieldapp.sync.validate import MAX_REVISION_STEP
-from test_sync_support import ALVSJO_CENTRUM, TEAM_KEY, add_shift, fresh_database
+from test_sync_support import ALVSJO_CENTRUM, TEAM_KEY, add_shift
 
 GUARD_SECONDS = 60  # a regression that blocks fails the test instead of hanging the suite
-
-
-@pytest.fixture
-def hub_path(tmp_path):
-    path = tmp_path / "hub"
-    path.mkdir()
-    return path
-
-
-@pytest.fixture
-def laptops(tmp_path):
-    databases = [fresh_database(tmp_path, n) for n in range(3)]
-    yield databases
-    for database in databases:
-        database.close()
 
 
 def run(database, hub_path, **kwargs):

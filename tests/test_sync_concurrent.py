@@ -24,13 +24,6 @@ from test_sync_support import TEAM_KEY, add_shift, fresh_database, snapshot
 ALREADY_RUNNING = "pågår redan"
 
 
-@pytest.fixture
-def hub_path(tmp_path):
-    path = tmp_path / "hub"
-    path.mkdir()
-    return path
-
-
 def cli_sync(database, hub_path) -> subprocess.Popen:
     env = dict(os.environ, FIELDAPP_TEAM_KEY=TEAM_KEY.decode())
     return subprocess.Popen([sys.executable, "-m", "fieldapp", "--lang", "sv", "--db",

@@ -44,24 +44,8 @@ from test_sync_support import (
     TEAM_KEY,
     add_shift,
     category_id,
-    fresh_database,
     snapshot,
 )
-
-
-@pytest.fixture
-def hub_path(tmp_path):
-    path = tmp_path / "hub"
-    path.mkdir()
-    return path
-
-
-@pytest.fixture
-def laptops(tmp_path):
-    databases = [fresh_database(tmp_path, n) for n in range(3)]
-    yield databases
-    for database in databases:
-        database.close()
 
 
 def run(database, hub_path, key=TEAM_KEY, **kwargs):

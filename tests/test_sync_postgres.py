@@ -111,14 +111,6 @@ def server():
     srv.drop()
 
 
-@pytest.fixture
-def laptops(tmp_path):
-    databases = [fresh_database(tmp_path, n) for n in range(3)]
-    yield databases
-    for database in databases:
-        database.close()
-
-
 class PostgresWorld(World):
     def __init__(self, folder: Path, server: Server):
         super().__init__(folder)

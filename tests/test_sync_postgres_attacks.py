@@ -22,7 +22,7 @@ from fieldapp.sync.envelope import content_digest
 from fieldapp.sync.hub import HubError
 from fieldapp.sync.postgres import PostgresHub
 from test_sync_postgres import Server, admin_url
-from test_sync_support import ALVSJO_CENTRUM, add_shift, fresh_database, snapshot
+from test_sync_support import ALVSJO_CENTRUM, add_shift, snapshot
 
 pytestmark = pytest.mark.postgres
 
@@ -34,14 +34,6 @@ def server():
     srv = Server(admin_url())
     yield srv
     srv.drop()
-
-
-@pytest.fixture
-def laptops(tmp_path):
-    databases = [fresh_database(tmp_path, n) for n in range(3)]
-    yield databases
-    for database in databases:
-        database.close()
 
 
 def as_role(url: str, device: uuid.UUID | None = None):

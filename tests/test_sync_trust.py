@@ -25,24 +25,9 @@ from fieldapp.sync.apply import apply_envelope
 from fieldapp.sync.bundle import bundle_name, encode_bundle
 from fieldapp.sync.envelope import to_envelope
 from fieldapp.sync.folder import FolderHub
-from test_sync_support import TEAM_KEY, add_shift, fresh_database, snapshot
+from test_sync_support import TEAM_KEY, add_shift, snapshot
 
 PRIVATE = "Privat: ringde mamman"
-
-
-@pytest.fixture
-def hub_path(tmp_path):
-    path = tmp_path / "hub"
-    path.mkdir()
-    return path
-
-
-@pytest.fixture
-def laptops(tmp_path):
-    databases = [fresh_database(tmp_path, n) for n in range(3)]
-    yield databases
-    for database in databases:
-        database.close()
 
 
 def run(database, hub_path, key=TEAM_KEY):
