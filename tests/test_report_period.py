@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from fieldapp.cli import main
 from fieldapp.domain.periods import Period
 from fieldapp.reports.period_export import export_period
-from fieldapp.reports.period_files import data_text
+from fieldapp.domain.cells import csv_cell
 from fieldapp.reports.period_summary import build_period_summary
 from fieldapp.store.services import Services
 
@@ -270,7 +270,7 @@ def test_spreadsheet_cells_are_data_never_formulas(data_path, tmp_path):
                           created_at=CREATED)
     finally:
         database.close()
-    assert data_text("=1+1") == "'=1+1" and data_text("-3") == "-3" and data_text(5) == 5
+    assert csv_cell("=1+1") == "'=1+1" and csv_cell("-3") == "-3" and csv_cell(5) == 5
     csv_text = (tmp_path / "y.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in csv_text
     assert not any(cell.startswith(("=", "+", "@")) for line in csv_text.splitlines()

@@ -1,74 +1,23 @@
 """The weekly log as CSV (UTF-8 with BOM, semicolons, decimal comma: what Swedish Excel
-expects) and as JSON (the WeekSummary itself, for scripts)."""
+expects; written by :func:`fieldapp.reports.tabular.render_csv`) and as JSON (the
+WeekSummary itself, for scripts)."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import datetime as dt
-import io
 import json
-import uuid
 
-from fieldapp.domain.cells import csv_writer
+from fieldapp.reports import tabular
 from fieldapp.reports.summary import WeekSummary
-from fieldapp.reports.tables import HOURS, build_tables, key_figures
+from fieldapp.reports.tables import build_tables, key_figures
+from fieldapp.reports.tabular import plain
 from fieldapp.reports.texts import document_title, overview_lines
-
-BOM = "\ufeff"
-
-
-def _csv_cell(value, kind: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        text = f"{value:.1f}" if kind == HOURS else f"{value:.2f}"
-        if text.endswith("0") and kind != HOURS:
-            text = text[:-1]
-        return text.replace(".", ",")
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M")
-    return str(value)
 
 
 def render_csv(summary: WeekSummary, progress=None) -> bytes:
-    """One file with a section per table: a title line, a header line, the rows, a blank line."""
-    out = io.StringIO()
-    writer = csv_writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([document_title(summary)])
-    for label, value in overview_lines(summary):
-        writer.writerow([label, _csv_cell(value, "")])
-    writer.writerow([])
-    tables = build_tables(summary)
-    for index, table in enumerate(tables):
-        writer.writerow([table.title])
-        writer.writerow([c.title for c in table.columns])
-        for row in table.rows:
-            writer.writerow([_csv_cell(v, c.kind) for c, v in zip(table.columns, row)])
-        writer.writerow([])
-        if progress:
-            progress(index + 1, len(tables))
-    return (BOM + out.getvalue()).encode("utf-8")
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (dt.datetime, dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return value
+    """One file with a section per table (:func:`fieldapp.reports.tabular.render_csv`)."""
+    return tabular.render_csv(document_title(summary), overview_lines(summary),
+                              build_tables(summary), progress)
 
 
 def summary_to_dict(summary: WeekSummary) -> dict:
@@ -85,7 +34,7 @@ def summary_to_dict(summary: WeekSummary) -> dict:
     data["key_figures"] = [{"key": k.key, "label": k.label, "value": k.value}
                            for k in key_figures(summary)]
     data["rising"] = rising_list(summary)
-    return _plain(data)
+    return plain(data)
 
 
 def rising_list(summary: WeekSummary) -> list[dict]:
@@ -101,3 +50,6 @@ def render_json(summary: WeekSummary, progress=None) -> bytes:
     if progress:
         progress(1, 1)
     return (text + "\n").encode("utf-8")
+
+
+__all__ = ["render_csv", "render_json", "rising_list", "summary_to_dict"]

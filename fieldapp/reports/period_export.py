@@ -4,6 +4,7 @@ Rapporter view's one way in. A period of one ISO week is the weekly log itself
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from pathlib import Path
@@ -53,21 +54,29 @@ def render_period(summary: PeriodSummary, fmt: str, progress=None) -> bytes:
 
 def export_period(database, period: Period, scope: Scope | str, fmt: str, path: Path, *,
                   device_id: uuid.UUID | None = None, created_at: dt.datetime | None = None,
-                  progress: Progress | None = None):
+                  progress: Progress | None = None, summary=None):
     """Summarise ``period`` from ``database`` and write it to ``path`` as ``fmt``. Returns
-    the PeriodSummary, or the WeekSummary for a period of one ISO week."""
+    the PeriodSummary, or the WeekSummary for a period of one ISO week. ``summary``: the
+    period already summarised (the Rapporter page holds it), written as it is, with the
+    report's creation time."""
     if period.kind is PeriodKind.WEEK:
         return export_week(database, period.week, scope, fmt, path, device_id=device_id,
-                           created_at=created_at, progress=progress)
+                           created_at=created_at, progress=progress,
+                           summary=summary if not isinstance(summary, PeriodSummary) else None)
     fmt = check_format(fmt)
     path = Path(path)
     check_writable(path)
     created = creation_time(created_at)
-    if progress:
-        progress(0, 100, _("Summarising the period"))
-    with database.session() as session:
-        summary = build_period_summary(session, period, scope,
-                                       device_id or database.device_id(), generated_at=created)
+    if (isinstance(summary, PeriodSummary)
+            and (summary.period, summary.scope) == (period, Scope(scope))):
+        summary = dataclasses.replace(summary, generated_at=created)
+    else:
+        if progress:
+            progress(0, 100, _("Summarising the period"))
+        with database.session() as session:
+            summary = build_period_summary(session, period, scope,
+                                           device_id or database.device_id(),
+                                           generated_at=created)
 
     def step(done: int, total: int, message: str = "") -> None:
         if progress and total:

@@ -23,7 +23,6 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -31,6 +30,7 @@ from sqlalchemy.orm import Session
 from fieldapp.store.services.known import known_words
 from fieldapp.reports.cells import as_text, safe_row
 from fieldapp.reports.sheet_format import DATETIME_FORMAT, setup_page
+from fieldapp.reports.tabular import HEADER_FILL, HEADER_FONT
 from fieldapp import files
 from fieldapp.domain.enums import ActionTaken, Severity, ShiftKind
 from fieldapp.domain.weeks import STOCKHOLM, IsoWeek
@@ -48,8 +48,6 @@ from fieldapp.store.models import (
 )
 
 CHUNK = 5000
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 
 
 @dataclass(frozen=True)

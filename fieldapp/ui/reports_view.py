@@ -1,6 +1,9 @@
-"""Rapporter: pick a week and a scope, see the key figures, export the weekly log as PDF,
-XLSX or CSV. The figures come from the same WeekSummary as the files; summarising and
-exporting run on the task runner, never on the UI thread."""
+"""Rapporter: pick a week or another period (month, tertial, year, dates:
+:mod:`fieldapp.ui.period_chooser`) and a scope, see the key figures, export the weekly log
+or the activity report as PDF, XLSX or CSV through the command line's own export
+(:func:`fieldapp.reports.period_export.export_period`). The figures come from the same
+summary as the files; summarising and exporting run on the task runner, never on the UI
+thread; the folder of the last file saved is remembered."""
 
 from __future__ import annotations
 
@@ -25,15 +28,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldapp.domain.periods import Period, PeriodKind
 from fieldapp.domain.weeks import IsoWeek
-from fieldapp.i18n import _, format_date, format_number
-from fieldapp.reports.export import default_filename, export_week
+from fieldapp.i18n import _, format_number
+from fieldapp.reports import period_tables, tables
+from fieldapp.reports.period_data import PeriodSummary
+from fieldapp.reports.period_export import default_period_filename, export_period
+from fieldapp.reports.period_summary import build_period_summary
 from fieldapp.reports.summary import Scope, WeekSummary, build_week_summary
-from fieldapp.reports.tables import key_figures
+from fieldapp.store.services.settings import REPORTS_FOLDER
 from fieldapp.ui.context import AppContext
+from fieldapp.ui.period_chooser import PeriodChooser, date_range_of
 from fieldapp.ui.tasks import DB, IO
 
-WEEKS_SHOWN = 104
 EXPORT_FORMATS = (("pdf", "PDF"), ("xlsx", "XLSX"), ("csv", "CSV"))
 
 
@@ -43,20 +50,20 @@ class ReportsView(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.summary: WeekSummary | None = None
+        self.summary: WeekSummary | PeriodSummary | None = None
         self.last_export: Path | None = None
+        self.save_folder: Path | None = None  # the remembered folder (REPORTS_FOLDER)
         self._busy = False
 
-        self.week_combo = QComboBox()
-        self.week_combo.setAccessibleName(_("Week"))
+        self.chooser = PeriodChooser(ctx.clock)
+        self.week_combo = self.chooser.week_combo
         self.scope_combo = QComboBox()
         self.scope_combo.setAccessibleName(_("Scope"))
         for scope in (Scope.TEAM, Scope.DEVICE):
             self.scope_combo.addItem(scope.label, scope.value)
-        self._fill_weeks()
 
         choose = QFormLayout()
-        choose.addRow(_("Week"), self.week_combo)
+        choose.addRow(_("Report for"), self.chooser)
         choose.addRow(_("Scope"), self.scope_combo)
 
         self.figures_box = QGroupBox(_("Key figures"))
@@ -94,9 +101,9 @@ class ReportsView(QWidget):
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
         layout = QVBoxLayout(self)
-        title = QLabel(_("Weekly log"))
-        title.setStyleSheet("font-size: 16pt; font-weight: bold;")
-        layout.addWidget(title)
+        self.title = QLabel(_("Weekly log"))
+        self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        layout.addWidget(self.title)
         layout.addLayout(choose)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.figures_box)
@@ -106,36 +113,25 @@ class ReportsView(QWidget):
         layout.addWidget(self.status)
         layout.addStretch(1)
 
-        self.week_combo.currentIndexChanged.connect(lambda _index: self.refresh())
+        self.chooser.changed.connect(self.refresh)
         self.scope_combo.currentIndexChanged.connect(lambda _index: self.refresh())
         self.ctx.events.changed.connect(lambda _kind: self.refresh())
+        self._read_folder()
         self.refresh()
 
     # -- choices ------------------------------------------------------------------------------
-    def _fill_weeks(self) -> None:
-        now = self.ctx.clock()
-        current = IsoWeek.of(now)
-        last_complete = IsoWeek.last_complete(now)
-        self.week_combo.blockSignals(True)
-        self.week_combo.clear()
-        for n in range(WEEKS_SHOWN + 1):
-            week = current.previous(n)
-            text = f"{week.label()} ({date_range_of(week)})"
-            if week == current:
-                text += " \u2013 " + _("in progress")
-            self.week_combo.addItem(text, str(week))
-        self.week_combo.setCurrentIndex(self.week_combo.findData(str(last_complete)))
-        self.week_combo.blockSignals(False)
-
     def selected_week(self) -> IsoWeek:
-        return IsoWeek.parse(self.week_combo.currentData())
+        return self.chooser.selected_week()
 
     def set_week(self, week: IsoWeek) -> None:
-        index = self.week_combo.findData(str(week))
-        if index < 0:
-            self.week_combo.addItem(f"{week.label()} ({date_range_of(week)})", str(week))
-            index = self.week_combo.count() - 1
-        self.week_combo.setCurrentIndex(index)
+        self.chooser.set_period(Period.of_week(week))
+
+    def selected_period(self) -> Period:
+        """The chosen period (ValueError for a range the chooser cannot make one of)."""
+        return self.chooser.period()
+
+    def set_period(self, period: Period | str) -> None:
+        self.chooser.set_period(Period.parse(period) if isinstance(period, str) else period)
 
     def selected_scope(self) -> Scope:
         return Scope(self.scope_combo.currentData())
@@ -144,31 +140,55 @@ class ReportsView(QWidget):
         self.scope_combo.setCurrentIndex(self.scope_combo.findData(Scope(scope).value))
 
     # -- figures on screen ---------------------------------------------------------------------
+    def _chosen(self) -> tuple[Period, Scope] | None:
+        try:
+            return self.selected_period(), self.selected_scope()
+        except ValueError:
+            return None
+
+    @staticmethod
+    def _key_of(summary: WeekSummary | PeriodSummary) -> tuple[Period, Scope]:
+        if isinstance(summary, PeriodSummary):
+            return summary.period, summary.scope
+        return Period.of_week(summary.week), summary.scope
+
     def refresh(self) -> None:
-        """Summarise the chosen week again (on a choice or a change of the records). Until
-        the new summary arrives the one shown is stale: an export then reads the week."""
-        week, scope = self.selected_week(), self.selected_scope()
+        """Summarise the chosen period again (on a choice or a change of the records). Until
+        the new summary arrives the one shown is stale: an export then reads the period.
+        A week is summarised on the DB lane (quick); a longer period on the IO lane in its
+        own session, so a year's summary never holds up the user's saves."""
         ctx = self.ctx
         self.summary = None
+        week = self.chooser.kind() is PeriodKind.WEEK
+        self.title.setText(_("Weekly log") if week else _("Activity report"))
+        self.redacted_button.setEnabled(week and not self._busy)
+        try:
+            period, scope = self.selected_period(), self.selected_scope()
+        except ValueError as exc:
+            self._clear_figures()
+            self.status.setText(str(exc))
+            return
+        self.status.setText("")
 
-        def job(_progress) -> WeekSummary:
+        def job(_progress) -> WeekSummary | PeriodSummary:
             with ctx.database.session() as session:
-                return build_week_summary(session, week, scope, ctx.device_id,
-                                          generated_at=ctx.clock())
+                if period.kind is PeriodKind.WEEK:
+                    return build_week_summary(session, period.week, scope, ctx.device_id,
+                                              generated_at=ctx.clock())
+                return build_period_summary(session, period, scope, ctx.device_id,
+                                            generated_at=ctx.clock())
 
-        self.ctx.tasks.run(job, self._show_summary, self._refresh_failed, lane=DB)
+        self.ctx.tasks.run(job, self._show_summary, self._refresh_failed,
+                           lane=DB if week else IO, owner=self)
 
-    def _show_summary(self, summary: WeekSummary) -> None:
-        if (summary.week, summary.scope) != (self.selected_week(), self.selected_scope()):
+    def _show_summary(self, summary: WeekSummary | PeriodSummary) -> None:
+        if self._key_of(summary) != self._chosen():
             return  # the choice changed while it was being summarised
         self.summary = summary
-        while self.figures_grid.count():
-            item = self.figures_grid.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        self.figure_labels.clear()
-        figures = [f for f in key_figures(summary)
-                   if not (f.key.startswith("shifts.") and f.value == 0)]
+        self._clear_figures()
+        is_week = isinstance(summary, WeekSummary)
+        figures = (tables if is_week else period_tables).key_figures(summary)
+        figures = [f for f in figures if not (f.key.startswith("shifts.") and f.value == 0)]
         per_column = (len(figures) + 1) // 2
         for index, figure in enumerate(figures):
             row, col = index % per_column, (index // per_column) * 2
@@ -181,60 +201,105 @@ class ReportsView(QWidget):
             self.figures_grid.addWidget(value, row, col + 1)
             self.figure_labels[figure.key] = value
         self.figures_grid.setColumnMinimumWidth(2, 160)
+        empty = (_("Nothing was logged this week: no shifts, observations or meetings in "
+                   "{scope}.") if is_week else
+                 _("Nothing was logged in this period: no shifts, observations or meetings in "
+                   "{scope}."))
         self.empty_label.setText(
-            _("Nothing was logged this week: no shifts, observations or meetings in {scope}.")
-            .format(scope=summary.scope.short_label) if summary.is_empty else "")
+            empty.format(scope=summary.scope.short_label) if summary.is_empty else "")
         self.empty_label.setVisible(summary.is_empty)
         rising = [_("{place} ({recent} in 2 weeks, {expected} expected)").format(
             place=t.name, recent=t.recent, expected=format_number(round(t.expected, 1)))
-            for t in summary.trend.rows[:3]]
+            for t in summary.trend.rows[:3]] if is_week else []
         self.rising_label.setText(
             _("Rising places: {places}").format(places="; ".join(rising)) if rising else "")
+
+    def _clear_figures(self) -> None:
+        while self.figures_grid.count():
+            item = self.figures_grid.takeAt(0)
+            if item.widget():
+                item.widget().hide()  # gone from the screen now, deleted by the event loop
+                item.widget().deleteLater()
+        self.figure_labels.clear()
+        self.empty_label.setVisible(False)
+        self.rising_label.setText("")
 
     def _refresh_failed(self, error: BaseException, _trace: str) -> None:
         self.status.setText(_("The figures could not be read: {error}").format(error=error))
 
     # -- export ---------------------------------------------------------------------------------
-    def _ask_path(self, fmt: str) -> Path | None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation) or str(Path.home())
-        suggestion = str(Path(folder) / default_filename(self.selected_week(), fmt))
+    def _read_folder(self) -> None:
+        """Read the remembered folder (on the DB lane)."""
+        def job(_progress) -> str:
+            with self.ctx.services() as services:
+                return str(services.settings.get(REPORTS_FOLDER) or "")
+
+        def done(folder: str) -> None:
+            if folder and self.save_folder is None:
+                self.save_folder = Path(folder)
+
+        self.ctx.tasks.run(job, done, lambda _exc, _trace: None, lane=DB, owner=self)
+
+    def _remember_folder(self, folder: Path) -> None:
+        self.save_folder = folder
+
+        def job(_progress) -> None:
+            with self.ctx.services() as services:
+                services.settings.put(REPORTS_FOLDER, str(folder))
+
+        self.ctx.tasks.run(job, lambda _result: None, lambda _exc, _trace: None, lane=DB)
+
+    def folder(self) -> Path:
+        """Where the save dialog opens: the remembered folder, else Documents."""
+        if self.save_folder is not None and self.save_folder.is_dir():
+            return self.save_folder
+        return Path(QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
+                    or str(Path.home()))
+
+    def _ask_path(self, fmt: str, period: Period) -> Path | None:
+        suggestion = str(self.folder() / default_period_filename(period, fmt))
         filters = {"pdf": _("PDF document (*.pdf)"), "xlsx": _("Excel workbook (*.xlsx)"),
                    "csv": _("CSV file (*.csv)")}
-        chosen, _filter = QFileDialog.getSaveFileName(self, _("Save the weekly log"), suggestion,
+        chosen, _filter = QFileDialog.getSaveFileName(self, _("Save the report"), suggestion,
                                                       filters[fmt])
         if not chosen:
             return None
         path = Path(chosen)
         return path if path.suffix else path.with_suffix(f".{fmt}")
 
-    def current_summary(self) -> WeekSummary | None:
-        """The summary on screen, if it is the chosen week and scope and still current."""
+    def current_summary(self) -> WeekSummary | PeriodSummary | None:
+        """The summary on screen, if it is the chosen period and scope and still current."""
         summary = self.summary
-        if summary is None or (summary.week, summary.scope) != (self.selected_week(),
-                                                                self.selected_scope()):
+        if summary is None or self._key_of(summary) != self._chosen():
             return None
         return summary
 
     def export(self, fmt: str, path: Path | str | None = None) -> None:
-        """Export the chosen week as ``fmt`` to ``path`` (asks for a file when None). The
-        file is written from the summary on screen (read again only when there is none);
-        on the IO lane, so the user's saves go on while it renders and writes."""
+        """Export the chosen period as ``fmt`` to ``path`` (asks for a file when None): the
+        weekly log for a week, else the activity report. The file is written from the
+        summary on screen (read again only when there is none); on the IO lane, so the
+        user's saves go on while it renders and writes."""
         if self._busy:
             return
-        target = Path(path) if path is not None else self._ask_path(fmt)
+        try:
+            period = self.selected_period()
+        except ValueError as exc:
+            self.status.setText(str(exc))
+            return
+        target = Path(path) if path is not None else self._ask_path(fmt, period)
         if target is None:
             return
-        week, scope, ctx = self.selected_week(), self.selected_scope(), self.ctx
+        scope, ctx = self.selected_scope(), self.ctx
         summary = self.current_summary()
 
         def job(progress):
-            export_week(ctx.database, week, scope, fmt, target, device_id=ctx.device_id,
-                        progress=progress, summary=summary)
+            export_period(ctx.database, period, scope, fmt, target, device_id=ctx.device_id,
+                          progress=progress, summary=summary)
             return target
 
         self._set_busy(True)
         self.progress.setValue(0)
-        self.status.setText(_("Exporting {week}…").format(week=week.label()))
+        self.status.setText(_("Exporting {week}…").format(week=period.label()))
         self.ctx.tasks.run(job, self._exported, self._export_failed, self._progressed, lane=IO,
                            owner=self)
 
@@ -258,11 +323,9 @@ class ReportsView(QWidget):
             return
         week, scope, ctx = self.selected_week(), self.selected_scope(), self.ctx
         if path is None:
-            folder = (QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
-                      or str(Path.home()))
             chosen, _filter = QFileDialog.getSaveFileName(
                 self, _("Save the extract"),
-                str(Path(folder) / default_redacted_filename(week, "pdf")),
+                str(self.folder() / default_redacted_filename(week, "pdf")),
                 _("PDF document (*.pdf)"))
             if not chosen:
                 return
@@ -291,6 +354,7 @@ class ReportsView(QWidget):
     def _exported(self, path: Path) -> None:
         self._set_busy(False)
         self.last_export = path
+        self._remember_folder(path.parent)
         self.status.setText(_("Saved: {path}").format(path=path))
         if self.open_after.isChecked():
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
@@ -302,14 +366,11 @@ class ReportsView(QWidget):
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.progress.setVisible(busy)
-        for button in (*self.export_buttons.values(), self.redacted_button):
+        for button in self.export_buttons.values():
             button.setEnabled(not busy)
-        self.week_combo.setEnabled(not busy)
+        self.redacted_button.setEnabled(not busy and self.chooser.kind() is PeriodKind.WEEK)
+        self.chooser.setEnabled(not busy)
         self.scope_combo.setEnabled(not busy)
 
 
-def date_range_of(week: IsoWeek) -> str:
-    monday, sunday = week.monday(), week.sunday()
-    if monday.year != sunday.year:
-        return f"{format_date(monday, 'd MMM y')}\u2013{format_date(sunday, 'd MMM y')}"
-    return week.title_range()
+__all__ = ["ReportsView", "date_range_of"]  # date_range_of: from the chooser, as before
