@@ -19,6 +19,17 @@ def _swedish_by_default():
     set_language("sv")
 
 
+@pytest.fixture(autouse=True)
+def _own_qsettings(tmp_path):
+    """The window's settings (remembered folders, geometry) in the test's own folder, never
+    the user's: QSettings(ORGANIZATION, APPLICATION) anywhere in a test lands there."""
+    from PySide6.QtCore import QSettings
+
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "user-settings"))
+    yield
+
+
 @pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "faltlogg.sqlite"

@@ -69,7 +69,7 @@ def test_the_buttons_ask_for_a_file_and_open_it(view, tmp_path, monkeypatch, qtb
     opened = []
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (str(target), "")))
-    monkeypatch.setattr("fieldapp.ui.reports_view.QDesktopServices.openUrl",
+    monkeypatch.setattr("fieldapp.ui.widgets.file_dialogs.QDesktopServices.openUrl",
                         lambda url: opened.append(url.toLocalFile()) or True)
     view.open_after.setChecked(True)
     view.set_scope("device")

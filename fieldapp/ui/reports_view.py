@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -36,9 +34,9 @@ from fieldapp.reports.period_data import PeriodSummary
 from fieldapp.reports.period_export import default_period_filename, export_period
 from fieldapp.reports.period_summary import build_period_summary
 from fieldapp.reports.summary import Scope, WeekSummary, build_week_summary
-from fieldapp.store.services.settings import REPORTS_FOLDER
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.period_chooser import PeriodChooser, date_range_of
+from fieldapp.ui.widgets.file_dialogs import ask_save_path, open_saved_file
 from fieldapp.ui.tasks import DB, IO
 
 EXPORT_FORMATS = (("pdf", "PDF"), ("xlsx", "XLSX"), ("csv", "CSV"))
@@ -52,7 +50,6 @@ class ReportsView(QWidget):
         self.ctx = ctx
         self.summary: WeekSummary | PeriodSummary | None = None
         self.last_export: Path | None = None
-        self.save_folder: Path | None = None  # the remembered folder (REPORTS_FOLDER)
         self._busy = False
 
         self.chooser = PeriodChooser(ctx.clock)
@@ -116,7 +113,6 @@ class ReportsView(QWidget):
         self.chooser.changed.connect(self.refresh)
         self.scope_combo.currentIndexChanged.connect(lambda _index: self.refresh())
         self.ctx.events.changed.connect(lambda _kind: self.refresh())
-        self._read_folder()
         self.refresh()
 
     # -- choices ------------------------------------------------------------------------------
@@ -228,43 +224,13 @@ class ReportsView(QWidget):
         self.status.setText(_("The figures could not be read: {error}").format(error=error))
 
     # -- export ---------------------------------------------------------------------------------
-    def _read_folder(self) -> None:
-        """Read the remembered folder (on the DB lane)."""
-        def job(_progress) -> str:
-            with self.ctx.services() as services:
-                return str(services.settings.get(REPORTS_FOLDER) or "")
-
-        def done(folder: str) -> None:
-            if folder and self.save_folder is None:
-                self.save_folder = Path(folder)
-
-        self.ctx.tasks.run(job, done, lambda _exc, _trace: None, lane=DB, owner=self)
-
-    def _remember_folder(self, folder: Path) -> None:
-        self.save_folder = folder
-
-        def job(_progress) -> None:
-            with self.ctx.services() as services:
-                services.settings.put(REPORTS_FOLDER, str(folder))
-
-        self.ctx.tasks.run(job, lambda _result: None, lambda _exc, _trace: None, lane=DB)
-
-    def folder(self) -> Path:
-        """Where the save dialog opens: the remembered folder, else Documents."""
-        if self.save_folder is not None and self.save_folder.is_dir():
-            return self.save_folder
-        return Path(QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation)
-                    or str(Path.home()))
-
     def _ask_path(self, fmt: str, period: Period) -> Path | None:
-        suggestion = str(self.folder() / default_period_filename(period, fmt))
         filters = {"pdf": _("PDF document (*.pdf)"), "xlsx": _("Excel workbook (*.xlsx)"),
                    "csv": _("CSV file (*.csv)")}
-        chosen, _filter = QFileDialog.getSaveFileName(self, _("Save the report"), suggestion,
-                                                      filters[fmt])
-        if not chosen:
+        path = ask_save_path(self, "report", _("Save the report"),
+                             default_period_filename(period, fmt), filters[fmt])
+        if path is None:
             return None
-        path = Path(chosen)
         return path if path.suffix else path.with_suffix(f".{fmt}")
 
     def current_summary(self) -> WeekSummary | PeriodSummary | None:
@@ -323,13 +289,10 @@ class ReportsView(QWidget):
             return
         week, scope, ctx = self.selected_week(), self.selected_scope(), self.ctx
         if path is None:
-            chosen, _filter = QFileDialog.getSaveFileName(
-                self, _("Save the extract"),
-                str(self.folder() / default_redacted_filename(week, "pdf")),
-                _("PDF document (*.pdf)"))
-            if not chosen:
+            path = ask_save_path(self, "report", _("Save the extract"),
+                                 default_redacted_filename(week, "pdf"), _("PDF document (*.pdf)"))
+            if path is None:
                 return
-            path = chosen
         target = Path(path)
         if not target.suffix:
             target = target.with_suffix(".pdf")
@@ -354,10 +317,9 @@ class ReportsView(QWidget):
     def _exported(self, path: Path) -> None:
         self._set_busy(False)
         self.last_export = path
-        self._remember_folder(path.parent)
         self.status.setText(_("Saved: {path}").format(path=path))
         if self.open_after.isChecked():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            open_saved_file(self, path)  # says where the file is when no program opens it
 
     def _export_failed(self, error: BaseException, _trace: str) -> None:
         self._set_busy(False)

@@ -70,7 +70,6 @@ class SettingFamily(Generic[T]):
 
 LANGUAGE = SettingKey("language", str, "sv")
 TEAM_NAME = SettingKey("team_name", str, "")
-REPORTS_FOLDER = SettingKey("reports.folder", str, "")  # where the last report was saved
 HUB_PATH = SettingKey("hub_path", str, "")
 HUB_URL = SettingKey("hub_url", str, "")
 LOCK_MINUTES = SettingKey("lock_minutes", (int, float), 10)  # idle minutes before the lock
@@ -100,7 +99,7 @@ LEGACY_TEAM_KEY = SettingKey("team_key", str, "")  # older versions stored it he
 
 KEYS: dict[str, SettingKey] = {key.name: key for key in (
     LANGUAGE, TEAM_NAME, HUB_PATH, HUB_URL, LOCK_MINUTES, RETENTION_RULES, RETENTION_LAST_RUN,
-    PII_ALLOW_LIST, REPORTS_FOLDER,
+    PII_ALLOW_LIST,
     SYNC_LAST, SYNC_PARKED, SYNC_ACKED_HUB, SYNC_NOTICES, SYNC_DEVICE_KEY,
 )}
 FAMILIES = (SYNC_CURSOR, SYNC_PUSHED_SEQ, SYNC_REFUSED, SYNC_VERIFIED, SYNC_REGISTERED, SYNC_PINNED)
