@@ -306,3 +306,15 @@ def test_the_command_line(data_path, tmp_path, capsys, monkeypatch):
     assert main([*db, "--period", "2026-11", "--format", "json"]) == 0
     assert json.loads((tmp_path / "verksamhetsrapport-2026-11.json").read_text())["key"][
         "shifts"] == 1
+
+
+def test_a_range_of_dates_is_named_once_in_the_title():
+    from types import SimpleNamespace
+
+    from fieldapp.domain.periods import Period
+    from fieldapp.reports.period_tables import document_title
+
+    title = document_title(SimpleNamespace(period=Period.parse("2025-02-01..2025-02-28")))
+    assert title.count("februari") == 1, title
+    tertial = document_title(SimpleNamespace(period=Period.parse("2025-T1")))
+    assert tertial == "Verksamhetsrapport tertial 1 2025 (1 januari–30 april 2025)"

@@ -14,6 +14,8 @@ from fieldapp.reports.texts import created_local
 def document_title(summary: PeriodSummary) -> str:
     """"Verksamhetsrapport tertial 3 2026 (1 september–31 december 2026)"."""
     period = summary.period
+    if period.label() == period.date_range():  # a range of dates: named once, not twice
+        return _("Activity report {period}").format(period=period.label())
     return _("Activity report {period} ({dates})").format(period=period.label(),
                                                           dates=period.date_range())
 
