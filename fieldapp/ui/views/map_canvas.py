@@ -99,11 +99,12 @@ class MapCanvas(QGraphicsView):
         self.centerOn(*to_map(lon, lat))
         self.update_tiles()
 
-    def highlight(self, place_id) -> None:
+    def highlight(self, place_id, *, reveal: bool = False) -> None:
+        """Ring the place's marker; with ``reveal``, scroll it into view."""
         for key, marker in self.markers.items():
             marker.set_highlighted(key == place_id)
         marker = self.markers.get(place_id)
-        if marker is not None:
+        if marker is not None and reveal:
             self.ensureVisible(marker, 60, 60)
 
     # -- scale --------------------------------------------------------------------------------

@@ -99,11 +99,6 @@ class MapView(QWidget):
             bar.addWidget(widget)
         self.summary = QLabel(self)
         self.summary.setObjectName("mapSummary")
-        self.message = QLabel(self)
-        self.message.setObjectName("mapMessage")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("QLabel { color: #8a1c1c; }")
-        self.message.hide()
         self.basemap_message = QLabel(self)
         self.basemap_message.setObjectName("basemapMessage")
         self.basemap_message.setWordWrap(True)
@@ -111,6 +106,7 @@ class MapView(QWidget):
         self.basemap_message.hide()
         self.canvas = MapCanvas(self)
         self.side = PlaceSidePanel(self)
+        self.message = self.side.message  # beside the buttons, so the map never shifts
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.canvas)
         split.addWidget(self.side)
@@ -120,7 +116,6 @@ class MapView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.summary)
         layout.addWidget(self.basemap_message)
-        layout.addWidget(self.message)
         layout.addWidget(split, 1)
 
         self.period.currentIndexChanged.connect(self._period_chosen)
@@ -190,7 +185,7 @@ class MapView(QWidget):
         try:
             period = self.chosen_period()
         except ValueError as exc:
-            self.show_message(str(exc))
+            self.summary.setText(str(exc))
             return
 
         def job(_progress):
@@ -301,7 +296,7 @@ class MapView(QWidget):
 
     # -- set a place's position --------------------------------------------------------------------
     def _selected(self, place_id) -> None:
-        self.canvas.highlight(place_id)
+        self.canvas.highlight(place_id, reveal=True)
         self.side.set_position_button.setEnabled(place_id is not None)
 
     def show_message(self, text: str) -> None:
