@@ -88,8 +88,8 @@ class MapCanvas(QGraphicsView):
         x0, y1 = to_map(west, south)
         x1, y0 = to_map(east, north)
         rect = QRectF(QPointF(x0, y0), QPointF(x1, y1)).normalized()
-        grow_x = max(0.0, min_span_m - rect.width()) / 2 + rect.width() * 0.08
-        grow_y = max(0.0, min_span_m - rect.height()) / 2 + rect.height() * 0.08
+        grow_x = max(0.0, min_span_m - rect.width()) / 2 + rect.width() * 0.12
+        grow_y = max(0.0, min_span_m - rect.height()) / 2 + rect.height() * 0.12
         self.fitInView(rect.adjusted(-grow_x, -grow_y, grow_x, grow_y),
                        Qt.AspectRatioMode.KeepAspectRatio)
         self._clamp_zoom()

@@ -52,6 +52,7 @@ class BasemapBox(QGroupBox):
         self.status.setObjectName("basemapStatus")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.hide()
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
         row.addWidget(self.choose_button)
@@ -77,6 +78,10 @@ class BasemapBox(QGroupBox):
         self.path.setToolTip(path)
         self.remove_button.setEnabled(bool(path))
 
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
+
     def choose(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
             self, _("Choose the basemap (MBTiles file)"), self.path.text(),
@@ -86,11 +91,11 @@ class BasemapBox(QGroupBox):
 
     def use(self, path: str) -> None:
         """Check ``path`` ("" = no basemap) and save it; a bad file is refused with why."""
-        self.status.setText("")
+        self._say("")
 
         def checked(problem: str) -> None:
             if problem:
-                self.status.setText(problem)
+                self._say(problem)
                 return
 
             def job(_progress):
@@ -101,8 +106,8 @@ class BasemapBox(QGroupBox):
 
             def saved(_result) -> None:
                 self._show(path)
-                self.status.setText(_("Saved: the Map page uses this basemap.") if path
-                                    else _("Saved: the Map page has no basemap."))
+                self._say(_("Saved: the Map page uses this basemap.") if path
+                          else _("Saved: the Map page has no basemap."))
                 self.ctx.events.changed.emit("settings")
 
             self.ctx.tasks.run(job, on_success=saved, lane=DB, owner=self,
