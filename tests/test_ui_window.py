@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_every_page_is_in_the_sidebar_and_ctrl_number_switches(qtbot, window):
     names = [window.nav.item(row).text() for row in range(window.nav.count())]
-    assert names == ["Idag", "Pass", "Iakttagelser", "Möten", "Platser", "Rapporter", "Synk",
+    assert names == ["Idag", "Pass", "Iakttagelser", "Möten", "Platser", "Karta", "Rapporter", "Synk",
                      "Inställningar"]
     for number, key in reversed(list(enumerate(PAGE_KEYS, start=1))):
         press(qtbot, getattr(Qt.Key, f"Key_{number}"), Qt.KeyboardModifier.ControlModifier)
@@ -64,7 +64,7 @@ def test_menus_show_their_shortcuts(window):
     keys = [text[text.index("&") + 1].lower() for text in file_actions]
     assert len(keys) == len(set(keys)), f"two items share an Alt key: {keys}"
     view = [(a.text(), a.shortcut().toString()) for a in menus["&Visa"].actions()]
-    assert view[0] == ("Idag", "Ctrl+1") and view[-1] == ("Inställningar", "Ctrl+8")
+    assert view[0] == ("Idag", "Ctrl+1") and view[-1] == ("Inställningar", "Ctrl+9")
     assert [a.text() for a in menus["&Hjälp"].actions()] == ["&Kortkommandon", "&Om Fältlogg"]
     assert window.action_new_observation.shortcutContext() == Qt.ShortcutContext.ApplicationShortcut
 

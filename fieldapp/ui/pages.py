@@ -56,6 +56,11 @@ def _places():
     return PlacesView
 
 
+def _map():
+    from fieldapp.ui.views.map_view import MapView
+    return MapView
+
+
 def _reports():
     from fieldapp.ui.reports_view import ReportsView
     return ReportsView
@@ -77,6 +82,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("observations", lambda: _("Observations"), _observations),
     PageSpec("meetings", lambda: _("Meetings"), _meetings),
     PageSpec("places", lambda: _("Places"), _places),
+    PageSpec("map", lambda: _("Map"), _map),
     PageSpec("reports", lambda: _("Reports"), _reports),
     PageSpec("sync", lambda: _("Sync"), _sync),
     PageSpec("settings", lambda: _("Settings"), _settings),

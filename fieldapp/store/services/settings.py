@@ -79,6 +79,8 @@ RETENTION_LAST_RUN = SettingKey("retention.last_run", str, "")  # ISO time of th
 # Words the PII guard never takes for a person's name here (a team's own: street names after
 # people, a youth club "Ungdomsgården Oskar"); fieldapp.store.known reads it.
 PII_ALLOW_LIST = SettingKey("pii.allow_list", list, [])
+# The Karta page's basemap: the path of a raster MBTiles file ("" = none, a plain ground).
+MAP_MBTILES = SettingKey("map.mbtiles", str, "")
 
 # Sync bookkeeping (fieldapp.sync.state says what each holds).
 SYNC_LAST = SettingKey("sync.last", dict, {})  # the last sync, for the Synk view
@@ -99,7 +101,7 @@ LEGACY_TEAM_KEY = SettingKey("team_key", str, "")  # older versions stored it he
 
 KEYS: dict[str, SettingKey] = {key.name: key for key in (
     LANGUAGE, TEAM_NAME, HUB_PATH, HUB_URL, LOCK_MINUTES, RETENTION_RULES, RETENTION_LAST_RUN,
-    PII_ALLOW_LIST,
+    PII_ALLOW_LIST, MAP_MBTILES,
     SYNC_LAST, SYNC_PARKED, SYNC_ACKED_HUB, SYNC_NOTICES, SYNC_DEVICE_KEY,
 )}
 FAMILIES = (SYNC_CURSOR, SYNC_PUSHED_SEQ, SYNC_REFUSED, SYNC_VERIFIED, SYNC_REGISTERED, SYNC_PINNED)

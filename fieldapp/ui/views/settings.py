@@ -38,6 +38,7 @@ from fieldapp.ui.tasks import DB, IO
 from fieldapp.ui.widgets.forms import FieldErrorLabel, FormErrors
 from fieldapp.ui.widgets.messages import show_unexpected_error
 from fieldapp.ui.views.protection import AuditLogBox, ProtectionBox
+from fieldapp.ui.views.settings_map import BasemapBox
 from fieldapp.ui.views.settings_values import (
     SettingsSnapshot,
     check_device_settings,
@@ -165,6 +166,7 @@ class SettingsView(QWidget):
         self.protection_box = ProtectionBox(ctx)
         self.protection_box.change_passphrase_requested.connect(self.passphrase_change_requested)
         self.audit_box = AuditLogBox(ctx)
+        self.basemap_box = BasemapBox(ctx)
 
         content = QWidget()
         layout = QVBoxLayout(content)
@@ -175,6 +177,7 @@ class SettingsView(QWidget):
         left.addWidget(hub_box)
         left.addLayout(save_row)
         left.addWidget(data_box)
+        left.addWidget(self.basemap_box)
         left.addWidget(self.protection_box)
         left.addStretch(1)
         columns.addLayout(left, 1)
