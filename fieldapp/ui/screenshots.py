@@ -99,9 +99,15 @@ def _settle(app: QApplication, widget: QWidget) -> None:
 # -- the shots: each makes the widget to photograph (the window, or a dialog it opens) -------
 @dataclass(frozen=True)
 class Shot:
-    name: str
+    name: str  # the file's name: "01-today", "dialog-meeting"
     make: Callable[[object, QWidget], QWidget | None]  # (ctx, window) -> widget; None: skip
     dark: bool = False  # also in the dark palette
+
+    @property
+    def key(self) -> str:
+        """The name without a page's number: "today", "dialog-meeting"."""
+        head, _sep, rest = self.name.partition("-")
+        return rest if head.isdigit() else self.name
 
 
 def _page(key: str) -> Callable:
@@ -193,7 +199,7 @@ def take_screenshots(outdir: Path, *, language: str = "sv", dark: bool = True,
     app.setStyle("Fusion")
     set_language(language)
     written: list[Path] = []
-    shots = [shot for shot in _shots() if only is None or shot.name in only]
+    shots = [shot for shot in _shots() if only is None or shot.name in only or shot.key in only]
     with tempfile.TemporaryDirectory(prefix="faltlogg-shots-") as temp:
         folder = Path(temp)
         QSettings.setDefaultFormat(QSettings.Format.IniFormat)
@@ -238,20 +244,22 @@ def take_screenshots(outdir: Path, *, language: str = "sv", dark: bool = True,
 
 
 # The README's pictures: what a person deciding whether to use the app wants to see.
-DOCS = (("01-today", "sv"), ("dialog-quick-observation", "sv"), ("dialog-end-shift", "sv"),
-        ("dialog-meeting", "sv"), ("05-places", "sv"), ("06-reports", "sv"),
-        ("lock-screen", "sv"), ("03-observations", "en"))
+DOCS = (("today", "sv"), ("dialog-quick-observation", "sv"), ("dialog-end-shift", "sv"),
+        ("dialog-meeting", "sv"), ("places", "sv"), ("map", "sv"), ("reports", "sv"),
+        ("lock-screen", "sv"), ("observations", "en"))
 
 
 def write_docs(outdir: Path) -> list[Path]:
-    """The README's small set (light palette), named by language: ``sv-01-today.png``."""
+    """The README's small set (light palette), named by language and key: ``sv-today.png``."""
     written = []
+    outdir.mkdir(parents=True, exist_ok=True)
     for language in ("sv", "en"):
-        names = {name for name, lang in DOCS if lang == language}
+        keys = {key for key, lang in DOCS if lang == language}
         with tempfile.TemporaryDirectory() as temp:
-            for path in take_screenshots(Path(temp), language=language, dark=False, only=names):
-                target = outdir / f"{language}-{path.name.replace('-light', '')}"
-                outdir.mkdir(parents=True, exist_ok=True)
+            for path in take_screenshots(Path(temp), language=language, dark=False, only=keys):
+                name = path.name.removesuffix("-light.png")
+                head, _sep, rest = name.partition("-")
+                target = outdir / f"{language}-{rest if head.isdigit() else name}.png"
                 target.write_bytes(path.read_bytes())
                 written.append(target)
     return written
