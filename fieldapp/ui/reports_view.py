@@ -4,6 +4,7 @@ exporting run on the task runner, never on the UI thread."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, QUrl
@@ -65,7 +66,10 @@ class ReportsView(QWidget):
         self.empty_label = QLabel()
         self.empty_label.setWordWrap(True)
         self.rising_label = QLabel()
+        self.rising_label.setObjectName("risingPlaces")
         self.rising_label.setWordWrap(True)
+        self.rising_label.setTextFormat(Qt.TextFormat.RichText)
+        self.rising_label.linkActivated.connect(self.open_place)
 
         self.export_buttons: dict[str, QPushButton] = {}
         buttons = QHBoxLayout()
@@ -185,11 +189,19 @@ class ReportsView(QWidget):
             _("Nothing was logged this week: no shifts, observations or meetings in {scope}.")
             .format(scope=summary.scope.short_label) if summary.is_empty else "")
         self.empty_label.setVisible(summary.is_empty)
+        # Each rising place is a link to its page (fieldapp.ui.place_navigation).
         rising = [_("{place} ({recent} in 2 weeks, {expected} expected)").format(
-            place=t.name, recent=t.recent, expected=format_number(round(t.expected, 1)))
+            place=f'<a href="{t.place_id}">{html.escape(t.name)}</a>', recent=t.recent,
+            expected=format_number(round(t.expected, 1)))
             for t in summary.trend.rows[:3]]
         self.rising_label.setText(
             _("Rising places: {places}").format(places="; ".join(rising)) if rising else "")
+
+    def open_place(self, place_id: str):
+        """A rising place's page (its link in the key figures)."""
+        from fieldapp.ui.place_navigation import open_place
+
+        return open_place(self, place_id, self.ctx)
 
     def _refresh_failed(self, error: BaseException, _trace: str) -> None:
         self.status.setText(_("The figures could not be read: {error}").format(error=error))
