@@ -216,13 +216,13 @@ def test_ctrl_f_finds_and_opens_a_place(qtbot, window, loop):
     qtbot.waitExposed(page)
     assert page.title.text() == "Liljeholmstorget"
     # Opening it again brings the same page to the front.
-    from fieldapp.ui.place_navigation import open_place
+    from fieldapp.ui.views.place_navigation import open_place
 
     assert open_place(window, LILJEHOLMSTORGET) is page
 
 
 def test_the_chooser_explains_a_name_that_matches_no_place(qtbot, window, loop):
-    from fieldapp.ui.place_navigation import find_place
+    from fieldapp.ui.views.place_navigation import find_place
 
     chooser = find_place(window)
     chooser.combo.setEditText("Ingenstans")

@@ -189,7 +189,7 @@ class ReportsView(QWidget):
             _("Nothing was logged this week: no shifts, observations or meetings in {scope}.")
             .format(scope=summary.scope.short_label) if summary.is_empty else "")
         self.empty_label.setVisible(summary.is_empty)
-        # Each rising place is a link to its page (fieldapp.ui.place_navigation).
+        # Each rising place is a link to its page (fieldapp.ui.views.place_navigation).
         rising = [_("{place} ({recent} in 2 weeks, {expected} expected)").format(
             place=f'<a href="{t.place_id}">{html.escape(t.name)}</a>', recent=t.recent,
             expected=format_number(round(t.expected, 1)))
@@ -199,7 +199,7 @@ class ReportsView(QWidget):
 
     def open_place(self, place_id: str):
         """A rising place's page (its link in the key figures)."""
-        from fieldapp.ui.place_navigation import open_place
+        from fieldapp.ui.views.place_navigation import open_place
 
         return open_place(self, place_id, self.ctx)
 

@@ -37,7 +37,7 @@ def _help():
 
 
 def _places():
-    from fieldapp.ui import place_navigation
+    from fieldapp.ui.views import place_navigation
     return place_navigation
 
 

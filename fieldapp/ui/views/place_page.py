@@ -4,8 +4,8 @@ observations (Enter or a double-click opens one), the meetings that flagged it a
 agreed actions there with the shift that carried each out, and its hotspot status history.
 
 A dialog of its own (not modal), so it opens over any page, from the places list, the map,
-the weekly view or Ctrl+F (:mod:`fieldapp.ui.place_navigation`), and the page under it stays
-as it was. Everything but the observation list is read in one job on the database lane
+the weekly view or Ctrl+F (:mod:`fieldapp.ui.views.place_navigation`), and the page under it
+stays as it was. Everything but the observation list is read in one job on the database lane
 (:func:`fieldapp.store.place_detail.place_detail`, a constant number of statements); the
 observations page in like the observations list. It reloads when records change."""
 

@@ -5,7 +5,7 @@ edits it."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QPushButton, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableView
 
 from fieldapp.i18n import _
 from fieldapp.store.lists import PLACES, PlaceRow
@@ -31,24 +31,26 @@ class PlacesView(RecordListView):
         self.history_table.setModel(self.history_model)
         self.history_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history_table.setMaximumHeight(260)
-        self.main_layout.insertWidget(3, self.history_title)
+        self.history_title.setWordWrap(True)
+        self.open_button = QPushButton(self)
+        self.open_button.setObjectName("openPlacePage")
+        history_head = QHBoxLayout()
+        history_head.addWidget(self.history_title, 1)
+        history_head.addWidget(self.open_button)
+        self.main_layout.insertLayout(3, history_head)
         self.main_layout.insertWidget(4, self.history_table)
         self.history_model.modelReset.connect(self._history_title)
         self._history_title()
         # Enter and a double-click open the place's page; the Edit button edits.
         self.table.edit_requested.disconnect(self.edit_current)
         self.table.edit_requested.connect(self.open_current_place)
-        self.open_button = QPushButton(self)
-        self.open_button.setObjectName("openPlacePage")
         self.open_button.setEnabled(self.current_row() is not None)
         self.open_button.clicked.connect(self.open_current_place)
-        self.main_layout.itemAt(self.main_layout.count() - 1).layout().insertWidget(
-            0, self.open_button)
         self._retranslate_open()
 
     def open_current_place(self):
         """The selected place's page (Enter, double-click, "Open place page")."""
-        from fieldapp.ui.place_navigation import open_place
+        from fieldapp.ui.views.place_navigation import open_place
 
         row = self.current_row()
         return open_place(self, row.id, self.ctx) if row is not None else None
