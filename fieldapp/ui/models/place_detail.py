@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtGui import QPixmap
 
 from fieldapp.domain.enums import ActionStatus, MeetingKind, PlaceStatus
 from fieldapp.i18n import N_, _
@@ -17,6 +18,13 @@ from fieldapp.ui.models import text
 from fieldapp.ui.models.meetings import carried_out_by
 from fieldapp.ui.models.paged import ALIGN_RIGHT, ROW_ROLE, Column
 from fieldapp.ui.widgets.week_chart import series_colour
+
+
+def _swatch(index: int) -> QPixmap:
+    """The category's chart colour as a small square (the chart's legend)."""
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(series_colour(index))
+    return pixmap
 
 
 def week_header(week) -> str:
@@ -71,7 +79,7 @@ class TrendModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return text.category_name(row.name_sv, row.name_en)
             if role == Qt.ItemDataRole.DecorationRole:
-                return series_colour(section)
+                return _swatch(section)
         elif section == self._rows() and role == Qt.ItemDataRole.DisplayRole:
             return _("Total")
         return None

@@ -100,7 +100,9 @@ class LagesbildDialog(QDialog):
         form.addRow(_("Up to &week"), self.week)
         form.addRow(_("&Number of weeks"), self.weeks)
         form.addRow(_("&Given to"), self.recipient)
-        form.addRow(_("&Save as"), where)
+        save_as = QLabel(_("&Save as"))
+        save_as.setBuddy(self.path)
+        form.addRow(save_as, where)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -120,7 +122,7 @@ class LagesbildDialog(QDialog):
         folder = _settings().value(FOLDER_KEY) or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
         self.path.setText(str(Path(str(folder)) / default_name(self.selected_week())))
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(640)
 
     def selected_week(self) -> IsoWeek:
         return IsoWeek.parse(self.week.currentData())

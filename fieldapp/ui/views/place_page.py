@@ -77,7 +77,25 @@ def rising_text(detail: PlaceDetail) -> str:
         expected=format_number(round(verdict.expected, 1)),
         p=format_number(round(verdict.p_value, 3)))
     head = _("Rising") if verdict.rising else _("Not rising")
-    return f"{head}: {figures}."
+    return f"{head}: {figures}." + "".join(f" {why}" for why in _why_not(verdict)[:1])
+
+
+def _why_not(verdict: rising_rule.Rising) -> list[str]:
+    """Why the rule says "not rising" (its conditions in order; empty when rising)."""
+    if verdict.rising:
+        return []
+    reasons = []
+    if verdict.recent < rising_rule.MIN_RECENT:
+        reasons.append(_("Fewer than {minimum} observations in the recent weeks.").format(
+            minimum=rising_rule.MIN_RECENT))
+    if verdict.recent * rising_rule.BASELINE_WEEKS <= verdict.baseline * rising_rule.RECENT_WEEKS:
+        reasons.append(_("No more per week than before."))
+    if verdict.p_value >= rising_rule.ALPHA:
+        reasons.append(_("Not significantly above its own baseline (p ≥ 0.05)."))
+    if verdict.latest < verdict.week_before:
+        reasons.append(_("The latest week ({latest}) fell from the week before ({before}).")
+                       .format(latest=verdict.latest, before=verdict.week_before))
+    return reasons
 
 
 class PlacePage(QDialog):
@@ -124,11 +142,12 @@ class PlacePage(QDialog):
         self.trend_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.trend_table.verticalHeader().show()
         self.trend_table.horizontalHeader().setStretchLastSection(False)
+        self.trend_table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.chart_area)
         splitter.addWidget(self.trend_table)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
         self.trend_table.horizontalScrollBar().valueChanged.connect(self._follow_table)
 
@@ -170,6 +189,7 @@ class PlacePage(QDialog):
             self.tabs.addTab(widget, "")
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
         self.buttons.rejected.connect(self.reject)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
@@ -243,13 +263,17 @@ class PlacePage(QDialog):
         self.flagged_model.set_rows(detail.flagged)
         self.actions_model.set_rows(detail.actions)
         self.status_model.set_rows(detail.status_history)
-        self.status_now.setText(_("Status now: {status}. Changes made on this laptop are "
-                                  "listed below, newest first.").format(status=status))
+        self.status_now.setText(
+            _("Status now: {status}. Changes made on this laptop are listed below, newest "
+              "first.").format(status=status) if detail.status_history else
+            _("Status now: {status}. No change of status has been recorded on this laptop.")
+            .format(status=status))
         self._tab_titles()
 
     def _follow_table(self, _value: int) -> None:
         """The chart scrolls with the table's weeks (the same week at the left)."""
-        bar, chart_bar = self.trend_table.horizontalScrollBar(), self.chart_area.horizontalScrollBar()
+        bar, chart_bar = (self.trend_table.horizontalScrollBar(),
+                          self.chart_area.area.horizontalScrollBar())
         if bar.maximum() > 0:
             chart_bar.setValue(round(chart_bar.maximum() * bar.value() / bar.maximum()))
 

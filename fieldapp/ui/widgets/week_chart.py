@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
-from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QSizePolicy, QWidget
 
 from fieldapp.i18n import _, format_number
 
@@ -40,7 +40,7 @@ class WeekChart(QWidget):
 
     BAR = 22
     GAP = 12
-    LEFT = 40
+    LEFT = 4  # the axis is a widget of its own (ChartAxis), outside the scrolling
     BOTTOM = 34
     TOP = 12
 
@@ -50,7 +50,8 @@ class WeekChart(QWidget):
         self.labels: tuple[str, ...] = ()
         self.tooltips: tuple[str, ...] = ()
         self.series: tuple[tuple[int, ...], ...] = ()
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+        self.axis: QWidget | None = None
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(140)
 
     def set_data(self, labels: Sequence[str], series: Sequence[Sequence[int]],
@@ -58,7 +59,7 @@ class WeekChart(QWidget):
         self.labels = tuple(labels)
         self.series = tuple(tuple(s) for s in series)
         self.tooltips = tuple(tooltips)
-        self.setFixedWidth(self.sizeHint().width())
+        self.setMinimumWidth(self.sizeHint().width())  # wider when there is room
         self.setAccessibleDescription(self.describe())
         self.update()
 
@@ -73,14 +74,18 @@ class WeekChart(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(self.LEFT + len(self.labels) * (self.BAR + self.GAP) + self.GAP, 220)
 
+    def _slot(self) -> float:
+        """The width each week has: at least a bar and a gap, more when the widget is wider."""
+        weeks = max(len(self.labels), 1)
+        return max(self.BAR + self.GAP, (self.width() - self.LEFT - self.GAP) / weeks)
+
     def _bar_x(self, week: int) -> float:
-        return self.LEFT + self.GAP + week * (self.BAR + self.GAP)
+        slot = self._slot()
+        return self.LEFT + self.GAP + week * slot + (slot - self.GAP - self.BAR) / 2
 
     def week_at(self, x: float) -> int | None:
-        for week in range(len(self.labels)):
-            if self._bar_x(week) - self.GAP / 2 <= x < self._bar_x(week) + self.BAR + self.GAP / 2:
-                return week
-        return None
+        week = int((x - self.LEFT - self.GAP / 2) // self._slot())
+        return week if 0 <= week < len(self.labels) and x >= self.LEFT else None
 
     def event(self, event) -> bool:
         if event.type() == event.Type.ToolTip:
@@ -93,64 +98,98 @@ class WeekChart(QWidget):
                 self.setToolTip("")
         return super().event(event)
 
+    def top_value(self) -> int:
+        return _nice_top(max(self.totals(), default=0) or 1)
+
+    def ticks(self) -> tuple[int, ...]:
+        top = self.top_value()
+        return (0, top // 2, top) if top >= 2 else (0, top)
+
+    def y_of(self, value: float) -> float:
+        """The y (in the chart) of a count."""
+        plot_h = self.height() - self.TOP - self.BOTTOM
+        return self.TOP + plot_h - value * plot_h / self.top_value()
+
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()
         painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Base))
         text_colour = palette.color(QPalette.ColorRole.Text)
-        grid_colour = palette.color(QPalette.ColorRole.Mid)
-        plot_h = self.height() - self.TOP - self.BOTTOM
-        if plot_h <= 10:
+        if self.height() - self.TOP - self.BOTTOM <= 10:
             return
-        top = _nice_top(max(self.totals(), default=0) or 1)
-        scale = plot_h / top
-        base_y = self.TOP + plot_h
-        fm = painter.fontMetrics()
-        for tick in (0, top // 2 if top >= 2 else None, top):
-            if tick is None:
-                continue
-            y = base_y - tick * scale
-            painter.setPen(grid_colour)
-            painter.drawLine(self.LEFT, round(y), self.width(), round(y))
-            painter.setPen(text_colour)
-            painter.drawText(QRectF(0, y - fm.height() / 2, self.LEFT - 6, fm.height()),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             format_number(tick))
+        painter.setPen(palette.color(QPalette.ColorRole.Mid))
+        for tick in self.ticks():
+            y = round(self.y_of(tick))
+            painter.drawLine(0, y, self.width(), y)
         painter.setPen(Qt.PenStyle.NoPen)
+        base_y = self.y_of(0)
         for week in range(len(self.labels)):
-            x = self._bar_x(week)
-            y = base_y
+            x, y = self._bar_x(week), base_y
             for index, counts in enumerate(self.series):
-                height = counts[week] * scale
+                height = base_y - self.y_of(counts[week])
                 if height <= 0:
                     continue
                 painter.setBrush(series_colour(index))
                 painter.drawRect(QRectF(x, y - height, self.BAR, height))
                 y -= height
         painter.setPen(text_colour)
+        fm, slot = painter.fontMetrics(), self._slot()
         for week, label in enumerate(self.labels):
-            x = self._bar_x(week)
-            painter.drawText(QRectF(x - self.GAP / 2, base_y + 4, self.BAR + self.GAP, fm.height()),
+            x = self._bar_x(week) + self.BAR / 2 - slot / 2
+            painter.drawText(QRectF(x, base_y + 4, slot, fm.height()),
                              Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, label)
+        painter.end()
+        if self.axis is not None:
+            self.axis.update()
+
+
+class ChartAxis(QWidget):
+    """The chart's count axis, beside the scroll area so it stays in view."""
+
+    def __init__(self, chart: WeekChart, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.chart = chart
+        chart.axis = self
+        self.setFixedWidth(40)
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        fm = painter.fontMetrics()
+        offset = self.chart.mapTo(self.window(), QPoint(0, 0)).y() - self.mapTo(
+            self.window(), QPoint(0, 0)).y()
+        for tick in self.chart.ticks():
+            y = offset + self.chart.y_of(tick)
+            painter.drawText(QRectF(0, y - fm.height() / 2, self.width() - 6, fm.height()),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                             format_number(tick))
         painter.end()
 
 
-def chart_scroller(chart: WeekChart, parent: QWidget | None = None) -> QScrollArea:
-    """``chart`` in a horizontal scroll area (its height follows the area's)."""
-    area = QScrollArea(parent)
+def chart_scroller(chart: WeekChart, parent: QWidget | None = None) -> QWidget:
+    """``chart`` in a horizontal scroll area (its height follows the area's), its axis
+    beside it; the area is the result's ``area``."""
+    box = QWidget(parent)
+    area = QScrollArea(box)
     area.setObjectName("chartScroller")
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(chart)
     area.setWidgetResizable(True)
     area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-    return area
+    layout = QHBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    layout.addWidget(ChartAxis(chart, box))
+    layout.addWidget(area, 1)
+    box.area = area
+    return box
 
 
-def scroll_to_newest(area: QScrollArea) -> None:
-    bar = area.horizontalScrollBar()
+def scroll_to_newest(box: QWidget) -> None:
+    bar = box.area.horizontalScrollBar()
     bar.setValue(bar.maximum())
 
 
-__all__ = ["PALETTE", "WeekChart", "chart_scroller", "scroll_to_newest", "series_colour"]
+__all__ = ["PALETTE", "ChartAxis", "WeekChart", "chart_scroller", "scroll_to_newest", "series_colour"]
