@@ -15,7 +15,7 @@ import sqlite3
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from sqlalchemy import event
 
 from fieldapp.domain.ids import reference_id
@@ -25,7 +25,6 @@ from fieldapp.i18n import _
 from fieldapp.store.lists import OBSERVATIONS
 from fieldapp.store.place_detail import place_detail
 from fieldapp.store.queries import ListFilter
-from fieldapp.ui import APPLICATION, ORGANIZATION
 from fieldapp.ui.dialogs.edit_observation import EditObservationDialog
 from fieldapp.ui.views.meetings import MeetingsView
 from fieldapp.ui.views.place_page import PlacePage
@@ -244,11 +243,9 @@ def test_a_rising_place_on_rapporter_opens_its_page(qtbot, ctx, loop, qsettings)
 
 
 def test_the_meetings_button_writes_the_lagesbild_and_logs_the_disclosure(
-        qtbot, ctx, db_path, loop, qsettings, tmp_path):
-    view = MeetingsView(ctx)
-    qtbot.addWidget(view)
-    view.resize(1100, 700)
-    view.show()
+        qtbot, window, db_path, loop, qsettings, tmp_path):
+    view = window.show_page("meetings")
+    assert isinstance(view, MeetingsView)
     view.lagesbild_button.click()
     dialog = view.lagesbild_dialog
     assert dialog.selected_week() == IsoWeek(2024, 46)  # the command line's default
@@ -274,6 +271,6 @@ def test_the_meetings_button_writes_the_lagesbild_and_logs_the_disclosure(
     assert (kind, details["recipient"], details["report"]) == ("disclosure", "LPO Skärholmen",
                                                                "lagesbild")
     # The folder is remembered for the next time.
-    assert QSettings(ORGANIZATION, APPLICATION).value("lagesbild/folder") == str(target.parent)
+    assert qsettings.value("lagesbild/folder") == str(target.parent)
     view.lagesbild_button.click()
     assert view.lagesbild_dialog.path.text() == str(target.parent / "lagesbild-2024-W46.pdf")

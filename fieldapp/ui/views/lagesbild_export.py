@@ -41,8 +41,10 @@ FOLDER_KEY = "lagesbild/folder"
 WEEKS_OFFERED = 12  # the last weeks the "up to" choice offers
 
 
-def _settings() -> QSettings:
-    return QSettings(ORGANIZATION, APPLICATION)
+def _settings(parent: QWidget | None) -> QSettings:
+    """The window's settings (where it keeps its size and page), else the app's."""
+    settings = getattr(parent.window(), "settings", None) if parent is not None else None
+    return settings if isinstance(settings, QSettings) else QSettings(ORGANIZATION, APPLICATION)
 
 
 def default_name(week: IsoWeek) -> str:
@@ -56,6 +58,7 @@ class LagesbildDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.written: Path | None = None
+        self.settings = _settings(parent)
         self._busy = False
         self.setObjectName("lagesbildDialog")
         self.setWindowTitle(_("Lägesbild for the next meeting"))
@@ -119,7 +122,7 @@ class LagesbildDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.browse.clicked.connect(self.choose_path)
         self.week.currentIndexChanged.connect(lambda _index: self._suggest_name())
-        folder = _settings().value(FOLDER_KEY) or QStandardPaths.writableLocation(
+        folder = self.settings.value(FOLDER_KEY) or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
         self.path.setText(str(Path(str(folder)) / default_name(self.selected_week())))
         self.setMinimumWidth(640)
@@ -179,7 +182,7 @@ class LagesbildDialog(QDialog):
     def _written(self, path: Path) -> None:
         self._set_busy(False)
         self.written = path
-        _settings().setValue(FOLDER_KEY, str(path.parent))
+        self.settings.setValue(FOLDER_KEY, str(path.parent))
         if self.open_after.isChecked():
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
         self.accept()
