@@ -197,6 +197,9 @@ def test_a_click_on_a_place_or_enter_in_the_list_opens_it(qtbot, ctx):
     with qtbot.waitSignal(view.place_opened) as opened:
         qtbot.keyClick(view.side.tree, Qt.Key.Key_Return)
     assert opened.args == [ALVSJO_TORG]
+    page = view.last_place_page  # the place's own page opened
+    assert page.isVisible() and page.place_id == ALVSJO_TORG
+    page.close()
 
 
 def test_a_click_on_the_map_sets_a_places_position_and_ctrl_z_takes_it_back(qtbot, ctx, db_path):

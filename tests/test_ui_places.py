@@ -80,7 +80,7 @@ def test_add_a_place_and_edit_its_status(qtbot, db_path, view):
 
     show_only(view, "Trekanten")
     assert view.model.index(0, 3).data() == _("Under watch")
-    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    view.edit_button.click()  # Enter opens the place's page (tests/test_ui_place_page.py)
     dialog = view.editor
     assert dialog.lat.text() == "59,3114"
     select_data(dialog.status, "active")

@@ -64,7 +64,8 @@ def test_menus_show_their_shortcuts(window):
     keys = [text[text.index("&") + 1].lower() for text in file_actions]
     assert len(keys) == len(set(keys)), f"two items share an Alt key: {keys}"
     view = [(a.text(), a.shortcut().toString()) for a in menus["&Visa"].actions()]
-    assert view[0] == ("Idag", "Ctrl+1") and view[-1] == ("Inställningar", "Ctrl+9")
+    assert view[0] == ("Idag", "Ctrl+1") and view[8] == ("Inställningar", "Ctrl+9")
+    assert view[-1] == ("&Sök plats…", "Ctrl+F")
     assert [a.text() for a in menus["&Hjälp"].actions()] == ["&Kortkommandon", "&Om Fältlogg"]
     assert window.action_new_observation.shortcutContext() == Qt.ShortcutContext.ApplicationShortcut
 

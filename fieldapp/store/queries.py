@@ -45,6 +45,7 @@ from fieldapp.store.models import (
     Area,
     Category,
     Device,
+    Meeting,
     MeetingFlag,
     Observation,
     Partner,
@@ -113,6 +114,7 @@ class ActionRow:
     carried_out_at: dt.datetime | None = None
     carried_out_device_id: uuid.UUID | None = None
     carried_out_device: str = ""  # the device's name, where this laptop knows it
+    meeting_held_at: dt.datetime | None = None  # when the meeting agreed it
 
 
 @dataclass(frozen=True)
@@ -147,12 +149,26 @@ class PlaceHistory:
 def meeting_actions(session: Session, meeting_id: uuid.UUID) -> list[ActionRow]:
     """The actions agreed at a meeting, with their place/area, partner and the shift that
     carried them out, in time order."""
+    return _action_rows(session, Action.meeting_id == meeting_id,
+                        order=(Action.starts_at, Action.id))
+
+
+def place_actions(session: Session, place_id: uuid.UUID) -> list[ActionRow]:
+    """The actions agreed at a place (at every meeting), newest first, with the shift that
+    carried each out: one statement."""
+    return _action_rows(session, Action.place_id == place_id, Meeting.deleted_at.is_(None),
+                        order=(Action.starts_at.desc(), Action.id))
+
+
+def _action_rows(session: Session, *where, order) -> list[ActionRow]:
     action_area = Area.__table__.alias("action_area")
     query = (
         select(Action, Place.name.label("place_name"), action_area.c.name.label("area_name"),
                Partner.name.label("partner_name"), Shift.kind.label("shift_kind"),
-               Shift.starts_at.label("shift_starts_at"), ActionCarriedOut, Device.name)
+               Shift.starts_at.label("shift_starts_at"), ActionCarriedOut, Device.name,
+               Meeting.held_at)
         .select_from(Action)
+        .join(Meeting, Meeting.id == Action.meeting_id)
         .outerjoin(Place, Action.place_id == Place.id)
         .outerjoin(action_area, Action.area_id == action_area.c.id)
         .outerjoin(Partner, Action.responsible_partner_id == Partner.id)
@@ -160,12 +176,12 @@ def meeting_actions(session: Session, meeting_id: uuid.UUID) -> list[ActionRow]:
         .outerjoin(Device, Device.id == ActionCarriedOut.device_id)
         .outerjoin(Shift, and_(ActionCarriedOut.shift_id == Shift.id,
                                Shift.deleted_at.is_(None)))
-        .where(Action.meeting_id == meeting_id, Action.deleted_at.is_(None))
-        .order_by(Action.starts_at, Action.id)
+        .where(*where, Action.deleted_at.is_(None))
+        .order_by(*order)
     )
     rows = []
     for (action, place_name, area_name, partner_name, shift_kind, shift_starts_at, carried,
-         device_name) in session.execute(query):
+         device_name, held_at) in session.execute(query):
         rows.append(ActionRow(
             id=action.id, meeting_id=action.meeting_id, place_id=action.place_id,
             place_name=place_name, area_id=action.area_id, area_name=area_name,
@@ -176,7 +192,7 @@ def meeting_actions(session: Session, meeting_id: uuid.UUID) -> list[ActionRow]:
             shift_kind=shift_kind, shift_starts_at=shift_starts_at, note=action.note,
             carried_out_at=carried.carried_out_at if carried is not None else None,
             carried_out_device_id=carried.device_id if carried is not None else None,
-            carried_out_device=device_name or "",
+            carried_out_device=device_name or "", meeting_held_at=held_at,
         ))
     return rows
 
@@ -230,7 +246,7 @@ __all__ = [
     "ListFilter", "MeetingRow", "ObservationRow", "Page", "PlaceHistory", "PlaceRow",
     "ShiftRow", "count_meetings", "count_observations", "count_places", "count_shifts",
     "history_weeks", "meeting_actions", "meeting_flags", "meeting_page", "observation_page",
-    "place_history", "place_page", "shift_page",
+    "place_actions", "place_history", "place_page", "shift_page",
 ]
 
 

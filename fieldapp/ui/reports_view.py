@@ -7,6 +7,7 @@ thread; the folder of the last file saved is remembered."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -69,7 +70,10 @@ class ReportsView(QWidget):
         self.empty_label = QLabel()
         self.empty_label.setWordWrap(True)
         self.rising_label = QLabel()
+        self.rising_label.setObjectName("risingPlaces")
         self.rising_label.setWordWrap(True)
+        self.rising_label.setTextFormat(Qt.TextFormat.RichText)
+        self.rising_label.linkActivated.connect(self.open_place)
 
         self.export_buttons: dict[str, QPushButton] = {}
         buttons = QHBoxLayout()
@@ -204,8 +208,10 @@ class ReportsView(QWidget):
         self.empty_label.setText(
             empty.format(scope=summary.scope.short_label) if summary.is_empty else "")
         self.empty_label.setVisible(summary.is_empty)
+        # Each rising place is a link to its page (fieldapp.ui.views.place_navigation).
         rising = [_("{place} ({recent} in 2 weeks, {expected} expected)").format(
-            place=t.name, recent=t.recent, expected=format_number(round(t.expected, 1)))
+            place=f'<a href="{t.place_id}">{html.escape(t.name)}</a>', recent=t.recent,
+            expected=format_number(round(t.expected, 1)))
             for t in summary.trend.rows[:3]] if is_week else []
         self.rising_label.setText(
             _("Rising places: {places}").format(places="; ".join(rising)) if rising else "")
@@ -219,6 +225,12 @@ class ReportsView(QWidget):
         self.figure_labels.clear()
         self.empty_label.setVisible(False)
         self.rising_label.setText("")
+
+    def open_place(self, place_id: str):
+        """A rising place's page (its link in the key figures)."""
+        from fieldapp.ui.views.place_navigation import open_place
+
+        return open_place(self, place_id, self.ctx)
 
     def _refresh_failed(self, error: BaseException, _trace: str) -> None:
         self.status.setText(_("The figures could not be read: {error}").format(error=error))

@@ -36,6 +36,11 @@ def _help():
     return help_menu
 
 
+def _places():
+    from fieldapp.ui.views import place_navigation
+    return place_navigation
+
+
 MENUS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("file", lambda: _("&File")),
     ("view", lambda: _("&View")),
@@ -58,6 +63,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                lambda w: w.change_passphrase(), "file", 2, name="actionChangePassphrase"),
     ActionSpec("action_quit", lambda: _("&Quit"), lambda w: w.quit(), "file", 2, "Ctrl+Q",
                role=QAction.MenuRole.QuitRole),
+    ActionSpec("action_find_place", lambda: _("&Find place…"), lambda w: _places().find_place(w),
+               "view", 1, "Ctrl+F", "actionFindPlace"),
     ActionSpec("action_shortcuts", lambda: _("&Keyboard shortcuts"), lambda w: w.show_shortcuts(),
                "help", 0, "F1", "actionShortcuts"),
     ActionSpec("action_about", lambda: _("&About Fältlogg"), lambda w: _help().show_about(w),

@@ -10,6 +10,8 @@ Kinds (``AuditService.record(kind, details)``):
 - ``unlock`` / ``unlock_failed``: the window was unlocked, or a wrong passphrase was tried
 - ``encryption``: the data file was converted to an encrypted file ({rows, backups})
 - ``passphrase``: the encrypted data file and its backups got a new passphrase ({rows, backups})
+- ``place_status``: a place's hotspot status was set here ({place, from, to}; ids and status
+  values only): the place page's status history
 
 Local only (never synced). Qt-free.
 """
@@ -33,7 +35,7 @@ from fieldapp.store.models import AuditEntry
 from fieldapp.store.types import utcnow
 
 KINDS = ("export", "disclosure", "sync", "purge", "settings", "unlock", "unlock_failed",
-         "encryption", "passphrase")
+         "encryption", "passphrase", "place_status")
 
 
 def kind_label(kind: str) -> str:
@@ -47,6 +49,7 @@ def kind_label(kind: str) -> str:
         "unlock_failed": _("Wrong passphrase"),
         "encryption": _("Encrypted the data file"),
         "passphrase": _("Changed the passphrase"),
+        "place_status": _("Hotspot status set"),
     }.get(kind, kind)
 
 

@@ -71,6 +71,8 @@ class PlaceService(SyncedService[Place]):
         self._validate(values)
         row = self._new(id=id, **values)
         self.session.flush()
+        if hotspot_status is not None:
+            self._status_set(row.id, None, hotspot_status)
         return self.get(row.id)
 
     def update(self, place_id: uuid.UUID, **changes) -> PlaceRecord:
@@ -81,11 +83,21 @@ class PlaceService(SyncedService[Place]):
         values = {name: getattr(row, name) for name in PLACE_EDITABLE}
         values.update(changes)
         self._validate(values)
+        old_status = row.hotspot_status
         for name, value in changes.items():
             setattr(row, name, value.strip() if name == "name" else value)
         self._touch(row)
         self.session.flush()
+        if row.hotspot_status != old_status:
+            self._status_set(place_id, old_status, row.hotspot_status)
         return self.get(place_id)
+
+    def _status_set(self, place_id: uuid.UUID, old: str | None, new: str | None) -> None:
+        """The place page's status history: an audit entry (ids and values only)."""
+        from fieldapp.store.services.audit import AuditService
+
+        AuditService(self.session, self.clock).record(
+            "place_status", {"place": str(place_id), "from": old, "to": new})
 
     def get(self, place_id: uuid.UUID) -> PlaceRecord:
         row = self._row(place_id)

@@ -128,6 +128,7 @@ class MapView(QWidget):
         self.canvas.map_clicked.connect(self._map_clicked)
         self.canvas.pick_cancelled.connect(lambda: self._stop_picking(_("Cancelled.")))
         self.side.place_opened.connect(self.place_opened)
+        self.place_opened.connect(self.open_place)  # the place's own page
         self.side.selection_changed.connect(self._selected)
         self.side.set_position_button.clicked.connect(self.start_picking)
         self.side.undo_button.clicked.connect(self.undo)
@@ -302,6 +303,13 @@ class MapView(QWidget):
     def show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
+
+    def open_place(self, place_id):
+        """The page of ``place_id`` (a click on its marker, Enter in the list)."""
+        from fieldapp.ui.views.place_navigation import open_place
+
+        self.last_place_page = open_place(self, place_id, self.ctx)
+        return self.last_place_page
 
     def start_picking(self) -> None:
         place_id = self.side.current_place()

@@ -48,6 +48,12 @@ class MeetingsView(RecordListView):
         action_buttons = QHBoxLayout()
         action_buttons.addWidget(self.cancel_action_button)
         action_buttons.addStretch(1)
+        # The lägesbild PDF for the next utsättningsmöte (views/lagesbild_export.py).
+        self.lagesbild_button = QPushButton(self)
+        self.lagesbild_button.setObjectName("lagesbildButton")
+        self.lagesbild_button.clicked.connect(self.open_lagesbild)
+        self.lagesbild_dialog = None
+        action_buttons.addWidget(self.lagesbild_button)
         self.main_layout.insertLayout(6, action_buttons)
         self.cancel_action_button.clicked.connect(self.cancel_current_action)
         self.actions_table.selectionModel().currentRowChanged.connect(
@@ -151,7 +157,16 @@ class MeetingsView(RecordListView):
         self.ctx.tasks.run(job, on_success=lambda _r: self.ctx.events.changed.emit("action"),
                            on_failure=self._write_failed)
 
+    def open_lagesbild(self):
+        from fieldapp.ui.views.lagesbild_export import open_lagesbild
+
+        self.lagesbild_dialog = open_lagesbild(self)
+        return self.lagesbild_dialog
+
     def _retranslate_details(self) -> None:
+        self.lagesbild_button.setText(_("Lägesbild…"))
+        self.lagesbild_button.setToolTip(_("The lägesbild PDF for the next utsättningsmöte: "
+                                           "key figures, rising places, a map, actions"))
         self.actions_title.setText(_("Agreed actions of the selected meeting"))
         self.cancel_action_button.setText(_("Mark action as cancelled"))
         self._show_flags()
