@@ -164,6 +164,12 @@ def _lock(_ctx, window):
     return window
 
 
+def _place_page(ctx, window):
+    from fieldapp.domain.ids import reference_id
+    from fieldapp.ui.views.place_page import PlacePage
+    return PlacePage(ctx, reference_id("place", "alvsjo-centrum"), window)
+
+
 def _shortcuts(_ctx, window):
     from fieldapp.ui.help_menu import ShortcutListDialog
     return ShortcutListDialog(window)
@@ -181,6 +187,7 @@ def _shots() -> tuple[Shot, ...]:
         Shot("dialog-meeting", _meeting),
         Shot("dialog-passphrase", _passphrase),
         Shot("dialog-shortcuts", _shortcuts),
+        Shot("place-page", _place_page),
         Shot("lock-screen", _lock),  # last: the window stays locked
     )
 
