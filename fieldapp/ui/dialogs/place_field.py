@@ -204,6 +204,8 @@ class PlaceField(QWidget):
         """Open the place form (the typed name filled in); a saved place is taken."""
         from fieldapp.ui.dialogs.place_form import PlaceFormDialog
 
+        if self.place_dialog is not None:  # one form at a time; the last one is done
+            self.place_dialog.deleteLater()
         dialog = PlaceFormDialog(self.ctx, parent=self.window())
         typed = self.edit.text().strip()
         if typed and self.exact(typed) is None:
