@@ -65,7 +65,7 @@ def test_menus_show_their_shortcuts(window):
     assert len(keys) == len(set(keys)), f"two items share an Alt key: {keys}"
     view = [(a.text(), a.shortcut().toString()) for a in menus["&Visa"].actions()]
     assert view[0] == ("Idag", "Ctrl+1") and view[-1] == ("Inställningar", "Ctrl+8")
-    assert [a.text() for a in menus["&Hjälp"].actions()] == ["&Kortkommandon", "&Om Fältlogg"]
+    assert [a.text() for a in menus["&Hjälp"].actions()] == ["&Kortkommandon", "&Handbok", "&Om Fältlogg"]
     assert window.action_new_observation.shortcutContext() == Qt.ShortcutContext.ApplicationShortcut
 
 
