@@ -69,5 +69,6 @@ def test_the_wheel_holds_migrations_resources_and_catalogues(tmp_path):
                      "fieldapp/migrations/versions/0001_initial_schema.py",
                      "fieldapp/resources/places.toml", "fieldapp/locale/sv/LC_MESSAGES/messages.mo",
                      "fieldapp/fonts/DejaVuSans.ttf", "fieldapp/ui/views/today.py",
+                     "fieldapp/help/manual_sv.md", "fieldapp/help/manual_en.md",
                      "fieldapp/store/services/shifts.py"):
         assert expected in names, expected

@@ -66,7 +66,8 @@ def test_menus_show_their_shortcuts(window):
     view = [(a.text(), a.shortcut().toString()) for a in menus["&Visa"].actions()]
     assert view[0] == ("Idag", "Ctrl+1") and view[8] == ("Inställningar", "Ctrl+9")
     assert view[-1] == ("&Sök plats…", "Ctrl+F")
-    assert [a.text() for a in menus["&Hjälp"].actions()] == ["&Kortkommandon", "&Om Fältlogg"]
+    assert [a.text() for a in menus["&Hjälp"].actions()] == ["&Kortkommandon", "&Handbok",
+                                                             "&Om Fältlogg"]
     assert window.action_new_observation.shortcutContext() == Qt.ShortcutContext.ApplicationShortcut
 
 

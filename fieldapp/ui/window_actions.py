@@ -41,6 +41,11 @@ def _places():
     return place_navigation
 
 
+def _manual():
+    from fieldapp.ui import manual
+    return manual
+
+
 MENUS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("file", lambda: _("&File")),
     ("view", lambda: _("&View")),
@@ -67,6 +72,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "view", 1, "Ctrl+F", "actionFindPlace"),
     ActionSpec("action_shortcuts", lambda: _("&Keyboard shortcuts"), lambda w: w.show_shortcuts(),
                "help", 0, "F1", "actionShortcuts"),
+    ActionSpec("action_manual", lambda: _("&Manual"), lambda w: _manual().show_manual(w), "help", 0,
+               name="actionManual"),
     ActionSpec("action_about", lambda: _("&About Fältlogg"), lambda w: _help().show_about(w),
                "help", 0, role=QAction.MenuRole.AboutRole),
 )

@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy import func, select
 
 from fieldapp.domain.enums import ActionTaken, Severity
+from fieldapp.domain.place_rank import PlaceUse
 from fieldapp.domain.records import ObservationRecord
 from fieldapp.domain.shareable import TextKind, gate_errors
 from fieldapp.domain.record_checks import check_observation
@@ -136,6 +137,18 @@ class ObservationService(SyncedService[Observation]):
             select(func.count()).select_from(Observation).where(
                 Observation.observed_at >= start, Observation.observed_at < end,
                 Observation.deleted_at.is_(None))) or 0
+
+    def place_usage(self, *, since: dt.datetime) -> list[PlaceUse]:
+        """This device's observations (not deleted) since ``since`` per place: how many and
+        the latest, the most used place first (what ranks the quick observation's places)."""
+        count = func.count(Observation.id)
+        latest = func.max(Observation.observed_at)
+        query = (select(Observation.place_id, count, latest)
+                 .where(Observation.device_id == self.device_id,
+                        Observation.observed_at >= since, Observation.deleted_at.is_(None))
+                 .group_by(Observation.place_id)
+                 .order_by(count.desc(), latest.desc()))
+        return [PlaceUse(place_id, n, last_at) for place_id, n, last_at in self.session.execute(query)]
 
     def list(self, *, start: dt.datetime | None = None, end: dt.datetime | None = None,
              shift_id: uuid.UUID | None = None, place_id: uuid.UUID | None = None,

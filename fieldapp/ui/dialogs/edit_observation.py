@@ -90,5 +90,12 @@ class EditObservationDialog(RecordEditDialog):
             details_shareable=self.details_shareable.is_checked(),
         )
 
+    @property
+    def record_id(self) -> uuid.UUID:
+        return self.observation_id
+
+    def current(self, services) -> ObservationRecord:
+        return services.observations.get(self.observation_id)
+
     def update(self, services, values: dict) -> ObservationRecord:
         return services.observations.update(self.observation_id, **values)

@@ -135,5 +135,12 @@ class EditShiftDialog(RecordEditDialog):
             private_notes=self.private_notes.toPlainText(),
         )
 
+    @property
+    def record_id(self) -> uuid.UUID:
+        return self.shift_id
+
+    def current(self, services) -> ShiftRecord:
+        return services.shifts.get(self.shift_id)
+
     def update(self, services, values: dict) -> ShiftRecord:
         return services.shifts.update(self.shift_id, **values)

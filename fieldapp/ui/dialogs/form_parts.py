@@ -111,7 +111,10 @@ class RecordEditDialog(QDialog):
     """The frame of a dialog that edits one record: the form's errors, the scrolled form
     with Save/Cancel (:meth:`finish`), and a save that runs :meth:`update` through the
     services (messages beside their fields; nothing saved while a field is wrong) and closes
-    with the saved record in ``saved``. Subclasses build the fields, then call ``finish``."""
+    with the saved record in ``saved``. Subclasses build the fields, then call ``finish``.
+
+    A save also keeps what it changed as it was before (``undo_values``: the fields whose
+    value the save changed, read in the same transaction), so the list can undo the edit."""
 
     changed_kind = ""  # the DataEvents kind a save announces ("shift", "observation")
 
@@ -119,6 +122,7 @@ class RecordEditDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.saved = None
+        self.undo_values: dict = {}
         self.setWindowTitle(title)
         self.errors = FormErrors()
         self.errors.general.setObjectName("generalError")
@@ -131,7 +135,15 @@ class RecordEditDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(width, height)
 
+    @property
+    def record_id(self):
+        raise NotImplementedError
+
     def values(self) -> dict:
+        raise NotImplementedError
+
+    def current(self, services):
+        """The record as it is stored now (before the save)."""
         raise NotImplementedError
 
     def update(self, services, values: dict):
@@ -143,12 +155,18 @@ class RecordEditDialog(QDialog):
 
         values = self.values()
 
-        def saved(record) -> None:
+        def work(services):
+            before = self.current(services)
+            return before, self.update(services, values)
+
+        def saved(result) -> None:
+            before, record = result
             self.saved = record
+            self.undo_values = {name: getattr(before, name) for name in values
+                                if getattr(before, name) != getattr(record, name)}
             self.accept()
 
-        save_with(self.ctx, self, self.errors, lambda services: self.update(services, values),
-                  saved, changed=(self.changed_kind,))
+        save_with(self.ctx, self, self.errors, work, saved, changed=(self.changed_kind,))
 
 
 def make_read_only(dialog: QDialog, whose: str) -> None:

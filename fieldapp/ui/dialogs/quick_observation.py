@@ -2,130 +2,43 @@
 category's key, Enter. Six keystrokes for the usual case:
 
 - the place field has the focus; it completes over place names (case-insensitive, anywhere in
-  the name), this device's recent places first; Enter takes the highlighted or first match
-  and moves on to the category;
+  the name), the places this laptop uses most first, and says under it which place Enter
+  takes; Enter takes it and moves on to the category; "New place…" adds one
+  (:mod:`fieldapp.ui.dialogs.place_field`);
 - each category has one key (shown beside its name); 1/2/3 set the severity;
-- Enter (or Ctrl+Enter from any field) saves. The observation joins the running shift.
+- Enter (or Ctrl+Enter from any field) saves. The observation joins the running shift;
+- Ctrl+D ("Same as last") fills in the place, category, severity and counts of the shift's
+  last observation: Ctrl+N, Ctrl+D, Enter logs the same thing again.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
-from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QVBoxLayout,
 )
 
-from fieldapp.domain.enums import ActionTaken, Severity
-from fieldapp.domain.records import CategoryRecord, PlaceRecord
-from fieldapp.domain.hotkeys import category_hotkeys
+from fieldapp.domain.enums import ActionTaken
+from fieldapp.domain.records import ObservationRecord, PlaceRecord
 from fieldapp.i18n import _
 from fieldapp.ui.context import AppContext
-from fieldapp.ui.dialogs.form_parts import ShareCheck
-from fieldapp.ui.widgets.datetime_edit import StockholmDateTimeEdit
+from fieldapp.ui.dialogs.category_picker import ENTER_KEYS, SEVERITY_KEYS, CategoryPicker
+from fieldapp.ui.dialogs.form_parts import ShareCheck, select_data
+from fieldapp.ui.dialogs.place_field import PlaceField, ranked_places
 from fieldapp.ui.widgets.count_box import CountBox
+from fieldapp.ui.widgets.datetime_edit import StockholmDateTimeEdit
 from fieldapp.ui.widgets.forms import FieldErrorLabel, FormErrors
 from fieldapp.ui.widgets.formatting import hhmm, shift_kind_label
 from fieldapp.ui.widgets.pii_text import PiiLineEdit
 from fieldapp.ui.widgets.saving import save_with
 
-ID_ROLE = Qt.ItemDataRole.UserRole
-RECENT_LIMIT = 8
-RECENT_DAYS = 90
-ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-SEVERITY_KEYS = {"1": Severity.LOW, "2": Severity.MEDIUM, "3": Severity.HIGH}
-
-
-def place_order(places: list[PlaceRecord], recent_ids: list[uuid.UUID]) -> list[PlaceRecord]:
-    """Recent places first (most recent first), then the rest by name."""
-    by_id = {p.id: p for p in places}
-    recent = [by_id[i] for i in dict.fromkeys(recent_ids) if i in by_id][:RECENT_LIMIT]
-    seen = {p.id for p in recent}
-    rest = sorted((p for p in places if p.id not in seen), key=lambda p: p.name.casefold())
-    return recent + rest
-
-
-def recent_place_ids(services, device_id: uuid.UUID, now, limit: int = 50) -> list[uuid.UUID]:
-    """The places of this device's latest observations (last 90 days), newest first."""
-    observations = services.observations.list(start=now - dt.timedelta(days=RECENT_DAYS))
-    mine = [o for o in observations if o.meta.device_id == device_id]
-    mine.sort(key=lambda o: o.observed_at, reverse=True)
-    return list(dict.fromkeys(o.place_id for o in mine[:limit]))
-
-
-class CategoryPicker(QListWidget):
-    """The category list: a category's key picks it, 1/2/3 set the severity, Enter saves."""
-
-    submitted = Signal()
-    severity_key = Signal(str)
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setUniformItemSizes(True)
-        self._hotkeys: dict[str, int] = {}
-
-    def set_categories(self, categories: list[CategoryRecord]) -> None:
-        self.clear()
-        self._hotkeys.clear()
-        for row, (category, key) in enumerate(zip(categories, category_hotkeys(categories))):
-            key = key or ""
-            text = f"{key.upper() or ' '}   {category.name}"
-            item = QListWidgetItem(text, self)
-            item.setData(ID_ROLE, category.id)
-            item.setToolTip(_("Key: {key}").format(key=key) if key else category.name)
-            if key:
-                self._hotkeys[key] = row
-
-    def keyPressEvent(self, event) -> None:
-        text = event.text().lower()
-        plain = not (event.modifiers() & (Qt.KeyboardModifier.ControlModifier
-                                          | Qt.KeyboardModifier.AltModifier))
-        if event.key() in ENTER_KEYS and plain:
-            event.accept()
-            self.submitted.emit()
-            return
-        if plain and text in self._hotkeys:
-            self.setCurrentRow(self._hotkeys[text])
-            event.accept()
-            return
-        if plain and text in SEVERITY_KEYS:
-            self.severity_key.emit(text)
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-    def current_id(self):
-        item = self.currentItem()
-        return item.data(ID_ROLE) if item is not None and item.isSelected() else None
-
-
-class _PlaceKeys(QObject):
-    """Enter in the place field (or in its completion popup) takes a place and moves on."""
-
-    def __init__(self, dialog: QuickObservationDialog):
-        super().__init__(dialog)
-        self.dialog = dialog
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.KeyPress and event.key() in ENTER_KEYS:
-            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-                self.dialog.save()
-                return True
-            self.dialog.accept_place()
-            return True
-        return False
+SAME_AS_LAST_SHORTCUT = "Ctrl+D"
 
 
 class QuickObservationDialog(QDialog):
@@ -138,29 +51,18 @@ class QuickObservationDialog(QDialog):
         self.setWindowTitle(_("New observation"))
         with ctx.services() as services:
             self.running = services.shifts.running()
-            places = services.places.list()
+            places = ranked_places(services, ctx.clock())
             categories = services.reference.categories()
-            recent = recent_place_ids(services, ctx.device_id, ctx.clock())
-        self.places = place_order(places, recent)
-        self._place_by_name = {p.name.casefold(): p for p in self.places}
-        self.place_id: uuid.UUID | None = None
+            self.last = last_of_shift(services, self.running)
         self.form = FormErrors(FieldErrorLabel())
 
-        self.place = QLineEdit()
-        self.place.setObjectName("place")
-        self.place.setPlaceholderText(_("Type a few letters of the place"))
-        self.completer = QCompleter(QStringListModel([p.name for p in self.places], self), self)
-        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.completer.setMaxVisibleItems(10)
-        self.place.setCompleter(self.completer)
-        self._place_keys = _PlaceKeys(self)
-        self.place.installEventFilter(self._place_keys)
-        self.completer.popup().installEventFilter(self._place_keys)
-        self.completer.activated[str].connect(self._place_chosen)
-        self.place.textEdited.connect(self._place_edited)
-        self.place_area = QLabel()
+        self.place_field = PlaceField(ctx, places, self)
+        self.place = self.place_field.edit
+        self.completer = self.place_field.completer
+        self.place_area = self.place_field.hint
+        self.place_field.taken.connect(self._place_taken)
+        self.place_field.missing.connect(self._place_missing)
+        self.place_field.save_requested.connect(self.save)
 
         self.category = CategoryPicker()
         self.category.setObjectName("category")
@@ -195,8 +97,9 @@ class QuickObservationDialog(QDialog):
         self.shift_label.setWordWrap(True)
 
         form = QFormLayout()
-        form.addRow(_("&Place"), self.form.add("place_id", self.place))
-        form.addRow("", self.place_area)
+        form.addRow(_("&Place"), self.place_field)
+        form.labelForField(self.place_field).setBuddy(self.place)
+        form.addRow("", self.form.register("place_id", self.place))
         form.addRow(_("&Category"), self.category)
         # Its message in a row of its own: stacked with the fixed-height list it was drawn
         # over the list's last rows.
@@ -210,7 +113,7 @@ class QuickObservationDialog(QDialog):
         form.addRow("", self.form.add("details_shareable", self.details_shareable))
 
         hint = QLabel(_("Enter takes the place, the category's key picks it, Enter saves. "
-                        "1/2/3 set the severity."))
+                        "1/2/3 set the severity; Ctrl+D fills in the shift's last observation."))
         hint.setWordWrap(True)
         hint.setObjectName("hint")
 
@@ -219,6 +122,19 @@ class QuickObservationDialog(QDialog):
         self.save_button.setDefault(True)  # Enter in a count or combo saves too
         cancel = buttons.addButton(_("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
         cancel.setAutoDefault(False)
+        self.same_button = buttons.addButton(_("Same as last"),
+                                             QDialogButtonBox.ButtonRole.ActionRole)
+        self.same_button.setObjectName("sameAsLast")
+        self.same_button.setAutoDefault(False)
+        self.same_button.setEnabled(self.last is not None)
+        self.same_button.setToolTip(
+            _("Place, category, severity and counts of this shift's last observation ({keys})")
+            .format(keys=QKeySequence(SAME_AS_LAST_SHORTCUT).toString(
+                QKeySequence.SequenceFormat.NativeText))
+            if self.last is not None else _("No observation in this shift yet."))
+        self.same_button.clicked.connect(self.same_as_last)
+        QShortcut(QKeySequence(SAME_AS_LAST_SHORTCUT), self, activated=self.same_as_last,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         buttons.accepted.connect(self.save)
         cancel.clicked.connect(self.reject)
         for sequence in ("Ctrl+Return", "Ctrl+Enter"):
@@ -233,7 +149,8 @@ class QuickObservationDialog(QDialog):
         layout.addWidget(buttons)
         order = [self.place, self.category, self.severity, self.people, self.youths,
                  self.action_taken, self.observed_at, self.details,
-                 self.details_shareable.checkbox, self.save_button, cancel]
+                 self.details_shareable.checkbox, self.save_button, cancel, self.same_button,
+                 self.place_field.new_button]
         for first, second in zip(order, order[1:]):
             self.setTabOrder(first, second)
         self.place.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -253,54 +170,53 @@ class QuickObservationDialog(QDialog):
         if self.place_id is None:
             self.place.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    @property
+    def places(self) -> list[PlaceRecord]:
+        """The places in the order they are offered (this worker's most used first)."""
+        return self.place_field.places
+
+    @property
+    def place_id(self):
+        return self.place_field.place_id
+
     def _place_edited(self, text: str) -> None:
-        place = self._place_by_name.get(text.strip().casefold())
-        self._set_place(place)
-
-    def _place_chosen(self, name: str) -> None:
-        self._set_place(self._place_by_name.get(name.casefold()))
-
-    def _set_place(self, place: PlaceRecord | None) -> None:
-        self.place_id = place.id if place else None
-        self.place_area.setText(place.area_name if place else "")
+        self.place_field._text_changed(text)
 
     def first_match(self) -> PlaceRecord | None:
-        """The place the Enter key takes: the popup's highlighted row, an exact name, or the
-        first completion."""
-        text = self.place.text().strip()
-        if not text:
-            return None
-        popup = self.completer.popup()
-        if popup.isVisible() and popup.currentIndex().isValid():
-            name = popup.currentIndex().data()
-            return self._place_by_name.get(str(name).casefold())
-        exact = self._place_by_name.get(text.casefold())
-        if exact is not None:
-            return exact
-        self.completer.setCompletionPrefix(text)
-        if self.completer.completionCount() > 0:
-            self.completer.setCurrentRow(0)
-            return self._place_by_name.get(self.completer.currentCompletion().casefold())
-        return None
+        """The place the Enter key takes (also shown under the field)."""
+        return self.place_field.enter_choice()
 
     def accept_place(self) -> None:
-        place = self.first_match()
-        self.completer.popup().hide()
-        if place is None:
-            self._set_place(None)
-            self.form.show([_place_error(self.place.text())])
-            self.place.setFocus()
-            return
-        self.place.setText(place.name)
-        self._set_place(place)
+        self.place_field.take()
+
+    def _place_taken(self, _place: PlaceRecord) -> None:
         self.form.label("place_id").clear_message()
         self.category.setFocus(Qt.FocusReason.TabFocusReason)
 
+    def _place_missing(self, text: str) -> None:
+        self.form.show([_place_error(text)])
+        self.place.setFocus()
+
+    # -- same as last ---------------------------------------------------------------------
+    def same_as_last(self) -> bool:
+        """Fill in the place, category, severity and counts of this shift's last
+        observation (Ctrl+D); the focus goes to the category list, so Enter saves."""
+        last = self.last
+        if last is None:
+            return False
+        place = self.place_field.place(last.place_id)
+        if place is not None:
+            self.place_field.choose(place)
+            self.form.label("place_id").clear_message()
+        self.category.select_id(last.category_id)
+        select_data(self.severity, last.severity)
+        self.people.setValue(last.people_count)
+        self.youths.setValue(last.youths_present)
+        self.category.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return True
+
     # -- saving ---------------------------------------------------------------------------
     def values(self) -> dict:
-        if self.place_id is None and self.place.text().strip():
-            exact = self._place_by_name.get(self.place.text().strip().casefold())
-            self._set_place(exact)
         return dict(
             shift_id=self.running.id if self.running else None,
             place_id=self.place_id,
@@ -324,6 +240,14 @@ class QuickObservationDialog(QDialog):
         save_with(self.ctx, self, self.form,
                   lambda services: services.observations.create(**values), saved,
                   changed=("observation",))
+
+
+def last_of_shift(services, shift) -> ObservationRecord | None:
+    """The running shift's latest observation (what "Same as last" repeats), or None."""
+    if shift is None:
+        return None
+    observations = services.observations.list(shift_id=shift.id)
+    return observations[-1] if observations else None
 
 
 def _place_error(text: str):

@@ -1,6 +1,11 @@
 """What the four lists share: the filter bar (``list_filters``), a keyboard-friendly table
-(``record_table``: Enter edits, Delete deletes after a question, Ctrl+Z undoes the last delete)
-and the count of rows shown.
+(``record_table``: Enter edits, Delete deletes after a question, Ctrl+Z undoes the last delete
+or edit) and the count of rows shown.
+
+Undo keeps a stack of this session's deletes and edits: undoing a delete restores the record,
+undoing an edit saves the values it had before (``RecordEditDialog.undo_values``) through the
+same service, so validation and the rule that only the owning device changes a record hold
+for an undo as for any save.
 
 A list view only lays out widgets and forwards to its Qt model and the services. Its model is
 made from the list's description (``fieldapp.store.lists``) and loads rows a page at a time
@@ -10,6 +15,7 @@ made from the list's description (``fieldapp.store.lists``) and loads rows a pag
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
@@ -21,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldapp.domain.validation import ValidationError
 from fieldapp.i18n import _, format_number
 from fieldapp.store.list_query import ListSpec
 from fieldapp.store.services import Services
@@ -32,7 +39,19 @@ from fieldapp.ui.views.record_table import RecordTable
 from fieldapp.ui.widgets.messages import show_unexpected_error
 from fieldapp.ui.widgets.modal import ask_yes_no
 
-__all__ = ["FilterBar", "RecordListView", "RecordTable", "WeekPicker"]
+__all__ = ["FilterBar", "RecordListView", "RecordTable", "UndoStep", "WeekPicker"]
+
+
+@dataclass(frozen=True)
+class UndoStep:
+    """One thing Ctrl+Z takes back: a delete, or an edit with the values from before it."""
+
+    record_id: uuid.UUID
+    before: dict = field(default_factory=dict)  # empty for a delete
+
+    @property
+    def is_edit(self) -> bool:
+        return bool(self.before)
 
 
 class RecordListView(QWidget):
@@ -55,7 +74,7 @@ class RecordListView(QWidget):
         self.ctx = ctx
         self.model: PagedTableModel = self.make_model()
         self.editor: QDialog | None = None
-        self._undo: list[uuid.UUID] = []
+        self._undo: list[UndoStep] = []
 
         self.filter_bar = FilterBar(ctx, self.filters, self)
         self.table = RecordTable(self)
@@ -95,11 +114,11 @@ class RecordListView(QWidget):
         self.filter_bar.changed.connect(self._apply_filter)
         self.table.edit_requested.connect(self.edit_current)
         self.table.delete_requested.connect(self.delete_current)
-        self.table.undo_requested.connect(self.undo_delete)
+        self.table.undo_requested.connect(self.undo_last)
         self.new_button.clicked.connect(self.create_new)
         self.edit_button.clicked.connect(self.edit_current)
         self.delete_button.clicked.connect(self.delete_current)
-        self.undo_button.clicked.connect(self.undo_delete)
+        self.undo_button.clicked.connect(self.undo_last)
         self.model.total_changed.connect(lambda _n: self._update_count())
         self.model.page_loaded.connect(lambda _n: self._update_count())
         self.model.page_loaded.connect(lambda _n: self.table.fit_columns_once())
@@ -153,8 +172,7 @@ class RecordListView(QWidget):
         self.edit_button.setToolTip(_("Enter or double-click"))
         self.delete_button.setText(texts.get("delete", _("Delete")))
         self.delete_button.setToolTip(_("Delete key"))
-        self.undo_button.setText(_("Undo delete"))
-        self.undo_button.setToolTip(_("Ctrl+Z"))
+        self._update_undo_button()
         self._update_count()
 
     def _apply_filter(self) -> None:
@@ -211,7 +229,16 @@ class RecordListView(QWidget):
             return
         self.editor = dialog
         dialog.finished.connect(lambda _result: self.table.setFocus())
+        dialog.accepted.connect(lambda: self._edited(dialog))
         dialog.open()
+
+    def _edited(self, dialog: QDialog) -> None:
+        """An edit dialog saved: keep the values from before, for Ctrl+Z."""
+        before = getattr(dialog, "undo_values", None)
+        if before:
+            self._undo.append(UndoStep(dialog.record_id, dict(before)))
+            self._update_undo_button()
+            self.show_message(_("Saved. Press Ctrl+Z to undo the change."))
 
     def edit_current(self) -> None:
         row = self.current_row()
@@ -239,31 +266,52 @@ class RecordListView(QWidget):
                 self.service(services).delete(record_id)
 
         def done(_result) -> None:
-            self._undo.append(record_id)
-            self.undo_button.setEnabled(True)
+            self._undo.append(UndoStep(record_id))
+            self._update_undo_button()
             self.show_message(_("Deleted. Press Ctrl+Z to undo."))
             self.ctx.events.changed.emit(self.kind)
 
         self.ctx.tasks.run(job, on_success=done, on_failure=self._write_failed)
 
-    def undo_delete(self) -> None:
+    def _update_undo_button(self) -> None:
+        last = self._undo[-1] if self._undo else None
+        self.undo_button.setEnabled(last is not None)
+        self.undo_button.setText(_("Undo edit") if last is not None and last.is_edit
+                                 else _("Undo delete"))
+        self.undo_button.setToolTip(_("Ctrl+Z"))
+
+    def undo_last(self) -> None:
+        """Ctrl+Z: take back the last delete or edit of this list."""
         if not self._undo:
             return
-        record_id = self._undo.pop()
+        step = self._undo.pop()
 
         def job(_progress):
             with self.ctx.services() as services:
-                self.service(services).restore(record_id)
+                service = self.service(services)
+                if step.is_edit:
+                    service.update(step.record_id, **step.before)
+                else:
+                    service.restore(step.record_id)
 
         def done(_result) -> None:
-            self.undo_button.setEnabled(bool(self._undo))
-            self.show_message(_("Restored."))
+            self._update_undo_button()
+            self.show_message(_("Change undone.") if step.is_edit else _("Restored."))
             self.ctx.events.changed.emit(self.kind)
 
-        self.ctx.tasks.run(job, on_success=done, on_failure=self._write_failed)
+        def failed(exc: BaseException, trace: str) -> None:
+            self._update_undo_button()
+            self._write_failed(exc, trace)
+
+        self.ctx.tasks.run(job, on_success=done, on_failure=failed)
+
+    undo_delete = undo_last  # the name the lists' first version used
 
     def _write_failed(self, exc: BaseException, trace: str) -> None:
         if isinstance(exc, (LookupError, PermissionError)):
             self.show_message(str(exc))
+        elif isinstance(exc, ValidationError):
+            self.show_message(_("Could not undo: {reasons}").format(
+                reasons=" ".join(e.message for e in exc.errors)))
         else:
             show_unexpected_error(self, exc, trace)
