@@ -36,6 +36,11 @@ def _help():
     return help_menu
 
 
+def _first_start(window):
+    from fieldapp.ui.dialogs.first_start import open_first_start
+    return open_first_start(window)
+
+
 MENUS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("file", lambda: _("&File")),
     ("view", lambda: _("&View")),
@@ -56,6 +61,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "actionLock"),
     ActionSpec("action_change_passphrase", lambda: _("Change &passphrase…"),
                lambda w: w.change_passphrase(), "file", 2, name="actionChangePassphrase"),
+    ActionSpec("action_first_start", lambda: _("&Get started…"), lambda w: _first_start(w),
+               "file", 2, name="actionFirstStart"),
     ActionSpec("action_quit", lambda: _("&Quit"), lambda w: w.quit(), "file", 2, "Ctrl+Q",
                role=QAction.MenuRole.QuitRole),
     ActionSpec("action_shortcuts", lambda: _("&Keyboard shortcuts"), lambda w: w.show_shortcuts(),
