@@ -144,7 +144,7 @@ class ShiftService(SyncedService[Shift]):
                 select(Staff.id).where(Staff.deleted_at.is_(None), Staff.active.is_(True))
                 .limit(1)).first() is not None
             raise_if([FieldError("staff_ids", _(
-                "Choose at least one person on the shift." if has_staff else
+                "Choose at least one person on the shift.") if has_staff else _(
                 "Nobody is on the staff list yet: add the team under File → Get started… "
                 "or under Settings → Staff, then choose at least one person on the shift."))])
         return self.create(kind=kind, starts_at=starts_at, staff_ids=staff_ids, **values)
