@@ -98,7 +98,8 @@ class FirstStartGuide(QWizard):
         self.key_page.hub_folder = self.hub_page.values()["hub_path"]
         first = {self.device_page: self.device_page.device_name,
                  self.staff_page: self.staff_page.staff_name,
-                 self.hub_page: self.hub_page.hub_path}.get(page)
+                 self.hub_page: self.hub_page.hub_path,
+                 self.key_page: self.key_page.group.checkedButton()}.get(page)
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
 

@@ -302,6 +302,7 @@ class HubPage(CheckedPage):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.hub_path, 1)
         row.addWidget(browse)
+        path_row.setFocusProxy(self.hub_path)  # an error message focuses the field itself
         self.hub_url = QLineEdit()
         self.hub_url.setObjectName("firstStartHubUrl")
         self.hub_url.setPlaceholderText("postgresql://user@server/faltlogg")
