@@ -33,7 +33,7 @@ from fieldapp.i18n import _
 from fieldapp.store.services.settings import HUB_PATH, HUB_URL, TEAM_NAME
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.tasks import IO
-from fieldapp.ui.views.settings_values import check_device_settings, without_password
+from fieldapp.ui.settings_checks import check_device_settings, without_password
 from fieldapp.ui.widgets.forms import FieldErrorLabel, FormErrors
 from fieldapp.ui.widgets.messages import show_unexpected_error
 from fieldapp.ui.widgets.saving import save_with
