@@ -7,6 +7,7 @@ nobody on it is refused in the dialog and in the service."""
 from __future__ import annotations
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
@@ -281,3 +282,34 @@ def test_the_service_refuses_a_shift_without_staff_and_points_to_the_guide(new_c
         assert started.staff_ids == (person.id,)
         # Records made otherwise (an old log imported, the demo) may lack staff.
         assert services.shifts.create(kind="nattvandring", starts_at=clock()).staff_ids == ()
+
+
+def test_with_background_lanes_the_guide_goes_on_when_the_check_has_answered(
+        qtbot, database, clock, qsettings, ring, tmp_path):
+    """The real runner: the pages' checks and saves answer later, and the guide then goes on
+    (or finishes) by itself."""
+    ctx = AppContext.open(database, synchronous=False, clock=clock)
+    window = MainWindow(ctx, qsettings)
+    qtbot.addWidget(window)
+    window.show()
+    guide = first_start.open_first_start(window)
+    qtbot.waitUntil(lambda: guide.loaded, timeout=3000)
+    guide.device_page.device_name.setText("Laptop 4")
+    guide.next()
+    qtbot.waitUntil(lambda: guide.currentPage() is guide.staff_page, timeout=5000)
+    guide.staff_page.staff_name.setText("Amira Lindqvist")
+    guide.staff_page.add_staff()
+    qtbot.waitUntil(lambda: guide.staff_page.staff_list.count() == 1, timeout=5000)
+    guide.next()
+    qtbot.waitUntil(lambda: guide.currentPage() is guide.hub_page, timeout=5000)
+    guide.hub_page.hub_path.setText(str(tmp_path))
+    guide.next()
+    qtbot.waitUntil(lambda: guide.currentPage() is guide.key_page, timeout=5000)
+    qtbot.waitUntil(lambda: guide.key_page.new.isChecked(), timeout=5000)
+    made = guide.key_page.made
+    guide.button(QWizard.WizardButton.FinishButton).click()  # Slutför
+    qtbot.waitUntil(lambda: not shiboken6.isValid(guide) or not guide.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: setting(ctx, FIRST_START) == "done", timeout=5000)
+    assert ring.entries[KEYRING_ENTRY] == made
+    assert setting(ctx, HUB_PATH) == str(tmp_path)
+    ctx.tasks.wait()

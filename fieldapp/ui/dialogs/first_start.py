@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from fieldapp.domain.records import StaffRecord
@@ -57,12 +57,11 @@ def read_setup(ctx: AppContext) -> SetupSnapshot:
 
 
 class FirstStartGuide(QWizard):
-    finished_with = Signal(str)  # FIRST_START_DONE or FIRST_START_SKIPPED, once saved
-
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self.state = ""
+        self.loaded = False  # the saved values have been read and shown
         self.setObjectName("firstStartGuide")
         self.setWindowTitle(_("Get started with Fältlogg"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
@@ -87,6 +86,7 @@ class FirstStartGuide(QWizard):
 
     def show_snapshot(self, snapshot: SetupSnapshot) -> None:
         self.state = snapshot.state
+        self.loaded = True
         self.device_page.load(snapshot.device_name, snapshot.team_name)
         self.staff_page.show_staff(snapshot.staff)
         self.hub_page.load(snapshot.hub_path, snapshot.hub_url)
@@ -105,24 +105,21 @@ class FirstStartGuide(QWizard):
 
     def _record(self, state: str) -> None:
         """Remember that the guide was gone through (or skipped, unless it was gone through
-        before), so it is not offered again."""
+        before), so it is not offered again. The guide may be gone when this is saved (it is
+        deleted when it closes): the job keeps only the context and the window."""
         if state == FIRST_START_SKIPPED and self.state == FIRST_START_DONE:
-            self.finished_with.emit(state)
             return
+        ctx, parent = self.ctx, self.parentWidget()
 
         def job(_progress):
-            with self.ctx.services() as services:
+            with ctx.services() as services:
                 services.settings.set(FIRST_START, state)
                 services.audit.record("settings", {"keys": ["first_start"],
                                                    "values": {"first_start": state}})
 
-        def saved(_result) -> None:
-            self.ctx.events.changed.emit("settings")
-            self.finished_with.emit(state)
-
-        self.ctx.tasks.run(job, on_success=saved,
-                           on_failure=lambda exc, trace: show_unexpected_error(
-                               self.parentWidget(), exc, trace), lane=DB)
+        ctx.tasks.run(job, on_success=lambda _result: ctx.events.changed.emit("settings"),
+                      on_failure=lambda exc, trace: show_unexpected_error(parent, exc, trace),
+                      lane=DB)
 
 
 def open_first_start(window) -> FirstStartGuide:

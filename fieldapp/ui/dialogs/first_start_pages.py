@@ -47,6 +47,12 @@ def note(text: str) -> QLabel:
     return label
 
 
+def fill(field: QLineEdit, value: str) -> None:
+    """Put a saved value in ``field`` unless the user has typed there already."""
+    if not field.text():
+        field.setText(value)
+
+
 class CheckedPage(QWizardPage):
     """A page that checks and saves its values before the guide goes on. The work runs on
     the task runner's lanes, so :meth:`validatePage` starts it and says "not yet"; when it
@@ -127,8 +133,9 @@ class DevicePage(CheckedPage):
         layout.addStretch(1)
 
     def load(self, device_name: str, team_name: str) -> None:
-        self.device_name.setText(device_name)
-        self.team_name.setText(team_name)
+        """Show the saved values (a field typed in before they were read is kept)."""
+        fill(self.device_name, device_name)
+        fill(self.team_name, team_name)
 
     def values(self) -> dict:
         return dict(device_name=self.device_name.text().strip(),
@@ -325,8 +332,8 @@ class HubPage(CheckedPage):
             self.hub_path.setText(folder)
 
     def load(self, hub_path: str, hub_url: str) -> None:
-        self.hub_path.setText(hub_path)
-        self.hub_url.setText(hub_url)
+        fill(self.hub_path, hub_path)
+        fill(self.hub_url, hub_url)
 
     def values(self) -> dict:
         return dict(hub_path=self.hub_path.text().strip(), hub_url=self.hub_url.text().strip())
