@@ -26,6 +26,7 @@ from fieldapp.domain.validation import youth_key
 from fieldapp.domain.weeks import STOCKHOLM, IsoWeek
 from fieldapp.store.database import Database
 from fieldapp.store.services import Services
+from fieldapp.store.services.settings import FIRST_START, FIRST_START_DONE
 from fieldapp.store.types import utcnow
 
 DEMO_STAFF = (
@@ -81,6 +82,9 @@ def generate_demo(database: Database, *, seed: int = 1, weeks: int = 4,
     with database.session() as session:
         services = Services(session, device_id, clock=lambda: now)
         staff = [services.staff.create(initials=i, name=n, role=r.value) for i, n, r in DEMO_STAFF]
+        services.settings.set(FIRST_START, FIRST_START_DONE)  # set up: the guide does not pop up
+        if not services.settings.device_name():
+            services.settings.set_device_name("Demodator")
         places = services.places.list()
         categories = {c.key: c for c in services.reference.categories()}
         category_keys = [k for k in CATEGORY_WEIGHTS if k in categories] or list(categories)

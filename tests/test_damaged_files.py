@@ -292,6 +292,7 @@ def test_failing_disk_in_the_window_keeps_the_form(qtbot, ctx, fault):
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.areas.set_checked([ALVSJO])
+    dialog.staff.set_checked(dialog.staff.ids()[:1])  # a shift is started with somebody on it
     before = row_counts(ctx.database)
     with failing_writes(ctx.database.engine, sqlite_message, table="shift_area"):
         dialog.start_button.click()

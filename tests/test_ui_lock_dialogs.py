@@ -102,6 +102,7 @@ OPENERS = {
     "edit meeting": _edit_first("meetings"),
     "new meeting": _create("meetings"),
     "new place": _create("places"),
+    "first start": lambda window: (window.action_first_start.trigger(), window.last_dialog)[1],
 }
 
 

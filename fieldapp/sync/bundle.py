@@ -10,6 +10,8 @@
 ``hmac`` (so it covers the device, the number, the count and, through the hash, every byte of
 the body); ``hmac`` is HMAC-SHA256 with the team key over the header without ``hmac`` (the
 team's admission: a bundle written without the team key is refused before anything else).
+An optional ``name`` is the name the writer gave its laptop (shown on the Synk page; older
+bundles have none, and an app that does not know it still verifies the header).
 
 Bundles written before devices had keys carry no ``sig``. A reader accepts such an unsigned
 bundle only while the device has no key (none registered and none pinned: the team key alone
@@ -56,6 +58,7 @@ MAX_SEQ = 99_999_999
 # The deepest nesting a bundle holds is 4 (body list, envelope, data, flags or counts,
 # flag object): anything much deeper is refused before the JSON decoder recurses into it.
 MAX_JSON_DEPTH = 16
+MAX_DEVICE_NAME = 100  # characters of a device name in a header (as the settings allow)
 # A string, or an unterminated one to the end (possessive: the match never fails and never
 # backtracks, so removing the strings takes one pass whatever the text).
 _JSON_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"?', re.DOTALL)
@@ -74,6 +77,7 @@ class Bundle:
     created_at: dt.datetime
     envelopes: list[Envelope]
     signed: bool = False  # signed with the device's key (False: an unsigned older bundle)
+    device_name: str = ""  # the name its device was given at first start ("" when none)
 
 
 def bundle_name(seq: int) -> str:
@@ -159,10 +163,21 @@ def _signed_part(header: dict) -> bytes:
     return canonical_json({k: v for k, v in header.items() if k not in ("hmac", "sig")})
 
 
+def header_name(value) -> str:
+    """A header's ``name``: the writer's device name, printable text of at most
+    :data:`MAX_DEVICE_NAME` characters; anything else (an older bundle has none) reads as ""."""
+    if not isinstance(value, str):
+        return ""
+    return "".join(char for char in value if char.isprintable()).strip()[:MAX_DEVICE_NAME]
+
+
 def encode_bundle(envelopes: Sequence[Envelope], *, device_id: uuid.UUID, seq: int, key: bytes,
-                  created_at: dt.datetime, signing_key: Ed25519PrivateKey | None = None) -> bytes:
+                  created_at: dt.datetime, signing_key: Ed25519PrivateKey | None = None,
+                  device_name: str = "") -> bytes:
     """The bundle file; ``signing_key``: the device's key (None only for tests that write
-    bundles as versions before keys did)."""
+    bundles as versions before keys did). ``device_name``: this laptop's name, so the team's
+    Synk pages show it; an optional header field (left out when empty), covered by the
+    signature and the HMAC: an app that does not know it still verifies the header."""
     body = canonical_json(list(envelopes))
     header = {
         "format": FORMAT_VERSION,
@@ -172,6 +187,8 @@ def encode_bundle(envelopes: Sequence[Envelope], *, device_id: uuid.UUID, seq: i
         "created_at": format_time(created_at),
         "sha256": hashlib.sha256(body).hexdigest(),
     }
+    if header_name(device_name):
+        header["name"] = header_name(device_name)
     if signing_key is not None:
         header["sig"] = sign(signing_key, _signed_part(header))
     header["hmac"] = _sign(key, header)
@@ -247,4 +264,4 @@ def decode_bundle(raw: bytes, key: bytes, *, device_id: uuid.UUID | None = None,
         raise BundleError(_("a record is not valid: {error}").format(error=exc)) from None
     check_once_each(envelopes)
     return Bundle(device_id=bundle_device, seq=bundle_seq, created_at=created_at,
-                  envelopes=envelopes, signed=signed)
+                  envelopes=envelopes, signed=signed, device_name=header_name(header.get("name")))

@@ -23,9 +23,12 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from fieldapp.domain.shareable import TextKind, may_leave
 from fieldapp.i18n import _
 from fieldapp.store.database import Database
 from fieldapp.store.services import retention
+from fieldapp.store.services.known import known_words
+from fieldapp.store.services.settings import SettingsService
 from fieldapp.store.types import utcnow
 from fieldapp.sync import state as sync_state
 from fieldapp.sync import trust
@@ -62,6 +65,13 @@ def pending_envelopes(session: Session, device_id: uuid.UUID) -> list[Envelope]:
                                .order_by(model.updated_at, model.id))
         envelopes.extend(to_envelope(row) for row in rows)
     return envelopes
+
+
+def shareable_device_name(session: Session) -> str:
+    """This laptop's name as the team may see it: "" when the text gate refuses it (a name
+    such as "Annas dator" stays on the laptop)."""
+    name = SettingsService(session).device_name()
+    return name if may_leave(name, TextKind.TEXT, known_words(session)) else ""
 
 
 def mark_acked(session: Session, envelopes: Sequence[Envelope]) -> None:
@@ -138,6 +148,8 @@ def _run(database: Database, hub: Hub, device_id: uuid.UUID, state: HubState,
     # 2. Push.
     with database.session() as session:
         envelopes = pending_envelopes(session, device_id)
+        if hasattr(hub, "device_name"):  # the folder hub sends it in each bundle's header
+            hub.device_name = shareable_device_name(session)
     if envelopes:
         progress(0, 0, _("Sending {count} records…").format(count=len(envelopes)))
         receipt = hub.push(device_id, envelopes, state)

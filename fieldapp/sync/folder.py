@@ -91,6 +91,7 @@ class FolderHub:
         self.description = str(self.path)
         self.notices: list[str] = []  # for the sync report (set by connect)
         self.signing_key = None  # this device's Ed25519 key (set by fieldapp.sync.trust)
+        self.device_name = ""  # this laptop's name, sent in each bundle's header (the engine)
         # What the user should know that is no fault of a bundle (files set aside or ignored
         # in this device's folder); the engine adds them to the report's notices.
         self.findings: list[str] = []
@@ -227,7 +228,8 @@ class FolderHub:
     # -- push --------------------------------------------------------------------------------
     def _encoded(self, envelopes: Sequence[Envelope], device_id: uuid.UUID, seq: int) -> bytes:
         return encode_bundle(envelopes, device_id=device_id, seq=seq, key=self.key,
-                             created_at=self.clock(), signing_key=self.signing_key)
+                             created_at=self.clock(), signing_key=self.signing_key,
+                             device_name=self.device_name)
 
     def _bundles(self, envelopes: list[Envelope], device_id: uuid.UUID,
                  seq: int) -> list[tuple[int, bytes]]:
@@ -299,7 +301,8 @@ class FolderHub:
             # The signer (or, for an unsigned older bundle, the folder the team key vouches
             # for): owned records are accepted only from their owner's bundles.
             return BatchContent(bundle.envelopes, {bundle.device_id: bundle.created_at},
-                                signer=bundle.device_id)
+                                signer=bundle.device_id,
+                                names={bundle.device_id: bundle.device_name})
         return load
 
     def batches(self, device_id: uuid.UUID, state: HubState) -> list[Batch]:

@@ -43,6 +43,8 @@ class BatchContent:
     # The device that signed it (folder hub): an owned record is applied only if this is its
     # owner. None: the hub itself vouches for the writer (PostgreSQL's row-level security).
     signer: uuid.UUID | None = None
+    # The names the writers gave their devices (folder hub: a bundle header's ``name``).
+    names: dict[uuid.UUID, str] = field(default_factory=dict)
 
 
 @dataclass

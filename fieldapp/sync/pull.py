@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from fieldapp.domain.shareable import TextKind, may_leave
 from fieldapp.i18n import _
 from fieldapp.store.database import Database
 from fieldapp.store.models import REFERENCE_DEVICE_ID, Device
@@ -163,7 +164,9 @@ def apply_batch(session: Session, envelopes: Sequence[Envelope], device_id: uuid
 
 
 def see_devices(session: Session, seen: dict[uuid.UUID, dt.datetime], device_id: uuid.UUID,
-                 report: SyncReport) -> None:
+                 report: SyncReport, names: dict[uuid.UUID, str] | None = None) -> None:
+    """Record when each device was last seen, and the name it gave itself (``names``: a
+    name that this device's text gate refuses is not stored, and reported)."""
     for source, at in seen.items():
         if source in (device_id, REFERENCE_DEVICE_ID):
             continue
@@ -173,6 +176,13 @@ def see_devices(session: Session, seen: dict[uuid.UUID, dt.datetime], device_id:
             session.add(row)
         elif row.last_seen_at is None or (at and at > row.last_seen_at):
             row.last_seen_at = at
+        name = (names or {}).get(source, "")
+        if name and name != row.name:
+            if may_leave(name, TextKind.TEXT, known_words(session)):
+                row.name = name
+            else:
+                report.texts_refused.append(TextRefusal("device", str(source), "name", _(
+                    "the device name may identify a person")))
         report.devices = [d for d in report.devices if d.device_id != source]
         report.devices.append(DeviceSeen(source, row.last_seen_at))
 
@@ -287,7 +297,7 @@ class Pull:
                 written = apply_batch(session, content.envelopes, self.device_id, part,
                                       self.present, content.signer, now=self.clock(),
                                       check_step=not batch.advance_when_refused)
-                see_devices(session, content.seen, self.device_id, part)
+                see_devices(session, content.seen, self.device_id, part, content.names)
                 session.flush()
         except Exception as exc:
             if database_busy(exc):

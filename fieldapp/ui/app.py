@@ -273,6 +273,9 @@ def _run_window(app: QApplication, database, language: str | None,
                 install_qt_translations(app, saved)
         window = MainWindow(ctx)
         window.show()
+        from fieldapp.ui.dialogs import first_start
+
+        first_start.install(window)  # a file not set up is offered the guide after the paint
 
         def damaged(exc: BaseException, trace: str) -> None:
             if not isinstance(exc, DatabaseFileError):

@@ -46,6 +46,11 @@ def _manual():
     return manual
 
 
+def _first_start(window):
+    from fieldapp.ui.dialogs.first_start import open_first_start
+    return open_first_start(window)
+
+
 MENUS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("file", lambda: _("&File")),
     ("view", lambda: _("&View")),
@@ -66,6 +71,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "actionLock"),
     ActionSpec("action_change_passphrase", lambda: _("Change &passphrase…"),
                lambda w: w.change_passphrase(), "file", 2, name="actionChangePassphrase"),
+    ActionSpec("action_first_start", lambda: _("&Get started…"), lambda w: _first_start(w),
+               "file", 2, name="actionFirstStart"),
     ActionSpec("action_quit", lambda: _("&Quit"), lambda w: w.quit(), "file", 2, "Ctrl+Q",
                role=QAction.MenuRole.QuitRole),
     ActionSpec("action_find_place", lambda: _("&Find place…"), lambda w: _places().find_place(w),

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from fieldapp.domain.validation import FieldError, check_text, raise_if
 from fieldapp.i18n import _
-from fieldapp.store.models import Device, Setting
+from fieldapp.store.models import Device, Setting, Staff
 
 MAX_KEY_LENGTH = 100
 MAX_DEPTH = 20
@@ -81,6 +81,12 @@ RETENTION_LAST_RUN = SettingKey("retention.last_run", str, "")  # ISO time of th
 PII_ALLOW_LIST = SettingKey("pii.allow_list", list, [])
 # The Karta page's basemap: the path of a raster MBTiles file ("" = none, a plain ground).
 MAP_MBTILES = SettingKey("map.mbtiles", str, "")
+# The first-start guide (fieldapp.ui.dialogs.first_start): "" not yet offered, "skipped" when
+# the user skipped it (it is not offered again; Arkiv → Kom igång opens it), "done" when it
+# was gone through. A file is set up when this is set, or it has a device name or staff.
+FIRST_START = SettingKey("first_start", str, "")
+FIRST_START_DONE = "done"
+FIRST_START_SKIPPED = "skipped"
 
 # Sync bookkeeping (fieldapp.sync.state says what each holds).
 SYNC_LAST = SettingKey("sync.last", dict, {})  # the last sync, for the Synk view
@@ -101,7 +107,7 @@ LEGACY_TEAM_KEY = SettingKey("team_key", str, "")  # older versions stored it he
 
 KEYS: dict[str, SettingKey] = {key.name: key for key in (
     LANGUAGE, TEAM_NAME, HUB_PATH, HUB_URL, LOCK_MINUTES, RETENTION_RULES, RETENTION_LAST_RUN,
-    PII_ALLOW_LIST, MAP_MBTILES,
+    PII_ALLOW_LIST, MAP_MBTILES, FIRST_START,
     SYNC_LAST, SYNC_PARKED, SYNC_ACKED_HUB, SYNC_NOTICES, SYNC_DEVICE_KEY,
 )}
 FAMILIES = (SYNC_CURSOR, SYNC_PUSHED_SEQ, SYNC_REFUSED, SYNC_VERIFIED, SYNC_REGISTERED, SYNC_PINNED)
@@ -211,6 +217,15 @@ class SettingsService:
     def set_device_name(self, name: str) -> None:
         self.session.query(Device).filter(Device.is_self).one().name = name.strip()[:100]
         self.session.flush()
+
+    def is_set_up(self) -> bool:
+        """Whether this data file has been set up: the first-start guide was gone through or
+        skipped, or the file already has a device name or staff (set before the guide
+        existed, or received from the team). A file that is not is offered the guide."""
+        if self.get(FIRST_START) or self.device_name():
+            return True
+        return self.session.scalars(
+            select(Staff.id).where(Staff.deleted_at.is_(None)).limit(1)).first() is not None
 
 
 def _storable(value, depth: int = 0) -> bool:

@@ -134,6 +134,21 @@ class ShiftService(SyncedService[Shift]):
         self.session.flush()
         return shift_record(row)
 
+    def start(self, *, kind: str, starts_at: dt.datetime, staff_ids=(), **values) -> ShiftRecord:
+        """Start a new shift (the window's "Starta pass"): as :meth:`create`, but a shift with
+        nobody on it is refused. The rule is for shifts started now; records made otherwise
+        (an old log imported, a synced colleague's shift, the demo) go through :meth:`create`,
+        where an old shift may lack staff."""
+        if not list(staff_ids or ()):
+            has_staff = self.session.scalars(
+                select(Staff.id).where(Staff.deleted_at.is_(None), Staff.active.is_(True))
+                .limit(1)).first() is not None
+            raise_if([FieldError("staff_ids", _(
+                "Choose at least one person on the shift.") if has_staff else _(
+                "Nobody is on the staff list yet: add the team under File → Get started… "
+                "or under Settings → Staff, then choose at least one person on the shift."))])
+        return self.create(kind=kind, starts_at=starts_at, staff_ids=staff_ids, **values)
+
     def update(self, shift_id: uuid.UUID, **changes) -> ShiftRecord:
         unknown = set(changes) - EDITABLE
         if unknown:

@@ -73,7 +73,8 @@ class StartShiftDialog(QDialog):
             lists.addWidget(label, 0, column)
             lists.addWidget(self.form.add(field, widget), 1, column)
         if not staff:
-            hint = QLabel(_("No staff yet: add the team under Settings."))
+            hint = QLabel(_("No staff yet: add the team under File → Get started… or "
+                            "Settings → Staff."))
             hint.setWordWrap(True)
             lists.addWidget(hint, 2, 1)
 
@@ -109,7 +110,7 @@ class StartShiftDialog(QDialog):
             self.saved.emit(record)
             self.accept()
 
-        save_with(self.ctx, self, self.form, lambda services: services.shifts.create(**values),
+        save_with(self.ctx, self, self.form, lambda services: services.shifts.start(**values),
                   saved, changed=("shift",))
 
 

@@ -1,17 +1,15 @@
-"""What the settings page reads and checks, apart from its widgets: the values shown, the
-check of the device, team and hub fields (the hub folder may be on a slow network drive:
-run it on the IO lane), and the server address without its password for the audit log."""
+"""What the settings page reads and checks, apart from its widgets: the values shown; the
+checks of the device, team and hub fields are :mod:`fieldapp.ui.settings_checks` (shared with
+the first-start guide), re-exported here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from fieldapp.domain.records import StaffRecord
-from fieldapp.domain.validation import FieldError, check_text
-from fieldapp.i18n import _
+from fieldapp.ui.settings_checks import POSTGRES_PREFIXES, check_device_settings, without_password
 
-POSTGRES_PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+__all__ = ["POSTGRES_PREFIXES", "SettingsSnapshot", "check_device_settings", "without_password"]
 
 
 @dataclass(frozen=True)
@@ -22,28 +20,3 @@ class SettingsSnapshot:
     hub_url: str
     language: str
     staff: list[StaffRecord] = field(default_factory=list)
-
-
-def check_device_settings(*, device_name: str, team_name: str, hub_path: str,
-                          hub_url: str) -> list[FieldError]:
-    errors = check_text("device_name", device_name, label=_("Device name"), max_length=100)
-    errors += check_text("team_name", team_name, label=_("Team name"), max_length=100)
-    if hub_path and not Path(hub_path).expanduser().is_dir():
-        errors.append(FieldError("hub_path", _(
-            "The folder {path} cannot be found. Check that the drive is connected, "
-            "or choose another folder.").format(path=hub_path)))
-    if hub_url and not hub_url.startswith(POSTGRES_PREFIXES):
-        errors.append(FieldError("hub_url", _(
-            "Write the server address as postgresql://user@server/database.")))
-    return errors
-
-
-def without_password(url: str) -> str:
-    """The server address without a password, for the audit log."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user, host = parts.netloc.rsplit("@", 1)
-    return urlunsplit(parts._replace(netloc=f"{user.split(':', 1)[0]}@{host}"))

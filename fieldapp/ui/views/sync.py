@@ -52,6 +52,12 @@ class HubSettings:
     key: bytes  # the team key ("" when none is set)
 
 
+def device_label(name: str, device_id) -> str:
+    """A device as the Synk page names it: the name it was given at first start, else a
+    short id (the full id is the row's tooltip)."""
+    return name or _("Unnamed device {id}").format(id=str(device_id)[:8])
+
+
 def _when(value: dt.datetime | None) -> str:
     if value is None:
         return _("never")
@@ -202,11 +208,13 @@ class SyncView(QWidget):
             self.pending_label.setText(_("Everything on this computer has been sent to the hub."))
         self.devices_table.setRowCount(len(status.devices))
         for row, device in enumerate(status.devices):
-            name = device.name or str(device.id)
+            name = device_label(device.name, device.id)
             if device.is_self:
                 name = _("{name} (this computer)").format(name=name)
             seen = "–" if device.is_self else _when(device.last_seen_at)
-            self.devices_table.setItem(row, 0, QTableWidgetItem(name))
+            item = QTableWidgetItem(name)
+            item.setToolTip(str(device.id))
+            self.devices_table.setItem(row, 0, item)
             self.devices_table.setItem(row, 1, QTableWidgetItem(seen))
         self.status_line = self.short_status(status, bool(target))
         self.status_text.emit(self.status_line)
