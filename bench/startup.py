@@ -17,7 +17,7 @@ figures include the interpreter's start and every import. Printed (seconds since
 - ``bare``: a PySide6 QMainWindow of the same size, nothing else (the baseline);
 - ``app``: ``fieldapp.ui.app.run_gui`` on ``DB``, the real start-up path.
 
-Nothing from ``fieldapp`` or ``bench`` is imported here (the watcher finds the app's
+Nothing from ``fieldapp`` or ``bench`` is imported at module level (the watcher finds the app's
 widgets by their object names).
 """
 
@@ -134,10 +134,9 @@ def bare(launched: float) -> int:
 
 
 def fieldapp(launched: float, db: str) -> int:
-    from fieldapp.cli.gui import _no_dialog_first
+    from fieldapp.cli.gui import prepare_start
 
-    if _no_dialog_first(db):  # as `fieldapp` starts: SQLAlchemy before PySide6 then
-        import sqlalchemy.orm  # noqa: F401
+    prepare_start(db)  # as `fieldapp gui` starts, before PySide6
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv[:1])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -117,15 +117,27 @@ def babel_locale() -> Locale:
 
 
 def format_number(value: float | int) -> str:
-    from babel.numbers import format_decimal
-
-    return format_decimal(value, locale=babel_locale())
+    return _number(type(value), value, _current)
 
 
 def format_date(value: dt.date, fmt: str = "medium") -> str:
+    return _date(type(value), value, fmt, _current)
+
+
+# A report formats the same few numbers and days hundreds of times (a weekly PDF: ~700 numbers,
+# ~400 dates), each a walk through Babel's pattern and locale data: formatted once per language.
+@lru_cache(maxsize=4096)
+def _number(_kind: type, value: float | int, language: str) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=_locale(language))
+
+
+@lru_cache(maxsize=4096)
+def _date(_kind: type, value: dt.date, fmt: str, language: str) -> str:
     from babel.dates import format_date as babel_format_date
 
-    return babel_format_date(value, format=fmt, locale=babel_locale())
+    return babel_format_date(value, format=fmt, locale=_locale(language))
 
 
 def format_datetime(value: dt.datetime, fmt: str = "medium", tz=None) -> str:

@@ -440,3 +440,26 @@ def test_with_a_keyring_secrets_go_there_and_never_into_the_database(monkeypatch
     assert b"lagnyckel-123" not in db_path.read_bytes()
     secrets.set_secret(secrets.TEAM_KEY, "")
     assert secrets.get_secret(secrets.TEAM_KEY, environ={}) is None
+
+
+def test_a_key_derived_ahead_opens_the_file_only_when_its_passphrase_is_right(tmp_path):
+    """FIELDAPP_PASSPHRASE's key is derived in a thread while the window imports (issue 19):
+    the key it gives is still checked against the file, a wrong passphrase stays refused."""
+    from fieldapp.store import keys
+
+    path = tmp_path / "faltlogg.sqlite"
+    open_database(path, PASSPHRASE).close()
+    encryption.forget_keys()
+    keys.derive_ahead(path, "fel fras som inte öppnar")
+    assert not encryption.verify_passphrase(path, "fel fras som inte öppnar")
+    keys.derive_ahead(path, PASSPHRASE)
+    assert encryption.verify_passphrase(path, PASSPHRASE)
+    assert not keys._pending  # each derivation ahead was used once, then dropped
+    assert encryption.known_key(path, PASSPHRASE) == keys.derive(PASSPHRASE, keys.salt_of(path))
+    keys.derive_ahead(tmp_path / "missing.sqlite", PASSPHRASE)  # no file: nothing started
+    assert not keys._pending
+    database = open_database(path, PASSPHRASE)
+    try:
+        assert database.encrypted
+    finally:
+        database.close()

@@ -16,7 +16,6 @@ import importlib
 import sys
 from pathlib import Path
 
-from fieldapp import __version__
 from fieldapp.cli.terminal import (  # noqa: F401 - the command line's contract, importable here
     EXIT_FAILED,
     EXIT_OK,
@@ -46,12 +45,27 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+class _Version(argparse.Action):
+    """``--version``: the version is looked up when asked for, not at every start
+    (importlib.metadata costs ~20-35 ms the window's start should not pay, issue 19)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        import fieldapp
+
+        print(f"fieldapp {fieldapp.__version__}")
+        parser.exit()
+
+
 def build_parser(only: tuple[str, ...] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fieldapp",
         description=_("Fältlogg: shifts, observations and meetings of field workers."),
     )
-    parser.add_argument("--version", action="version", version=f"fieldapp {__version__}",
+    parser.add_argument("--version", action=_Version,
                         help=_("show the version and exit"))
     parser.add_argument("--db", type=Path, default=None,
                         help=_("database file (default: FIELDAPP_DB or the user data folder)"))

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 from fieldapp.cli.terminal import EXIT_FAILED
 from fieldapp.i18n import _
+
+# Without a dialog first, the Qt-free modules the start needs anyway, imported before PySide6:
+# its import hook reads the source of every module imported after it (issue 19).
+BEFORE_QT = ("sqlalchemy.orm", "sqlalchemy.dialects.sqlite", "fieldapp.store.models",
+             "fieldapp.store.services", "fieldapp.store.queries", "fieldapp.store.recovery",
+             "fieldapp.store.reference", "fieldapp.sync.service", "babel.dates")
 
 
 def add_parser(subparsers, name: str) -> None:
@@ -26,9 +33,25 @@ def _no_dialog_first(db) -> bool:
         path.is_file() and encryption.looks_encrypted(path))
 
 
+def prepare_start(db) -> None:
+    """What the start does before PySide6 is imported. With FIELDAPP_PASSPHRASE on an
+    encrypted file, the key's derivation starts in a thread of its own (PBKDF2 runs outside
+    the GIL, beside the imports); without a dialog first, the Qt-free modules the window
+    needs are imported now, before PySide6 (see :func:`_no_dialog_first`)."""
+    from pathlib import Path
+
+    from fieldapp.store import encryption
+
+    passphrase = encryption.passphrase_from_env()
+    if passphrase is not None:
+        encryption.derive_ahead(Path(db).expanduser(), passphrase)
+    if _no_dialog_first(db):
+        for name in BEFORE_QT:
+            importlib.import_module(name)
+
+
 def run(args) -> int:
-    if _no_dialog_first(args.db):
-        import sqlalchemy.orm  # noqa: F401 - before PySide6, see _no_dialog_first
+    prepare_start(args.db)
     try:
         from fieldapp.ui.app import run_gui
     except ImportError as exc:  # PySide6 missing or no window yet

@@ -26,8 +26,9 @@ from pathlib import Path
 from fieldapp import files
 from fieldapp.i18n import _
 from fieldapp.store.errors import EncryptionUnavailableError, PassphraseError, storage_error
-from fieldapp.store.keys import (  # noqa: F401 - forget_keys: callers find it here
-    derive,
+from fieldapp.store.keys import (  # noqa: F401 - derive_ahead, forget_keys: callers find them here
+    derive_ahead,
+    derived,
     forget_keys,
     known_key,
     remember,
@@ -99,7 +100,7 @@ def open_verified(path: Path, passphrase: str, *, readonly: bool = True):
     if salt is not None and known is None:
         # Derive the key once here (as SQLCipher would) and open with the raw key, so the
         # connections after this one need no derivation.
-        candidate = derive(passphrase, salt)
+        candidate = derived(passphrase, salt)
         con = _open_checked(path, passphrase, readonly, candidate)
         if con is not None:
             remember(salt, passphrase, candidate)

@@ -22,7 +22,25 @@ SALT_BYTES = 16
 _PLAIN_HEADER = b"SQLite format 3\x00"
 
 _verified: dict[tuple[bytes, str], str] = {}  # (salt, passphrase) -> raw key literal
+_pending: dict[tuple[bytes, str], _Derivation] = {}  # derive_ahead's, not yet used
 _lock = threading.Lock()
+
+
+class _Derivation:
+    """One derivation running in a thread of its own (see :func:`derive_ahead`)."""
+
+    def __init__(self, passphrase: str, salt: bytes):
+        self.done = threading.Event()
+        self.key: str | None = None
+        thread = threading.Thread(target=self._run, args=(passphrase, salt), daemon=True,
+                                  name="fieldapp-derive")
+        thread.start()
+
+    def _run(self, passphrase: str, salt: bytes) -> None:
+        try:
+            self.key = derive(passphrase, salt)
+        finally:  # a failure leaves key None: derived() then derives itself and raises
+            self.done.set()
 
 
 def salt_of(path: Path | str) -> bytes | None:
@@ -40,6 +58,33 @@ def derive(passphrase: str, salt: bytes) -> str:
     key = hashlib.pbkdf2_hmac("sha512", passphrase.encode("utf-8"), salt, KDF_ITERATIONS,
                               KEY_BYTES)
     return f"x'{key.hex()}'"
+
+
+def derive_ahead(path: Path | str, passphrase: str) -> None:
+    """Start deriving the key of the encrypted file at ``path`` in a background thread, when
+    the passphrase is known before the file is opened (FIELDAPP_PASSPHRASE): PBKDF2 runs
+    outside the GIL, so the window's imports go on beside it (issue 19). The key is not
+    trusted for it: :func:`~fieldapp.store.encryption.open_verified` still checks that it
+    opens the file. Nothing happens for a plain or missing file, or a key already known."""
+    salt = salt_of(path)
+    if salt is None:
+        return
+    with _lock:
+        if (salt, passphrase) in _verified or (salt, passphrase) in _pending:
+            return
+        _pending[(salt, passphrase)] = _Derivation(passphrase, salt)
+
+
+def derived(passphrase: str, salt: bytes) -> str:
+    """The raw key of ``passphrase`` for ``salt``: the one :func:`derive_ahead` started
+    (waited for), else derived now."""
+    with _lock:
+        ahead = _pending.pop((salt, passphrase), None)
+    if ahead is not None:
+        ahead.done.wait()
+        if ahead.key is not None:
+            return ahead.key
+    return derive(passphrase, salt)
 
 
 def remember(salt: bytes, passphrase: str, key: str) -> None:
@@ -61,3 +106,4 @@ def forget_keys() -> None:
     """Drop every remembered key."""
     with _lock:
         _verified.clear()
+        _pending.clear()

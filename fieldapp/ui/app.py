@@ -32,10 +32,13 @@ from fieldapp.ui import APPLICATION, ORGANIZATION
 log = logging.getLogger("fieldapp.ui")
 NOW_ENV = "FIELDAPP_NOW"
 # What the window needs after the passphrase, in the order it needs it.
-PRELOAD_MODULES = ("sqlalchemy", "sqlalchemy.orm", "sqlalchemy.dialects.sqlite",
+PRELOAD_MODULES = ("sqlcipher3.dbapi2", "sqlalchemy", "sqlalchemy.orm", "sqlalchemy.dialects.sqlite",
                    "fieldapp.store.models", "fieldapp.store.services", "fieldapp.store.queries",
-                   "fieldapp.store.recovery", "fieldapp.ui.context", "fieldapp.ui.main_window",
-                   "fieldapp.ui.views.today", "babel.dates", "babel.numbers")
+                   "fieldapp.store.recovery", "fieldapp.store.reference", "fieldapp.ui.context",
+                   "fieldapp.ui.main_window", "fieldapp.ui.views.today", "babel.dates",
+                   "babel.numbers",
+                   # the sync page, built right after the first paint (cryptography)
+                   "fieldapp.ui.views.sync")
 preloaded_at: float | None = None  # time.perf_counter() when preload() finished (the bench)
 
 
@@ -46,12 +49,17 @@ def preload(language: str) -> threading.Thread:
     def work() -> None:
         global preloaded_at
         try:
-            from fieldapp.i18n import babel_locale, translations
+            from fieldapp.i18n import format_date, translations
 
             for name in PRELOAD_MODULES:
                 importlib.import_module(name)
+                if name == "fieldapp.store.models":
+                    # The mappers' relationships, resolved at the first query otherwise.
+                    from sqlalchemy.orm import configure_mappers
+
+                    configure_mappers()
             translations(language)
-            babel_locale()
+            format_date(dt.date.today())  # Babel's locale data and its date pattern parsed
         except Exception:
             log.debug("preloading failed", exc_info=True)
         finally:
@@ -216,7 +224,6 @@ def run_gui(db_path: Path, language: str | None = None, close_after_ms: int | No
         set_language(language)
     install_qt_translations(app, current_language())
     from fieldapp.logs import setup_logging
-    from fieldapp.ui.dialogs.recovery import offer_recovery
 
     setup_logging()
     _install_excepthook(app)  # from the start: an error while opening is logged and shown too
@@ -230,16 +237,22 @@ def run_gui(db_path: Path, language: str | None = None, close_after_ms: int | No
             return code
         # The check after the first paint found damage: the window closed, the file is shut.
         log.warning("the data file is damaged: %s", damage)
-        if close_after_ms is not None or not offer_recovery(Path(db_path), damage):
+        if close_after_ms is not None or not _offer_recovery(Path(db_path), damage):
             return 1
         # The latest backup is in place (the damaged file kept beside it): start on it.
+
+
+def _offer_recovery(db_path: Path, error) -> bool:
+    # Imported only when a file is refused: its widgets' Qt enums cost ~30 ms at every start.
+    from fieldapp.ui.dialogs.recovery import offer_recovery
+
+    return offer_recovery(db_path, error)
 
 
 def _open_or_recover(db_path: Path, close_after_ms: int | None):
     """The opened database, or an exit code: 0 when no passphrase was given, 1 when the
     file was refused and not restored. A refused file offers the latest backup."""
     from fieldapp.store.database import DatabaseFileError
-    from fieldapp.ui.dialogs.recovery import offer_recovery
 
     while True:
         try:
@@ -247,7 +260,7 @@ def _open_or_recover(db_path: Path, close_after_ms: int | None):
             return 0 if database is None else database  # None: the passphrase was not given
         except DatabaseFileError as exc:
             log.warning("the data file was refused: %s", exc)
-            if close_after_ms is not None or not offer_recovery(db_path, exc):
+            if close_after_ms is not None or not _offer_recovery(db_path, exc):
                 return 1
             # The latest backup is in place (the refused file kept beside it): open it.
 
