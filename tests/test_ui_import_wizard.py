@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QWizard
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget, QWizard
 from ui_helpers import *  # noqa: F403 - the fixtures
 from ui_helpers import activate, query, save_dialog, type_text
 
@@ -59,9 +59,17 @@ def log_file(tmp_path) -> Path:
 
 
 def shoot(wizard, name: str) -> None:
+    """Nothing on the page is squeezed or reaches outside the guide; a screenshot when asked."""
+    QApplication.processEvents()
+    hint = wizard.minimumSizeHint()
+    assert hint.width() <= wizard.width() and hint.height() <= wizard.height(), name
+    for widget in wizard.currentPage().findChildren(QWidget):
+        if widget.isVisible() and not widget.isWindow():
+            corner = widget.mapTo(wizard, QPoint(0, 0))
+            assert corner.x() + widget.width() <= wizard.width(), (name, widget)
+            assert corner.y() + widget.height() <= wizard.height(), (name, widget)
     folder = os.environ.get("FIELDAPP_IMPORT_SHOTS")
     if folder:
-        QApplication.processEvents()
         Path(folder).mkdir(parents=True, exist_ok=True)
         wizard.grab().save(str(Path(folder) / f"{name}.png"))
 
@@ -79,6 +87,7 @@ def next_page(qtbot, wizard, expected: int) -> None:
 
 
 def open_guide(qtbot, window) -> ImportWizard:
+    window.resize(1366, 768)
     window.action_import_logs.trigger()
     wizard = window.last_dialog
     assert isinstance(wizard, ImportWizard) and wizard.isVisible()
@@ -122,6 +131,7 @@ def test_a_messy_log_through_the_guide_and_again(qtbot, window, log_file, db_pat
     # "31/2" is no date: the date column's guess is uncertain, to be confirmed.
     assert columns.rowCount() == len(HEADER) and columns.unconfirmed() == [0]
     assert columns.combo(0).currentText() == "Datum"
+    assert columns.item(0, 1).text() == "2024-09-13, 31/2, 12/5"  # examples to judge by
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     shoot(wizard, "2-columns")
     press_space_on(qtbot, columns.check(0))
@@ -225,5 +235,6 @@ def test_a_broken_file_says_what_is_wrong(qtbot, window, tmp_path):
     qtbot.keyClick(page.path, Qt.Key.Key_Tab)  # leaving the field reads the file
     qtbot.waitUntil(lambda: page.errors.isVisible(), timeout=2000)
     assert "trasig.xlsx" in page.errors.text() and "Excel" in page.errors.text()
+    assert ".xls" in page.about.text()  # what to do about it
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     shoot(wizard, "1-file-broken")

@@ -4,6 +4,8 @@ propose`) and let a person change and confirm it; nothing here guesses on its ow
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout
 
 from fieldapp.i18n import N_, _
@@ -11,7 +13,7 @@ from fieldapp.imports import service
 from fieldapp.imports.mapping import NAME_DOMAINS, ROLES, Guess, Mapping
 from fieldapp.imports.matching import load_vocabulary
 from fieldapp.ui.dialogs.import_table import GuessTable
-from fieldapp.ui.dialogs.import_wizard import ErrorLabel, ImportPage, copy_mapping
+from fieldapp.ui.dialogs.import_parts import ErrorLabel, ImportPage, copy_mapping
 
 ROLE_LABELS = {
     "date": N_("Date"), "time": N_("Time (19-23, kl 22)"), "place": N_("Place"),
@@ -25,6 +27,14 @@ DOMAIN_LABELS = {"places": N_("Place"), "categories": N_("Category"),
 EXAMPLES = 3
 
 
+def _shown(value) -> str:
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()  # an Excel date
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return str(value)
+
+
 def _examples(layouts, header: str) -> str:
     """The first few values of the column ``header`` (for a person to judge the guess)."""
     found = []
@@ -34,8 +44,8 @@ def _examples(layouts, header: str) -> str:
                 continue
             for _number, cells in layout.data_rows():
                 value = cells[index] if index < len(cells) else None
-                if value is not None and str(value) not in found:
-                    found.append(str(value))
+                if value is not None and _shown(value) not in found:
+                    found.append(_shown(value))
                 if len(found) >= EXAMPLES:
                     return ", ".join(found)
     return ", ".join(found)
@@ -66,7 +76,7 @@ class ColumnsPage(ImportPage):
         layout.addWidget(self.status)
         layout.addWidget(self.errors)
 
-    def initializePage(self) -> None:
+    def initializePage(self) -> None:  # noqa: N802 - QWizardPage override
         guide = self.guide()
         self.table.clear_rows()
         base = copy_mapping(guide.profile) if guide.profile is not None else Mapping()
@@ -96,7 +106,7 @@ class ColumnsPage(ImportPage):
             sheets=", ".join(skipped)) if skipped else "")
         self.completeChanged.emit()
 
-    def isComplete(self) -> bool:
+    def isComplete(self) -> bool:  # noqa: N802 - QWizardPage override
         return self.guide() is not None and self.guide().proposal is not None \
             and self.table.rowCount() > 0 and not self.table.unconfirmed()
 
@@ -120,7 +130,7 @@ class NamesPage(ImportPage):
         layout.addWidget(self.errors)
         self.place_dialog = None
 
-    def initializePage(self) -> None:
+    def initializePage(self) -> None:  # noqa: N802 - QWizardPage override
         """Propose the names again for the columns as confirmed: a column that became the
         place column brings its names. A name confirmed earlier (or in the profile) keeps its
         answer."""
@@ -205,7 +215,7 @@ class NamesPage(ImportPage):
         self.place_dialog = dialog
         return dialog
 
-    def isComplete(self) -> bool:
+    def isComplete(self) -> bool:  # noqa: N802 - QWizardPage override
         return self.guide() is not None and self.guide().proposal is not None \
             and not self.table.unconfirmed()
 

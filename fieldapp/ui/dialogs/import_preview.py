@@ -15,7 +15,7 @@ from fieldapp.i18n import _
 from fieldapp.imports import mapping as mappings
 from fieldapp.imports import service
 from fieldapp.imports.apply import write_refused
-from fieldapp.ui.dialogs.import_wizard import ErrorLabel, ImportPage
+from fieldapp.ui.dialogs.import_parts import ErrorLabel, ImportPage
 from fieldapp.ui.tasks import IO
 
 CHANGED_KINDS = ("shift", "observation", "meeting")
@@ -87,7 +87,7 @@ class PreviewPage(ImportPage):
         layout.addWidget(self.errors)
         self.dialog: QFileDialog | None = None
 
-    def initializePage(self) -> None:
+    def initializePage(self) -> None:  # noqa: N802 - QWizardPage override
         guide = self.guide()
         guide.preview = None
         self.summary.setText(_("Reading the rows…"))
@@ -134,13 +134,13 @@ class PreviewPage(ImportPage):
         preview = self.guide().preview
         return sum(preview[1].past_retention.values()) if preview else 0
 
-    def isComplete(self) -> bool:
+    def isComplete(self) -> bool:  # noqa: N802 - QWizardPage override
         guide = self.guide()
         if guide is None or guide.preview is None or guide.proposal.questions:
             return False
         return not self.past_retention() or self.accept_purge.isChecked()
 
-    def validatePage(self) -> bool:
+    def validatePage(self) -> bool:  # noqa: N802 - QWizardPage override
         self.guide().profile_name = self.profile.text().strip()
         return True
 
@@ -189,7 +189,7 @@ class ResultPage(ImportPage):
         layout.addStretch(1)
         self.finished = False
 
-    def initializePage(self) -> None:
+    def initializePage(self) -> None:  # noqa: N802 - QWizardPage override
         """Apply the mapping in one transaction; then keep it as the named profile."""
         guide = self.guide()
         guide.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
@@ -233,5 +233,5 @@ class ResultPage(ImportPage):
         self.finished = True
         self.completeChanged.emit()
 
-    def isComplete(self) -> bool:
+    def isComplete(self) -> bool:  # noqa: N802 - QWizardPage override
         return self.finished

@@ -13,7 +13,7 @@ from fieldapp.i18n import N_, _
 from fieldapp.imports.mapping import Guess
 from fieldapp.imports.parse import COUNT_RULES, parse_count
 from fieldapp.ui.dialogs.form_parts import find_data
-from fieldapp.ui.dialogs.import_wizard import ImportPage
+from fieldapp.ui.dialogs.import_parts import ImportPage
 
 RULE_LABELS = {"lower": N_("The lower number: what was surely seen (recommended)"),
                "upper": N_("The upper number"),
@@ -85,7 +85,7 @@ class RulesPage(ImportPage):
     def _show_answers(self) -> None:
         self.answers.setText(_("So: {answers}").format(answers=rule_answers(self.rule())))
 
-    def initializePage(self) -> None:
+    def initializePage(self) -> None:  # noqa: N802 - QWizardPage override
         mapping = self.guide().proposal.mapping
         self.rules.button(COUNT_RULES.index(mapping.count_rule)).setChecked(True)
         self.year.setValue(mapping.default_year or NO_YEAR)
@@ -95,7 +95,7 @@ class RulesPage(ImportPage):
         self.band.setCurrentIndex(max(find_data(self.band, band), 0))
         self._show_answers()
 
-    def validatePage(self) -> bool:
+    def validatePage(self) -> bool:  # noqa: N802 - QWizardPage override
         mapping = self.guide().proposal.mapping
         mapping.count_rule = self.rule()
         mapping.default_year = None if self.year.value() == NO_YEAR else self.year.value()

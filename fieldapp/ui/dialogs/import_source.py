@@ -13,7 +13,7 @@ from fieldapp.i18n import _
 from fieldapp.imports import mapping as mappings
 from fieldapp.imports.guess import header_score
 from fieldapp.imports.readers import read_file
-from fieldapp.ui.dialogs.import_wizard import ErrorLabel, ImportPage
+from fieldapp.ui.dialogs.import_parts import ErrorLabel, ImportPage
 from fieldapp.ui.tasks import IO
 
 FILE_FILTER = "*.xlsx *.xlsm *.csv *.txt"
@@ -43,6 +43,7 @@ class SourcePage(ImportPage):
         self.about.setWordWrap(True)
         self.sheets = QListWidget()
         self.sheets.setObjectName("importSheets")
+        self.sheets.setMaximumHeight(180)
         self.sheets.itemChanged.connect(lambda _item: self.completeChanged.emit())
         self.profile = QComboBox()
         self.profile.setObjectName("importProfile")
@@ -57,11 +58,12 @@ class SourcePage(ImportPage):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.errors)
+        layout.addStretch(1)
         self._read_path: Path | None = None
         self.dialog: QFileDialog | None = None
 
     # -- profiles ------------------------------------------------------------------------------
-    def initializePage(self) -> None:
+    def initializePage(self) -> None:  # noqa: N802 - QWizardPage override
         database = self.guide().ctx.database
 
         def job(_progress):
@@ -149,7 +151,11 @@ class SourcePage(ImportPage):
         def job(_progress):
             return read_file(path, header_score)
 
-        guide.run_job(job, done, self.errors, lane=IO, after_failure=lambda: self.about.setText(""))
+        def failed() -> None:
+            self.about.setText(_("Check that it is the right file. An old .xls file must first "
+                                 "be saved as .xlsx or CSV in Excel."))
+
+        guide.run_job(job, done, self.errors, lane=IO, after_failure=failed)
 
     def _check_sheets(self, names: list[str] | None) -> None:
         """Check the sheets a profile names (all when it names none that the file has)."""
@@ -165,12 +171,12 @@ class SourcePage(ImportPage):
         checked = [item.text() for item in items if item.checkState() == Qt.CheckState.Checked]
         return None if len(checked) == len(items) else checked
 
-    def isComplete(self) -> bool:
+    def isComplete(self) -> bool:  # noqa: N802 - QWizardPage override
         guide = self.guide()
         if guide is None or guide.source is None:
             return False
         return self.chosen_sheets() is None or bool(self.chosen_sheets())
 
-    def validatePage(self) -> bool:
+    def validatePage(self) -> bool:  # noqa: N802 - QWizardPage override
         self.guide().sheets = self.chosen_sheets()
         return True

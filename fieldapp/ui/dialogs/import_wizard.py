@@ -23,48 +23,22 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QLabel, QWizard, QWizardPage
+from PySide6.QtWidgets import QWizard
 
 from fieldapp.i18n import _
-from fieldapp.imports.mapping import Mapping, MappingError, from_json
+from fieldapp.imports.mapping import Mapping, MappingError
 from fieldapp.imports.readers import ImportFileError, SourceFile
 from fieldapp.ui.context import AppContext
+from fieldapp.ui.dialogs.import_mapping import ColumnsPage, NamesPage
+from fieldapp.ui.dialogs.import_parts import ErrorLabel
+from fieldapp.ui.dialogs.import_preview import PreviewPage, ResultPage
+from fieldapp.ui.dialogs.import_rules import RulesPage
+from fieldapp.ui.dialogs.import_source import SourcePage
 from fieldapp.ui.tasks import DB
-from fieldapp.ui.widgets.forms import error_colour
 from fieldapp.ui.widgets.messages import show_unexpected_error
 
 FOLDER_KEY = "import/folder"
 WIZARD_SIZE = (960, 640)  # fits a 1366x768 screen with the window's frame and task bar
-
-
-def copy_mapping(mapping: Mapping) -> Mapping:
-    """A deep copy (the core's proposal fills the mapping it is given)."""
-    return from_json(mapping.to_json())
-
-
-class ErrorLabel(QLabel):
-    """A page's message for what went wrong (a file that cannot be read, …); hidden if none."""
-
-    def __init__(self, name: str, parent=None):
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hide()
-
-    def say(self, text: str) -> None:
-        palette = self.palette()
-        palette.setColor(self.foregroundRole(), error_colour(self))
-        self.setPalette(palette)
-        self.setText(text)
-        self.setVisible(bool(text))
-
-
-class ImportPage(QWizardPage):
-    """A page of the guide: reaches the wizard's state and runs jobs through it."""
-
-    def guide(self) -> ImportWizard:
-        return self.wizard()  # type: ignore[return-value]
 
 
 class ImportWizard(QWizard):
@@ -72,11 +46,6 @@ class ImportWizard(QWizard):
 
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, parent=None):
         super().__init__(parent)
-        from fieldapp.ui.dialogs.import_mapping import ColumnsPage, NamesPage
-        from fieldapp.ui.dialogs.import_preview import PreviewPage, ResultPage
-        from fieldapp.ui.dialogs.import_rules import RulesPage
-        from fieldapp.ui.dialogs.import_source import SourcePage
-
         self.ctx = ctx
         self.settings = settings if settings is not None else QSettings()
         self.setObjectName("importWizard")
