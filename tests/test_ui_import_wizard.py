@@ -238,3 +238,38 @@ def test_a_broken_file_says_what_is_wrong(qtbot, window, tmp_path):
     assert ".xls" in page.about.text()  # what to do about it
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     shoot(wizard, "1-file-broken")
+
+
+def test_a_windows_1252_csv_with_a_column_to_confirm(qtbot, window, tmp_path, db_path):
+    """The CSV as Excel on a Swedish PC saves it: "Antal" holds "xx" once, so its guess is a
+    question; choosing the role in its drop-down by keyboard confirms it."""
+    from import_logs import build_csv
+
+    path = build_csv(tmp_path / "logg_2023.csv")
+    wizard = open_guide(qtbot, window)
+    choose_file(qtbot, wizard, path)
+    assert "(Windows-1252, avgränsad med \";\")" in wizard.currentPage().about.text()
+    next_page(qtbot, wizard, ImportWizard.COLUMNS)
+    columns = wizard.currentPage().table
+    antal = row_of_column(columns, "Antal")
+    assert columns.unconfirmed() == [antal]
+    combo = columns.combo(antal)
+    combo.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(combo, Qt.Key.Key_Down)  # another role …
+    qtbot.keyClick(combo, Qt.Key.Key_Up)  # … and back: chosen by a person, so confirmed
+    assert combo.currentData() == "count" and not columns.unconfirmed()
+    for expected in (ImportWizard.NAMES, ImportWizard.RULES, ImportWizard.PREVIEW):
+        next_page(qtbot, wizard, expected)
+    preview = wizard.currentPage()
+    assert "pass: 1" in preview.summary.text() and "iakttagelser: 2" in preview.summary.text()
+    assert "xx" in preview.refused.item(0, 2).text()
+    if preview.accept_purge.isVisible():
+        press_space_on(qtbot, preview.accept_purge)
+    next_page(qtbot, wizard, ImportWizard.RESULT)
+    qtbot.waitUntil(lambda: wizard.currentPage().isComplete(), timeout=5000)
+    details = {row[0] for row in query(db_path, "SELECT details FROM observation")}
+    assert details == {"Skräp vid bänkarna", "Två kände vi igen"}
+
+
+def row_of_column(table, header: str) -> int:
+    return next(r for r in range(table.rowCount()) if table.item(r, 0).text() == header)

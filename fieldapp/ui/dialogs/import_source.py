@@ -17,6 +17,7 @@ from fieldapp.ui.dialogs.import_parts import ErrorLabel, ImportPage
 from fieldapp.ui.tasks import IO
 
 FILE_FILTER = "*.xlsx *.xlsm *.csv *.txt"
+ENCODINGS = {"utf-8": "UTF-8", "cp1252": "Windows-1252"}
 
 
 class SourcePage(ImportPage):
@@ -140,7 +141,8 @@ class SourcePage(ImportPage):
             self.sheets.blockSignals(False)
             if source.kind == "csv":
                 self.about.setText(_("A CSV file ({encoding}, separated by \"{delimiter}\").")
-                                   .format(encoding=source.encoding, delimiter=source.delimiter))
+                                   .format(encoding=ENCODINGS.get(source.encoding, source.encoding),
+                                           delimiter=source.delimiter))
             else:
                 self.about.setText(_("An Excel file with {count} sheets; uncheck those not to "
                                      "import.").format(count=len(source.sheets)))
