@@ -51,6 +51,11 @@ def _first_start(window):
     return open_first_start(window)
 
 
+def _import_wizard():
+    from fieldapp.ui.dialogs import import_wizard
+    return import_wizard
+
+
 MENUS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("file", lambda: _("&File")),
     ("view", lambda: _("&View")),
@@ -67,6 +72,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "file", 1, "Ctrl+Shift+S"),
     ActionSpec("action_end_shift", lambda: _("&End shift…"), lambda w: w.end_shift(),
                "file", 1, "Ctrl+E", "actionEndShift"),
+    ActionSpec("action_import_logs", lambda: _("&Import old logs…"),
+               lambda w: _import_wizard().open_import_wizard(w), "file", 3, name="actionImportLogs"),
     ActionSpec("action_lock", lambda: _("&Lock now"), lambda w: w.lock(), "file", 2, "Ctrl+L",
                "actionLock"),
     ActionSpec("action_change_passphrase", lambda: _("Change &passphrase…"),
