@@ -13,7 +13,7 @@ from layout_checks import clipped_labels, outside_window
 
 NAMES = {"dialog-start-shift", "dialog-quick-observation", "dialog-end-shift",
          "dialog-end-shift-errors", "dialog-meeting", "dialog-passphrase", "dialog-shortcuts",
-         "lock-screen"}
+         "lock-screen", "place-page", "dialog-first-start", "dialog-import"}
 
 
 def _not_blank(path) -> None:

@@ -170,6 +170,16 @@ def _place_page(ctx, window):
     return PlacePage(ctx, reference_id("place", "alvsjo-centrum"), window)
 
 
+def _first_start(ctx, window):
+    from fieldapp.ui.dialogs.first_start import FirstStartGuide
+    return FirstStartGuide(ctx, window)
+
+
+def _import_wizard(ctx, window):
+    from fieldapp.ui.dialogs.import_wizard import ImportWizard
+    return ImportWizard(ctx, window.settings, window)
+
+
 def _shortcuts(_ctx, window):
     from fieldapp.ui.help_menu import ShortcutListDialog
     return ShortcutListDialog(window)
@@ -188,6 +198,8 @@ def _shots() -> tuple[Shot, ...]:
         Shot("dialog-passphrase", _passphrase),
         Shot("dialog-shortcuts", _shortcuts),
         Shot("place-page", _place_page),
+        Shot("dialog-first-start", _first_start),
+        Shot("dialog-import", _import_wizard),
         Shot("lock-screen", _lock),  # last: the window stays locked
     )
 
@@ -253,7 +265,7 @@ def take_screenshots(outdir: Path, *, language: str = "sv", dark: bool = True,
 # The README's pictures: what a person deciding whether to use the app wants to see.
 DOCS = (("today", "sv"), ("dialog-quick-observation", "sv"), ("dialog-end-shift", "sv"),
         ("dialog-meeting", "sv"), ("places", "sv"), ("map", "sv"), ("reports", "sv"),
-        ("lock-screen", "sv"), ("observations", "en"))
+        ("lock-screen", "sv"), ("dialog-first-start", "sv"), ("observations", "en"))
 
 
 def write_docs(outdir: Path) -> list[Path]:
