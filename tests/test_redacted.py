@@ -222,7 +222,7 @@ def test_the_csv_lists_the_shift_the_observation_the_flag_and_the_action_and_not
         "fritext. Utlämnat av Fältassistenterna till LPO Skärholmen; utlämnandet är antecknat "
         'i Fältloggs logg."',
         "",
-        "Del;När;Plats eller område;Kategori eller typ;Allvarlighet, ansvarig eller status",
+        "Del;När;Plats eller stadsdel;Kategori eller typ;Allvarlighet, ansvarig eller status",
         f"Pass;ons 20 nov. 19:00–23:00;{area};Nattvandring;",
         f"Iakttagelse;ons 20 nov. 19:35;Älvsjö torg ({area});{category};Medel",
         "Flaggad plats;;Älvsjö torg;;",

@@ -136,6 +136,19 @@ def type_text(widget, text: str) -> int:
     return len(text)
 
 
+def keyboard(top, text: str = "", key=None, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    """Keys as a display server delivers them: to the top-level window's QWindow, which hands
+    them to its focused widget (every application-wide filter sees them on the way). Typing
+    at a widget directly skips that path; the lock's filter once swallowed every real key."""
+    from PySide6.QtTest import QTest
+
+    handle = top.windowHandle()
+    for char in text:
+        QTest.sendKeyEvent(QTest.KeyAction.Click, handle, Qt.Key.Key_unknown, char, modifier)
+    if key is not None:
+        QTest.keyClick(handle, key, modifier)
+
+
 def query(db_path: Path, sql: str, *params) -> list[tuple]:
     connection = sqlite3.connect(db_path)
     try:
