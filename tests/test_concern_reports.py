@@ -46,7 +46,7 @@ def test_0006_keeps_the_one_count_as_reports_of_concern(tmp_path):
     con.close()
     db = open_database(path, load_reference=False)
     try:
-        assert db.revision() == "0006"
+        assert db.revision() == migrate.head_revision()  # 0006 and every later one
         with db.session() as session:
             shift = Services(session, db.device_id()).shifts.get(uuid.UUID(shift_id))
             assert (shift.adults_met, shift.concern_reports, shift.referrals) == (5, 3, 0)

@@ -6,7 +6,7 @@ Planted two ways: through the services on an honest laptop (where the gate lets 
 saved private, and past the services as an older version could have stored it), and as a
 modified sender's envelopes written straight into the hub folder, which the receiver's own gate
 must refuse: each refused text is reported and the rest of its record kept.
-(The PostgreSQL hub is not run here: tests/test_sync_postgres.py needs FIELDAPP_TEST_PG_URL.)"""
+(The PostgreSQL hub: tests/test_privacy_postgres.py, which needs FIELDAPP_TEST_PG_URL.)"""
 
 from __future__ import annotations
 
@@ -91,6 +91,7 @@ def plant_through_the_services(database) -> None:
         # Always-shared texts: refused at save.
         for attempt in (
             lambda: s.places.create(name=SHORT, area_id=ALVSJO),
+            lambda: s.places.create(name="Tunneln", area_id=ALVSJO, description=PLANTED),
             lambda: s.meetings.create(kind="utsattningsmote", held_at=now, title=PLANTED),
             lambda: s.meetings.create(kind="utsattningsmote", held_at=now, title="Möte",
                                       flags=[FlaggedPlace(ALVSJO_CENTRUM, PLANTED)]),
@@ -124,7 +125,8 @@ def plant_through_the_services(database) -> None:
         row.title, row.situation, row.situation_shareable = PLANTED, PLANTED, True
         row.flags[0].reason = PLANTED
         session.get(Action, action.id).note = PLANTED
-        session.get(Place, place.id).name = SHORT
+        row = session.get(Place, place.id)
+        row.name, row.description = SHORT, PLANTED
 
 
 def modified_sender_envelopes(sender) -> list[dict]:
@@ -150,7 +152,8 @@ def modified_sender_envelopes(sender) -> list[dict]:
                 session.get(Observation, obs.id), session.get(Meeting, meeting.id),
                 session.get(Action, action.id)]
         envelopes = [to_envelope(row) for row in rows]
-    planted = {"place": {"name": SHORT}, "shift": {"summary": PLANTED, "weather": SHORT},
+    planted = {"place": {"name": SHORT, "description": PLANTED},
+               "shift": {"summary": PLANTED, "weather": SHORT},
                "observation": {"details": PLANTED},
                "meeting": {"title": PLANTED, "situation": PLANTED,
                            "flags": [{"place_id": str(place.id), "reason": PLANTED}]},
@@ -172,7 +175,8 @@ def test_nothing_planted_leaves_a_laptop_or_is_stored_on_receipt(laptops, tmp_pa
     report = sync(b, FolderHub(hub_path, TEAM_KEY))
 
     refused = {(t.type, t.field) for t in report.texts_refused}
-    assert refused == {("place", "name"), ("shift", "summary"), ("shift", "weather"),
+    assert refused == {("place", "name"), ("place", "description"), ("shift", "summary"),
+                       ("shift", "weather"),
                        ("observation", "details"), ("meeting", "title"),
                        ("meeting", "situation"), ("meeting", "flags.reason"), ("action", "note")}
     assert all(PNR not in t.reason and NAME not in t.reason for t in report.texts_refused)

@@ -1,6 +1,8 @@
 """The meeting form at 1366×768 (issue 16 item 4): three agreed actions fit without a
 horizontal scroll bar, an empty meeting is refused, "Fältassistenterna" can be responsible,
-the place lists are searchable, and the day is written in Swedish."""
+the place lists are searchable, and the day is written in Swedish. What the team will see
+(issue 15): the title, flag reasons and action notes mark findings as typed, and a text the
+gate refuses is named beside its field and nothing is saved."""
 
 from __future__ import annotations
 
@@ -9,6 +11,9 @@ from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
 from fieldapp.domain.ids import reference_id
 from ui_helpers import *  # noqa: F403 - the window fixtures pytest finds by name
+from fieldapp.ui.dialogs.form_parts import select_data
+from fieldapp.ui.dialogs.meeting_form import MeetingFormDialog
+from fieldapp.ui.dialogs.meeting_rows import target_key
 from ui_helpers import query, save_dialog, type_text
 
 
@@ -76,3 +81,58 @@ def test_place_lists_are_searchable_and_the_day_is_swedish(qtbot, window):
     flag = dialog.add_flag()
     assert flag.place.isEditable()
     dialog.reject()
+
+
+# -- what the team will see: marked as typed, refused beside its field (issue 15) ------------
+
+ALVSJO_CENTRUM = reference_id("place", "alvsjo-centrum")
+
+
+def test_an_action_note_is_marked_as_typed_and_refused_beside_its_row(qtbot, window, db_path):
+    dialog = new_meeting(window)
+    type_text(dialog.title, "Utsättningsmöte Älvsjö")
+    row = dialog.add_action()
+    select_data(row.target, target_key("place", ALVSJO_CENTRUM))
+    assert row.note.isVisible()
+    qtbot.keyClicks(row.note, "ring 070-123 45 67 vid entren")
+    assert [f.text for f in row.note.findings] == ["070-123 45 67"]  # marked as typed
+    save_dialog(qtbot, dialog)
+    assert dialog.isVisible() and query(db_path, "SELECT count(*) FROM meeting") == [(0,)]
+    message = dialog.action_errors()[0]
+    assert message.startswith("Insatsens anteckning delas med teamet")
+    assert "telefonnummer" in message and "070-123 45 67" in message and "Ta bort" in message
+    assert dialog.focusWidget() is row.note
+
+    row.note.setText("Vi möts vid entrén")
+    save_dialog(qtbot, dialog)
+    assert not dialog.isVisible(), dialog.action_errors()
+    assert query(db_path, "SELECT note FROM action") == [("Vi möts vid entrén",)]
+
+    edit = MeetingFormDialog(window.ctx, dialog.saved.id, window)  # shows the note again
+    qtbot.addWidget(edit)
+    assert edit.action_rows[0].note.text() == "Vi möts vid entrén"
+    edit.reject()
+
+
+def test_a_flag_reason_and_the_title_are_refused_beside_their_fields(qtbot, window, db_path):
+    dialog = new_meeting(window)
+    type_text(dialog.title, "Möte med kalle.k@skolan.se")
+    assert [f.kind for f in dialog.title.findings] == ["email"]
+    flag = dialog.add_flag()
+    select_data(flag.place, ALVSJO_CENTRUM)
+    flag.reason.setText("Elias 811218-9876 säljer här")
+    assert flag.reason.findings
+    save_dialog(qtbot, dialog)
+    assert dialog.isVisible() and query(db_path, "SELECT count(*) FROM meeting") == [(0,)]
+    title = dialog.errors.messages()["title"]
+    assert title.startswith("Rubriken delas med teamet") and "e-post" in title
+    reason = dialog.errors.messages()["flags"]  # beside the flagged places, naming the place
+    assert reason.startswith("Skälet till att Älvsjö centrum") and "\"Elias\"" in reason
+    assert "Ta bort det" in reason
+    assert dialog.focusWidget() is dialog.title
+
+    dialog.title.setText("Platssamverkan")
+    flag.reason.setText("Langning på kvällarna")
+    save_dialog(qtbot, dialog)
+    assert not dialog.isVisible(), dialog.errors.messages()
+    assert query(db_path, "SELECT reason FROM meeting_flag") == [("Langning på kvällarna",)]

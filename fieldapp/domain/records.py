@@ -41,6 +41,7 @@ class PlaceRecord:
     lat: float | None
     lon: float | None
     revision: int = 1
+    description: str = ""  # shared with the team, like the name
 
     @property
     def is_hotspot(self) -> bool:

@@ -31,6 +31,7 @@ class TextKind(StrEnum):
     SITUATION = "situation"  # a meeting's situation picture (lägesbild)
     TITLE = "title"  # a meeting's title
     PLACE_NAME = "place_name"  # a place's name
+    PLACE_DESCRIPTION = "place_description"  # a place's description
     WEATHER = "weather"  # a shift's weather
     FLAG_REASON = "flag_reason"  # why a meeting flagged a place
     NOTE = "note"  # an agreed action's note

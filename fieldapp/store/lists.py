@@ -322,7 +322,7 @@ PLACES = ListSpec(
         ("id", Place.id), ("key", Place.key), ("name", Place.name),
         ("area_id", Place.area_id), ("area_name", Area.name), ("kind", Place.kind),
         ("hotspot_status", Place.hotspot_status), ("lat", Place.lat), ("lon", Place.lon),
-        ("revision", Place.revision),
+        ("revision", Place.revision), ("description", Place.description),
     ),
     columns=(
         ListColumn("name", N_("Name"), sort=Place.name),
@@ -331,13 +331,14 @@ PLACES = ListSpec(
         ListColumn("status", N_("Hotspot status"), "label", reads=("hotspot_status",),
                    enum=PlaceStatus, sort=func.coalesce(Place.hotspot_status, "")),
         ListColumn("coordinates", N_("Coordinates"), "coordinates", reads=("lat", "lon")),
+        ListColumn("description", N_("Description"), "first_line", sort=Place.description),
     ),
     default_sort=("name", False),
     filters=(
         equals("area_id", Place.area_id),
         FilterRule("status", _status_is),
     ),
-    search=(Place.name, Area.name),
+    search=(Place.name, Area.name, Place.description),
 )
 
 LISTS = (SHIFTS, OBSERVATIONS, MEETINGS, PLACES)

@@ -99,6 +99,8 @@ class Place(Synced, Base):
     hotspot_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Shared with the team like the name: through the shareable-text gate (0007).
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
 
     area: Mapped[Area] = relationship()
 

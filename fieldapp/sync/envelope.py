@@ -10,10 +10,10 @@ Free text:
 - a shift's ``summary``, an observation's ``details`` and a meeting's ``situation`` are sent
   only when the user marked them shareable *and* the shareable-text gate
   (:mod:`fieldapp.domain.shareable`) lets them through; otherwise the envelope carries ``""``;
-- text sent without a shareable mark (a place's name, a shift's weather, a meeting's title,
-  the reason a place was flagged, an action's note) is sent only when the gate lets it
-  through (the services refuse to save a place name, title, reason or note the gate refuses;
-  this covers what older versions saved);
+- text sent without a shareable mark (a place's name and description, a shift's weather, a
+  meeting's title, the reason a place was flagged, an action's note) is sent only when the
+  gate lets it through (the services refuse to save a place name or description, title,
+  reason or note the gate refuses; this covers what older versions saved);
 - the gate is given this data file's known words
   (:func:`fieldapp.store.services.known.known_words`: places, partners, staff, the
   allow-list), read through the row's own session;
@@ -117,6 +117,7 @@ SPECS: dict[str, TypeSpec] = {spec.name: spec for spec in (
         Value("area_id", "uuid", parent="area"), Value("kind", "str"),
         Value("hotspot_status", "str", optional=True),
         Value("lat", "float", optional=True), Value("lon", "float", optional=True),
+        Text("description"),
     )),
     TypeSpec("partner", Partner, shared=True, fields=(
         Value("key", "str", optional=True), Value("name", "str"), Value("kind", "str"),
@@ -175,7 +176,8 @@ SPECS: dict[str, TypeSpec] = {spec.name: spec for spec in (
 # was asked for as "reports of concern made" in the end-shift dialog and sent as
 # ``referrals_made``; referrals (guidance to activities) are a count of their own.
 RENAMED_FIELDS: dict[str, dict[str, str]] = {"shift": {"referrals_made": "concern_reports"}}
-ADDED_FIELDS: dict[str, dict[str, Any]] = {"shift": {"referrals": 0}}
+ADDED_FIELDS: dict[str, dict[str, Any]] = {"shift": {"referrals": 0},
+                                           "place": {"description": ""}}  # 0007
 
 
 def upgrade_data(type_name: str, data: dict) -> None:
@@ -236,6 +238,8 @@ def text_kind(field_name: str, type_name: str = "") -> TextKind:
         return TextKind.FLAG_REASON
     if (type_name, field_name) == ("place", "name"):
         return TextKind.PLACE_NAME
+    if (type_name, field_name) == ("place", "description"):
+        return TextKind.PLACE_DESCRIPTION
     try:
         return TextKind(field_name)
     except ValueError:

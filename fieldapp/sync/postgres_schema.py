@@ -236,6 +236,8 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         f"GRANT INSERT (id, {_WRITABLE}) ON fieldapp.envelope TO {DEVICE_GROUP}",
         f"GRANT UPDATE ({_WRITABLE}) ON fieldapp.envelope TO {DEVICE_GROUP}",
     ]),
+    # The app's data file 0007: a place's description is shared (through the gate).
+    (3, "a place's description is a shareable key", shareable_keys_sql()),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -13,9 +13,9 @@ Screening (run on every received record, whatever the sender's version or intent
   people counted. A record that breaks one is **refused whole** (not stored, the reason in
   the sync report): a count cannot be blanked without making the statistics lie, and the
   sender's next revision comes through once it is right. The rest of the bundle applies.
-- **Texts** (every free-text field the envelope carries: a place's name, a shift's weather and
-  summary, a meeting's title and situation picture, an action's note, an observation's
-  details; and a flagged place's reason) get
+- **Texts** (every free-text field the envelope carries: a place's name and description, a
+  shift's weather and summary, a meeting's title and situation picture, an action's note, an
+  observation's details; and a flagged place's reason) get
   the local length rules (``check_text``: no NUL, at most the field's length) and the
   shareable-text gate (:func:`fieldapp.domain.shareable.gate`, with this device's known
   words: :func:`fieldapp.store.services.known.known_words`). A text that fails either is
@@ -256,7 +256,7 @@ def validate_envelope(env: Any) -> None:
 
 # The longest text a local save accepts, per type and field (the services' rules).
 TEXT_LIMITS: dict[tuple[str, str], int] = {
-    ("place", "name"): 200,
+    ("place", "name"): 200, ("place", "description"): 1000,
     ("shift", "weather"): 100, ("shift", "summary"): MAX_TEXT_LENGTH,
     ("meeting", "title"): 200, ("meeting", "situation"): MAX_TEXT_LENGTH,
     ("action", "note"): 2000, ("observation", "details"): MAX_TEXT_LENGTH,

@@ -15,14 +15,16 @@ from fieldapp.store.models import Area, Category, Partner, Place, Staff
 from fieldapp.store.services.base import SyncedService
 from fieldapp.store.services.known import known_words
 
-PLACE_EDITABLE = {"name", "area_id", "kind", "hotspot_status", "lat", "lon"}
+PLACE_EDITABLE = {"name", "description", "area_id", "kind", "hotspot_status", "lat", "lon"}
+MAX_DESCRIPTION = 1000  # a few sentences on what the place is
 STAFF_EDITABLE = {"initials", "name", "role", "active"}
 
 
 def place_record(row: Place, area_name: str) -> PlaceRecord:
     return PlaceRecord(id=row.id, key=row.key, name=row.name, area_id=row.area_id,
                        area_name=area_name, kind=row.kind, hotspot_status=row.hotspot_status,
-                       lat=row.lat, lon=row.lon, revision=row.revision)
+                       lat=row.lat, lon=row.lon, revision=row.revision,
+                       description=row.description)
 
 
 def staff_record(row: Staff) -> StaffRecord:
@@ -45,6 +47,16 @@ class PlaceService(SyncedService[Place]):
         if name:  # a place's name is always shared: it passes the gate or is not saved
             errors += gate_errors("name", name, TextKind.PLACE_NAME, label=_("The place's name"),
                                   known=known_words(self.session), always_shared=True)
+        description = values.get("description", "")
+        if description is None:
+            errors.append(FieldError("description", _("{label} must be text.").format(
+                label=_("Description"))))
+        else:  # shared like the name: it passes the gate or is not saved
+            errors += check_text("description", description, label=_("Description"),
+                                 max_length=MAX_DESCRIPTION)
+            errors += gate_errors("description", description.strip(), TextKind.PLACE_DESCRIPTION,
+                                  label=_("The place's description"),
+                                  known=known_words(self.session), always_shared=True)
         area = self.session.get(Area, values["area_id"]) if values.get("area_id") else None
         if area is None:
             errors.append(FieldError("area_id", _("Choose the area the place lies in.")))
@@ -65,9 +77,12 @@ class PlaceService(SyncedService[Place]):
 
     def create(self, *, name: str, area_id: uuid.UUID, kind: str = PlaceKind.OTHER.value,
                hotspot_status: str | None = None, lat: float | None = None,
-               lon: float | None = None, id: uuid.UUID | None = None) -> PlaceRecord:
+               lon: float | None = None, description: str = "",
+               id: uuid.UUID | None = None) -> PlaceRecord:
         values = dict(name=name.strip(), area_id=area_id, kind=kind,
-                      hotspot_status=hotspot_status, lat=lat, lon=lon)
+                      hotspot_status=hotspot_status, lat=lat, lon=lon,
+                      description=description.strip() if isinstance(description, str)
+                      else description)
         self._validate(values)
         row = self._new(id=id, **values)
         self.session.flush()
@@ -85,7 +100,8 @@ class PlaceService(SyncedService[Place]):
         self._validate(values)
         old_status = row.hotspot_status
         for name, value in changes.items():
-            setattr(row, name, value.strip() if name == "name" else value)
+            stripped = name in ("name", "description") and isinstance(value, str)
+            setattr(row, name, value.strip() if stripped else value)
         self._touch(row)
         self.session.flush()
         if row.hotspot_status != old_status:

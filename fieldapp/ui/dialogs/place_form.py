@@ -14,7 +14,7 @@ from fieldapp.ui.context import AppContext
 from fieldapp.ui.dialogs.form_parts import dialog_buttons, select_data
 from fieldapp.ui.models.text import coordinate
 from fieldapp.ui.widgets.forms import FormErrors
-from fieldapp.ui.widgets.pii_text import PiiLineEdit
+from fieldapp.ui.widgets.pii_text import PiiLineEdit, PiiTextEdit
 from fieldapp.ui.widgets.saving import save_with
 
 BOUNDS = {"lat": (-90, 90), "lon": (-180, 180)}
@@ -45,6 +45,12 @@ class PlaceFormDialog(QDialog):
 
         # A place's name is always shared: what the PII guard finds is marked as it is typed.
         self.name = PiiLineEdit(place.name if place else "", known=ctx.known)
+        # Shared like the name, so marked the same way.
+        self.description = PiiTextEdit(known=ctx.known)
+        self.description.setPlaceholderText(_("optional: what the place is, e.g. the tunnel "
+                                              "under the tracks, lit until 22"))
+        self.description.setPlainText(place.description if place else "")
+        self.description.setFixedHeight(self.description.fontMetrics().lineSpacing() * 4 + 12)
         self.area = QComboBox()
         self.area.addItem(_("Choose an area"), None)
         for area in areas:
@@ -68,6 +74,7 @@ class PlaceFormDialog(QDialog):
         add = self.errors.add
         form.addRow(self.errors.general)
         form.addRow(_("Name"), add("name", self.name))
+        form.addRow(_("Description"), add("description", self.description))
         form.addRow(_("Area"), add("area_id", self.area))
         form.addRow(_("Kind"), add("kind", self.kind))
         form.addRow(_("Hotspot status"), add("hotspot_status", self.status))
@@ -94,7 +101,8 @@ class PlaceFormDialog(QDialog):
                     label=label, low=low, high=high)))
         if errors:
             raise ValidationError(errors)
-        return dict(name=self.name.text(), area_id=self.area.currentData(),
+        return dict(name=self.name.text(), description=self.description.toPlainText(),
+                    area_id=self.area.currentData(),
                     kind=self.kind.currentData(), hotspot_status=self.status.currentData(),
                     **coordinates)
 
