@@ -142,23 +142,23 @@ class _Fold:
     def observations(self, before: Period):
         areas = list(self.prioritised)
         self.area_months = {a: [0] * self.n for a in areas}
-        for month, n, high, *at_areas in self.q.observation_months(self.prioritised):
-            self.add("observations", month, int(n or 0))
-            self.add("high", month, int(high or 0))
-            for area_id, count in zip(areas, at_areas):
-                self.area_months[area_id][month] += int(count or 0)
-                self.add("prioritised_observations", month, int(count or 0))
         severity: Counter = Counter()
         by_category: Counter = Counter()
         by_place: Counter = Counter()
-        for place_id, category_id, sev, n in self.q.observation_totals():
+        for (month, place_id, category_id, sev), n in self.q.observation_counts().items():
+            self.add("observations", month, n)
             severity[sev] += n
             by_category[category_id] += n
             by_place[place_id] += n
+            if sev == Severity.HIGH.value:
+                self.add("high", month, n)
+            area_id = self.priority_place_area.get(place_id)
+            if area_id is not None:
+                self.area_months[area_id][month] += n
+                self.add("prioritised_observations", month, n)
         prev_category: Counter = Counter()
         prev_place: Counter = Counter()
-        for place_id, category_id, _sev, n in self.q.observation_totals(before.start_utc(),
-                                                                        before.end_utc()):
+        for (_month, place_id, category_id, _sev), n in self.q.observation_counts(before).items():
             prev_category[category_id] += n
             prev_place[place_id] += n
         names = self.names
