@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import (
     Integer,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -36,6 +37,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from fieldapp.domain.enums import PartnerKind
 from fieldapp.domain.periods import Period
@@ -61,6 +63,17 @@ from fieldapp.store.types import UTCDateTime
 # Separators of the packed observation keys (ASCII unit and record separators: never in a
 # hex id or a severity value).
 _UNIT, _RECORD = "\x1f", "\x1e"
+
+
+def unpack(key: str) -> tuple[str, str, str]:
+    """A key of :meth:`PeriodQueries.observation_counts`: (place id, category id, severity)."""
+    place_id, category_id, severity = key.split(_UNIT)
+    return place_id, category_id, severity
+
+
+def _bound(moment):
+    """A time bound in SQL: a parameter given later (``bindparam``) or this moment."""
+    return moment if isinstance(moment, BindParameter) else literal(moment, UTCDateTime)
 
 
 @dataclass(frozen=True)
@@ -105,7 +118,7 @@ class PeriodQueries:
     def _in(self, column, start=None, end=None) -> tuple:
         start = self._start if start is None else start
         end = self._end if end is None else end
-        return (column >= literal(start, UTCDateTime), column < literal(end, UTCDateTime))
+        return (column >= _bound(start), column < _bound(end))
 
     def _shifts(self, *columns, start=None, end=None):
         return (select(*columns).select_from(Shift)
@@ -183,32 +196,34 @@ class PeriodQueries:
                        *self._in(Observation.observed_at, start, end),
                        Observation.deleted_at.is_(None), *self._mine(Observation)))
 
-    def observation_counts(self, period: Period | None = None) -> Counter:
-        """Observations ``{(month, place id, category id, severity): count}`` of the period
-        (or of ``period``, e.g. the same period a year before; month: the index of its
-        month slice).
+    def observation_counts(self, period: Period | None = None) -> list[Counter]:
+        """The observations of each month slice of the period (or of ``period``, e.g. the
+        same period a year before), counted by their packed ``place|category|severity``
+        key (read it with :func:`unpack`).
 
         No sort of the observations: SQLite has no hash aggregate, so a GROUP BY of 150,000
         rows by place, category or severity spends most of its time sorting them. Instead
         each month slice is one range on the indexes (the shifts started in it, and the
-        observations without a shift made in it) whose ``place|category|severity`` keys are
-        joined into one string by a plain aggregate, as the index reads them, and counted
-        with :class:`collections.Counter`; one month's string at a time is in memory.
+        observations without a shift made in it) whose keys are joined into one string by a
+        plain aggregate, as the index reads them, and counted with
+        :class:`collections.Counter`; one month's string at a time is in memory.
         """
         keys = func.group_concat(text_id(Observation.place_id) + _UNIT
                                  + text_id(Observation.category_id) + _UNIT
                                  + Observation.severity, _RECORD)
-        slices = (period or self.period).month_slices()
-        counted: Counter = Counter()
-        for index, part in enumerate(slices):
-            start, end = part.start_utc(), part.end_utc()
-            for anchor_shift in (True, False):
+        bounds = (bindparam("start", type_=UTCDateTime), bindparam("end", type_=UTCDateTime))
+        statements = [self._observations(anchor_shift, (keys,), *bounds)
+                      for anchor_shift in (True, False)]
+        months = []
+        for part in (period or self.period).month_slices():
+            counted: Counter = Counter()
+            for statement in statements:
                 packed = self.connection.execute(
-                    self._observations(anchor_shift, (keys,), start, end)).scalar()
+                    statement, {"start": part.start_utc(), "end": part.end_utc()}).scalar()
                 if packed:  # None: none in this month
-                    for key, n in Counter(packed.split(_RECORD)).items():
-                        counted[(index, *key.split(_UNIT))] += n
-        return counted
+                    counted.update(packed.split(_RECORD))
+            months.append(counted)
+        return months
 
     # -- meetings and actions -------------------------------------------------------------------
     def _meetings(self, *columns):
@@ -250,4 +265,4 @@ class PeriodQueries:
             .group_by(month, status, Action.place_id, Action.area_id))
 
 
-__all__ = ["PeriodNames", "PeriodQueries"]
+__all__ = ["PeriodNames", "PeriodQueries", "unpack"]

@@ -43,7 +43,7 @@ from fieldapp.reports.period_data import (
     PeriodSummary,
     PresenceRow,
 )
-from fieldapp.reports.period_queries import PeriodNames, PeriodQueries
+from fieldapp.reports.period_queries import PeriodNames, PeriodQueries, unpack
 from fieldapp.reports.rules import Scope, label_of
 from fieldapp.reports.summary import stored_team_name
 from fieldapp.store.types import utcnow
@@ -145,22 +145,27 @@ class _Fold:
         severity: Counter = Counter()
         by_category: Counter = Counter()
         by_place: Counter = Counter()
-        for (month, place_id, category_id, sev), n in self.q.observation_counts().items():
-            self.add("observations", month, n)
-            severity[sev] += n
-            by_category[category_id] += n
-            by_place[place_id] += n
-            if sev == Severity.HIGH.value:
-                self.add("high", month, n)
-            area_id = self.priority_place_area.get(place_id)
-            if area_id is not None:
-                self.area_months[area_id][month] += n
-                self.add("prioritised_observations", month, n)
+        high, area_of = Severity.HIGH.value, self.priority_place_area
+        for month, counted in enumerate(self.q.observation_counts()):
+            self.add("observations", month, counted.total())
+            for key, n in counted.items():
+                place_id, category_id, sev = unpack(key)
+                severity[sev] += n
+                by_category[category_id] += n
+                by_place[place_id] += n
+                if sev == high:
+                    self.add("high", month, n)
+                area_id = area_of.get(place_id)
+                if area_id is not None:
+                    self.area_months[area_id][month] += n
+                    self.add("prioritised_observations", month, n)
         prev_category: Counter = Counter()
         prev_place: Counter = Counter()
-        for (_month, place_id, category_id, _sev), n in self.q.observation_counts(before).items():
-            prev_category[category_id] += n
-            prev_place[place_id] += n
+        for counted in self.q.observation_counts(before):
+            for key, n in counted.items():
+                place_id, category_id, _sev = unpack(key)
+                prev_category[category_id] += n
+                prev_place[place_id] += n
         names = self.names
         categories = []
         for cid in {*by_category, *prev_category}:
