@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from sqlalchemy import (
     Integer,
     and_,
-    bindparam,
     case,
     cast,
     exists,
@@ -35,9 +34,9 @@ from sqlalchemy import (
     literal,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import BindParameter
 
 from fieldapp.domain.enums import PartnerKind
 from fieldapp.domain.periods import Period
@@ -69,11 +68,6 @@ def unpack(key: str) -> tuple[str, str, str]:
     """A key of :meth:`PeriodQueries.observation_counts`: (place id, category id, severity)."""
     place_id, category_id, severity = key.split(_UNIT)
     return place_id, category_id, severity
-
-
-def _bound(moment):
-    """A time bound in SQL: a parameter given later (``bindparam``) or this moment."""
-    return moment if isinstance(moment, BindParameter) else literal(moment, UTCDateTime)
 
 
 @dataclass(frozen=True)
@@ -118,7 +112,7 @@ class PeriodQueries:
     def _in(self, column, start=None, end=None) -> tuple:
         start = self._start if start is None else start
         end = self._end if end is None else end
-        return (column >= _bound(start), column < _bound(end))
+        return (column >= literal(start, UTCDateTime), column < literal(end, UTCDateTime))
 
     def _shifts(self, *columns, start=None, end=None):
         return (select(*columns).select_from(Shift)
@@ -211,18 +205,15 @@ class PeriodQueries:
         keys = func.group_concat(text_id(Observation.place_id) + _UNIT
                                  + text_id(Observation.category_id) + _UNIT
                                  + Observation.severity, _RECORD)
-        bounds = (bindparam("start", type_=UTCDateTime), bindparam("end", type_=UTCDateTime))
-        statements = [self._observations(anchor_shift, (keys,), *bounds)
-                      for anchor_shift in (True, False)]
-        months = []
-        for part in (period or self.period).month_slices():
-            counted: Counter = Counter()
-            for statement in statements:
-                packed = self.connection.execute(
-                    statement, {"start": part.start_utc(), "end": part.end_utc()}).scalar()
-                if packed:  # None: none in this month
-                    counted.update(packed.split(_RECORD))
-            months.append(counted)
+        slices = (period or self.period).month_slices()
+        statement = union_all(*(
+            self._observations(anchor_shift, (literal(index), keys), part.start_utc(),
+                               part.end_utc())
+            for index, part in enumerate(slices) for anchor_shift in (True, False)))
+        months: list[Counter] = [Counter() for _part in slices]
+        for index, packed in self.connection.execute(statement):
+            if packed:  # None: none in this month
+                months[index].update(packed.split(_RECORD))
         return months
 
     # -- meetings and actions -------------------------------------------------------------------

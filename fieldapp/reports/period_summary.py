@@ -147,18 +147,20 @@ class _Fold:
         by_place: Counter = Counter()
         high, area_of = Severity.HIGH.value, self.priority_place_area
         for month, counted in enumerate(self.q.observation_counts()):
-            self.add("observations", month, counted.total())
+            month_severity: Counter = Counter()
             for key, n in counted.items():
                 place_id, category_id, sev = unpack(key)
-                severity[sev] += n
+                month_severity[sev] += n
                 by_category[category_id] += n
                 by_place[place_id] += n
-                if sev == high:
-                    self.add("high", month, n)
                 area_id = area_of.get(place_id)
                 if area_id is not None:
                     self.area_months[area_id][month] += n
-                    self.add("prioritised_observations", month, n)
+            severity.update(month_severity)
+            self.add("observations", month, counted.total())
+            self.add("high", month, month_severity[high])
+            self.add("prioritised_observations", month,
+                     sum(self.area_months[a][month] for a in areas))
         prev_category: Counter = Counter()
         prev_place: Counter = Counter()
         for counted in self.q.observation_counts(before):
