@@ -2,7 +2,8 @@
 on a generated data set: every observation read one by one, its month found by converting
 its time (or its shift's start) to Stockholm time, the deleted ones and those of a deleted
 shift skipped. Month by month, by severity, by category and place with the year before, and
-at the prioritised places, for periods across a year end and a daylight saving change."""
+at the prioritised places, for periods across a year end and a daylight saving change and
+the longest period allowed (two years: 25 month slices)."""
 
 from __future__ import annotations
 
@@ -125,7 +126,7 @@ def reference(path):
 
 
 @pytest.mark.parametrize("text", ["2026-T1", "2025", "2025-12-15..2026-01-20",
-                                  "2025-03-15..2025-04-02", "2025-10"])
+                                  "2025-03-15..2025-04-02", "2025-10", "2024-04-06..2026-04-05"])
 def test_observation_figures_match_counting_each_row(data_path, text):
     period = Period.parse(text)
     found = summarise(data_path, period)

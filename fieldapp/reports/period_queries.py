@@ -1,12 +1,12 @@
 """The SQL behind the period report: grouped counts of one period's records for a scope.
 
-Every figure is an aggregate computed by the database over indexed time ranges; no record
-is read into Python one by one, so a whole city's year (a million observations) comes back
-as a few thousand rows of counts. The month of a record is found in SQL too: a CASE over
-the month boundaries of the period in UTC (Stockholm midnights, so daylight saving time is
-respected), which keeps the range conditions on the indexes. The observations, by far the
-most records, are not grouped by SQLite at all (its GROUP BY sorts every row): one range
-per month slice packs their keys into a string that a Counter counts
+Every figure is an aggregate computed by the database over indexed time ranges, so a whole
+city's year (a million observations) comes back as a few thousand rows of counts. The month
+of a record is found in SQL too: a CASE over the month boundaries of the period in UTC
+(Stockholm midnights, so daylight saving time is respected), which keeps the range
+conditions on the indexes. The observations, by far the most records, are not grouped by
+SQLite (its GROUP BY sorts every row, most of the time of a year's report): each month
+slice's range comes back as one string of packed keys that a Counter counts
 (:meth:`PeriodQueries.observation_counts`).
 
 Rules (as the weekly log, DESIGN.md): a shift belongs to the month in which it started, and
@@ -15,7 +15,8 @@ time; observations of a deleted shift are not counted; agreed actions are those 
 the meetings held in the period, carried out when a live ActionCarriedOut record exists (of
 any device). ``device_id`` None means every record in the store (team scope).
 
-SQLite only (``julianday``, ``json_each``, ``group_concat``): reports run on the local store. Qt-free.
+SQLite only (``julianday``, ``json_each``, ``group_concat``): reports run on the local
+store. Qt-free.
 """
 
 from __future__ import annotations
@@ -200,7 +201,10 @@ class PeriodQueries:
         each month slice is one range on the indexes (the shifts started in it, and the
         observations without a shift made in it) whose keys are joined into one string by a
         plain aggregate, as the index reads them, and counted with
-        :class:`collections.Counter`; one month's string at a time is in memory.
+        :class:`collections.Counter`; one month's string at a time is in memory (about 70
+        bytes an observation; SQLite's string limit, 1 GB, is some 14 million observations
+        in a month). A period has at most 25 month slices (``MAX_RANGE_DAYS``): 50 SELECTs
+        in the UNION ALL, SQLite allows 500.
         """
         keys = func.group_concat(text_id(Observation.place_id) + _UNIT
                                  + text_id(Observation.category_id) + _UNIT
