@@ -1,10 +1,13 @@
 """The SQL behind the period report: grouped counts of one period's records for a scope.
 
-Every figure is an aggregate computed by the database (GROUP BY over indexed time ranges);
-no record is read into Python one by one, so a whole city's year (a million observations)
-comes back as a few thousand rows of counts. The month of a record is found in SQL too: a
-CASE over the month boundaries of the period in UTC (Stockholm midnights, so daylight
-saving time is respected), which keeps the range conditions on the indexes.
+Every figure is an aggregate computed by the database over indexed time ranges, so a whole
+city's year (a million observations) comes back as a few thousand rows of counts. The month
+of a record is found in SQL too: a CASE over the month boundaries of the period in UTC
+(Stockholm midnights, so daylight saving time is respected), which keeps the range
+conditions on the indexes. The observations, by far the most records, are not grouped by
+SQLite (its GROUP BY sorts every row, most of the time of a year's report): each month
+slice's range comes back as one string of packed keys that a Counter counts
+(:meth:`PeriodQueries.observation_counts`).
 
 Rules (as the weekly log, DESIGN.md): a shift belongs to the month in which it started, and
 so do the observations logged during it; an observation without a shift counts at its own
@@ -12,12 +15,14 @@ time; observations of a deleted shift are not counted; agreed actions are those 
 the meetings held in the period, carried out when a live ActionCarriedOut record exists (of
 any device). ``device_id`` None means every record in the store (team scope).
 
-SQLite only (``julianday``, ``json_each``): reports run on the local store. Qt-free.
+SQLite only (``julianday``, ``json_each``, ``group_concat``): reports run on the local
+store. Qt-free.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -28,7 +33,6 @@ from sqlalchemy import (
     exists,
     func,
     literal,
-    literal_column,
     select,
     true,
     union_all,
@@ -54,6 +58,17 @@ from fieldapp.store.models import (
     shift_staff,
 )
 from fieldapp.store.types import UTCDateTime
+
+
+# Separators of the packed observation keys (ASCII unit and record separators: never in a
+# hex id or a severity value).
+_UNIT, _RECORD = "\x1f", "\x1e"
+
+
+def unpack(key: str) -> tuple[str, str, str]:
+    """A key of :meth:`PeriodQueries.observation_counts`: (place id, category id, severity)."""
+    place_id, category_id, severity = key.split(_UNIT)
+    return place_id, category_id, severity
 
 
 @dataclass(frozen=True)
@@ -176,39 +191,34 @@ class PeriodQueries:
                        *self._in(Observation.observed_at, start, end),
                        Observation.deleted_at.is_(None), *self._mine(Observation)))
 
-    def observation_months(self, area_places: dict[str, list[str]]) -> list:
-        """Rows ``(month, observations, high severity, *at each area's places)`` in the order
-        of ``area_places``. The observations during shifts are first counted per shift, in
-        the order the shift index reads them (no sort of the observations), then per month."""
-        high = func.sum(case((Observation.severity == "high", 1), else_=0))
-        place = text_id(Observation.place_id)
-        at_area = [func.sum(case((place.in_(ids), 1), else_=0)) for ids in area_places.values()]
-        names = [f"a{i}" for i in range(len(at_area))]
-        per_shift = (self._observations(True, (
-            self._bucket(Shift.starts_at).label("month"), func.count().label("n"),
-            high.label("high"), *(a.label(n) for a, n in zip(at_area, names))))
-            .group_by(Shift.starts_at, literal_column("shift.rowid")).subquery())
-        month = self._bucket(Observation.observed_at)
-        loose = (self._observations(False, (month.label("month"), func.count().label("n"),
-                                            high.label("high"),
-                                            *(a.label(n) for a, n in zip(at_area, names))))
-                 .group_by(month).subquery())
-        rows = []
-        for part in (per_shift, loose):
-            rows += self._run(select(part.c.month, func.sum(part.c.n), func.sum(part.c.high),
-                                     *(func.sum(part.c[n]) for n in names))
-                              .group_by(part.c.month))
-        return rows
+    def observation_counts(self, period: Period | None = None) -> list[Counter]:
+        """The observations of each month slice of the period (or of ``period``, e.g. the
+        same period a year before), counted by their packed ``place|category|severity``
+        key (read it with :func:`unpack`).
 
-    def observation_totals(self, start=None, end=None) -> list:
-        """Rows ``(place id, category id, severity, observations)`` of the period (or of
-        ``start``..``end``, e.g. the same period a year before)."""
-        columns = (text_id(Observation.place_id), text_id(Observation.category_id),
-                   Observation.severity, func.count())
-        keys = (Observation.place_id, Observation.category_id, Observation.severity)
-        return self._run(union_all(
-            self._observations(True, columns, start, end).group_by(*keys),
-            self._observations(False, columns, start, end).group_by(*keys)))
+        No sort of the observations: SQLite has no hash aggregate, so a GROUP BY of 150,000
+        rows by place, category or severity spends most of its time sorting them. Instead
+        each month slice is one range on the indexes (the shifts started in it, and the
+        observations without a shift made in it) whose keys are joined into one string by a
+        plain aggregate, as the index reads them, and counted with
+        :class:`collections.Counter`; one month's string at a time is in memory (about 70
+        bytes an observation; SQLite's string limit, 1 GB, is some 14 million observations
+        in a month). A period has at most 25 month slices (``MAX_RANGE_DAYS``): 50 SELECTs
+        in the UNION ALL, SQLite allows 500.
+        """
+        keys = func.group_concat(text_id(Observation.place_id) + _UNIT
+                                 + text_id(Observation.category_id) + _UNIT
+                                 + Observation.severity, _RECORD)
+        slices = (period or self.period).month_slices()
+        statement = union_all(*(
+            self._observations(anchor_shift, (literal(index), keys), part.start_utc(),
+                               part.end_utc())
+            for index, part in enumerate(slices) for anchor_shift in (True, False)))
+        months: list[Counter] = [Counter() for _part in slices]
+        for index, packed in self.connection.execute(statement):
+            if packed:  # None: none in this month
+                months[index].update(packed.split(_RECORD))
+        return months
 
     # -- meetings and actions -------------------------------------------------------------------
     def _meetings(self, *columns):
@@ -250,4 +260,4 @@ class PeriodQueries:
             .group_by(month, status, Action.place_id, Action.area_id))
 
 
-__all__ = ["PeriodNames", "PeriodQueries"]
+__all__ = ["PeriodNames", "PeriodQueries", "unpack"]

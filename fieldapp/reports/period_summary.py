@@ -43,7 +43,7 @@ from fieldapp.reports.period_data import (
     PeriodSummary,
     PresenceRow,
 )
-from fieldapp.reports.period_queries import PeriodNames, PeriodQueries
+from fieldapp.reports.period_queries import PeriodNames, PeriodQueries, unpack
 from fieldapp.reports.rules import Scope, label_of
 from fieldapp.reports.summary import stored_team_name
 from fieldapp.store.types import utcnow
@@ -142,25 +142,32 @@ class _Fold:
     def observations(self, before: Period):
         areas = list(self.prioritised)
         self.area_months = {a: [0] * self.n for a in areas}
-        for month, n, high, *at_areas in self.q.observation_months(self.prioritised):
-            self.add("observations", month, int(n or 0))
-            self.add("high", month, int(high or 0))
-            for area_id, count in zip(areas, at_areas):
-                self.area_months[area_id][month] += int(count or 0)
-                self.add("prioritised_observations", month, int(count or 0))
         severity: Counter = Counter()
         by_category: Counter = Counter()
         by_place: Counter = Counter()
-        for place_id, category_id, sev, n in self.q.observation_totals():
-            severity[sev] += n
-            by_category[category_id] += n
-            by_place[place_id] += n
+        high, area_of = Severity.HIGH.value, self.priority_place_area
+        for month, counted in enumerate(self.q.observation_counts()):
+            month_severity: Counter = Counter()
+            for key, n in counted.items():
+                place_id, category_id, sev = unpack(key)
+                month_severity[sev] += n
+                by_category[category_id] += n
+                by_place[place_id] += n
+                area_id = area_of.get(place_id)
+                if area_id is not None:
+                    self.area_months[area_id][month] += n
+            severity.update(month_severity)
+            self.add("observations", month, counted.total())
+            self.add("high", month, month_severity[high])
+            self.add("prioritised_observations", month,
+                     sum(self.area_months[a][month] for a in areas))
         prev_category: Counter = Counter()
         prev_place: Counter = Counter()
-        for place_id, category_id, _sev, n in self.q.observation_totals(before.start_utc(),
-                                                                        before.end_utc()):
-            prev_category[category_id] += n
-            prev_place[place_id] += n
+        for counted in self.q.observation_counts(before):
+            for key, n in counted.items():
+                place_id, category_id, _sev = unpack(key)
+                prev_category[category_id] += n
+                prev_place[place_id] += n
         names = self.names
         categories = []
         for cid in {*by_category, *prev_category}:
