@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parent / "data")
     parser.add_argument("--fresh", action="store_true", help="rebuild the data sets")
     parser.add_argument("--out", type=Path, default=None,
-                        help="Markdown file (default bench/RESULTS.md for full scale)")
+                        help="Markdown file (default: bench/RESULTS.md for a whole full or team run)")
     args = parser.parse_args(argv)
     specs = SCALES[args.scale]
     data = {}
@@ -109,8 +109,9 @@ def main(argv: list[str] | None = None) -> int:
             row = run_one(name, data, Path(work), args.repeat, args.scale)
             print(f"{row.measure}: {row.value} vs {row.baseline} ({row.target})", flush=True)
             rows.append(row)
-    out = args.out or (Path(__file__).resolve().parent / "RESULTS.md"
-                       if args.scale in ("full", "team") else None)
+    # RESULTS.md is the whole table: a run of some measures (--only) prints, never overwrites it
+    whole = args.scale in ("full", "team") and not args.only
+    out = args.out or (Path(__file__).resolve().parent / "RESULTS.md" if whole else None)
     text = to_markdown(rows, args.scale)
     if out:
         out.write_text(text, encoding="utf-8")
