@@ -45,3 +45,22 @@ def test_a_job_whose_owner_is_gone_calls_nothing_back(qtbot):
         release.set()
     qtbot.waitUntil(lambda: not runner.busy(), timeout=5000)
     assert called == []
+
+
+def test_a_widgets_own_method_makes_it_the_owner(qtbot):
+    """A page's reload that reports back to its own method (Idag's snapshot) after the page
+    was deleted calls nothing: the method's widget is the owner without being named."""
+    runner = TaskRunner()
+    release = threading.Event()
+
+    class Page(QLabel):
+        def show_result(self, result):
+            self.setText(str(result))
+
+    page = Page("Väntar")
+    try:
+        runner.run(lambda _p: release.wait(30) and "klar", on_success=page.show_result, lane=IO)
+        shiboken6.delete(page)
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not runner.busy(), timeout=5000)  # no RuntimeError in the loop

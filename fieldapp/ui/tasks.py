@@ -112,8 +112,12 @@ class TaskRunner(QObject):
             while_held: bool = False) -> TaskHandle:
         """``owner``: the widget the callbacks update; when it is gone by the time the job
         reports back (a page rebuilt after a language switch), they are skipped.
+        Without one, a callback that is a widget's method has that widget as its owner, so a
+        page closed or rebuilt meanwhile is never called back (its C++ side is gone).
         ``while_held``: run even while the runner is held (the unlock's own check)."""
         lane = Lane(lane)
+        if owner is None and isinstance(getattr(on_success, "__self__", None), QObject):
+            owner = on_success.__self__
         if self._held is not None and not while_held:
             handle = TaskHandle(Progress(lambda *_args: None))
             self._held.append(((job, on_success, on_failure, on_progress, lane, owner),
