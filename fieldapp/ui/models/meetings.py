@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from fieldapp.domain.enums import ActionStatus, ShiftKind
 from fieldapp.i18n import _
@@ -13,7 +13,8 @@ from fieldapp.store import queries
 from fieldapp.store.queries import ActionRow
 from fieldapp.ui.context import AppContext
 from fieldapp.ui.models import text
-from fieldapp.ui.models.paged import ROW_ROLE, Column
+from fieldapp.ui.models.paged import Column
+from fieldapp.ui.models.rows import RowsModel
 
 
 def action_target(row: ActionRow) -> str:
@@ -36,22 +37,26 @@ def carried_out_by(row: ActionRow) -> str:
     return _("{when}, {device}").format(when=when, device=device) if device else when
 
 
-class ActionsModel(QAbstractTableModel):
-    """The few actions of one meeting (loaded whole: a meeting agrees a handful)."""
+def _note(row: ActionRow) -> str:
+    return row.note or ""
+
+
+class ActionsModel(RowsModel):
+    """The few actions of one meeting (loaded whole: a meeting agrees a handful); a row's
+    tooltip is its note."""
 
     columns = [
-        Column("Place or area", action_target),
-        Column("When", lambda r: text.time_window(r.starts_at, r.ends_at)),
-        Column("Responsible", lambda r: r.partner_name or ""),
-        Column("Status", lambda r: text.label(ActionStatus, r.status)),
-        Column("Carried out by", carried_out_by),
+        Column("Place or area", action_target, tooltip=_note),
+        Column("When", lambda r: text.time_window(r.starts_at, r.ends_at), tooltip=_note),
+        Column("Responsible", lambda r: r.partner_name or "", tooltip=_note),
+        Column("Status", lambda r: text.label(ActionStatus, r.status), tooltip=_note),
+        Column("Carried out by", carried_out_by, tooltip=_note),
     ]
 
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self.meeting_id: uuid.UUID | None = None
-        self._rows: list[ActionRow] = []
         self.flag_rows: list[queries.FlagRow] = []
 
     def set_meeting(self, meeting_id: uuid.UUID | None) -> None:
@@ -71,41 +76,10 @@ class ActionsModel(QAbstractTableModel):
         def done(result) -> None:
             if meeting_id != self.meeting_id:
                 return
-            self.beginResetModel()
-            self._rows, self.flag_rows = result
-            self.endResetModel()
+            actions, self.flag_rows = result
+            self.set_rows(actions)
 
         self.ctx.tasks.run(job, on_success=done)
-
-    def rows(self) -> list[ActionRow]:
-        return list(self._rows)
-
-    def row_at(self, row: int) -> ActionRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.columns)):
-            return _(self.columns[section].header)
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[index.column()].render(row)
-        if role == Qt.ItemDataRole.ToolTipRole and row.note:
-            return row.note
-        if role == ROW_ROLE:
-            return row
-        return None
 
     def retranslate(self) -> None:
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
