@@ -164,3 +164,28 @@ def test_the_allow_list_editor_saves_and_the_fields_follow(qtbot, ui_ctx, databa
     box.words.item(0).setSelected(True)
     box.remove_button.click()
     assert box.current() == [] and "elias" not in ui_ctx.known_words
+
+
+def test_a_place_name_saved_before_the_gate_makes_no_name_known(database):
+    """An old version saved a place named after the youths it met; its words must not make
+    their names known (every note naming them would pass). The reference places still count."""
+    from fieldapp.store.models import Place
+
+    text = "Såg Ahmed vid kiosken"
+    with database.session() as session:
+        assert not may_leave(text, known=known_words(session))
+        place = session.get(Place, services_of(session, database).places.list()[0].id)
+        session.execute(insert(Place.__table__).values(
+            id=uuid.uuid4(), device_id=database.device_id(), revision=1, created_at=NOW,
+            updated_at=NOW, name="Såg Ahmed och Elias", area_id=place.area_id,
+            kind=place.kind))
+    with database.session() as session:
+        words = known_words(session)
+        assert "ahmed" not in words and "elias" not in words
+        assert not may_leave(text, known=words)
+        assert {w.casefold() for w in place.name.split()} <= words  # a reference place counts
+        session.execute(insert(Place.__table__).values(
+            id=uuid.uuid4(), device_id=database.device_id(), revision=1, created_at=NOW,
+            updated_at=NOW, name="Trekanten vid Nybohov", area_id=place.area_id, kind=place.kind))
+    with database.session() as session:
+        assert "nybohov" in known_words(session)  # a worker's clean place name counts

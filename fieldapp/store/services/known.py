@@ -5,8 +5,10 @@ They are the words of the names of the places, areas, partners, categories and s
 file knows (a place called "Elias plan" or a partner called "Fryshuset Oskar" does not make
 every note that mentions them private), and a team's own allow-list (the setting
 :data:`~fieldapp.store.services.settings.PII_ALLOW_LIST`, edited in Inställningar →
-Dataskydd). Deleted records count too: an old note naming a place that was removed is still
-about the place.
+Dataskydd). A place a worker named counts only when its own name passes the guard (a name an
+old version saved before the gate could otherwise make a youth's first name "known"); the
+reference data's places always count. Deleted records count too: an old note naming a place
+that was removed is still about the place.
 
 :func:`known_words` reads them once per database and keeps them until one of those tables or
 the settings change: every INSERT, UPDATE or DELETE on them, by the services, the sync's bulk
@@ -24,10 +26,12 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from fieldapp.domain.pii import find_pii
 from fieldapp.domain.pii_names import is_name_word, known_words as words_of
 from fieldapp.domain.validation import FieldError, check_text, raise_if
 from fieldapp.i18n import _
-from fieldapp.store.models import Area, Category, Partner, Place, Setting, Staff
+from fieldapp.store.models import (REFERENCE_DEVICE_ID, Area, Category, Partner, Place, Setting,
+                                   Staff)
 from fieldapp.store.services.settings import PII_ALLOW_LIST, SettingsService
 
 # The tables whose names are known words (and the settings, for the allow-list).
@@ -79,10 +83,17 @@ event.listen(Engine, "rollback", _transaction_ended)
 def _read(session: Session) -> frozenset[str]:
     texts: list[str] = []
     with session.no_autoflush:
-        for column in (Place.name, Area.name, Partner.name, Category.name_sv, Category.name_en,
-                       Staff.name):
+        for column in (Area.name, Partner.name, Category.name_sv, Category.name_en, Staff.name):
             texts += session.scalars(select(column)).all()
         texts += allow_list(session)
+        places = session.execute(select(Place.name, Place.device_id)).all()
+    texts += [name for name, device in places if device == REFERENCE_DEVICE_ID]
+    base = words_of(texts)
+    # A place a worker named counts only when its name passes the guard itself: a name saved
+    # by an old version before the gate ("Såg Ahmed och Elias") must not make "Ahmed" and
+    # "Elias" known words, or every note naming them would pass.
+    texts += [name for name, device in places
+              if device != REFERENCE_DEVICE_ID and not find_pii(name, base)]
     return words_of(texts)
 
 
