@@ -194,10 +194,9 @@ def plant_past_the_services(database, ids: dict, text: str, n: int) -> None:
     the shareable ones marked shareable; private notes too."""
     with database.session() as session:
         place = session.get(Place, ids["place"])
-        # Not the name variant in a place's name: the words of place names are known words
-        # (never taken for a person), so such a legacy name would let itself through.
-        if n != NAME_VARIANT:
-            place.name = text
+        # The name variant too: a worker's place name counts among the known words only
+        # when it passes the guard itself (store/services/known.py).
+        place.name = text
         place.description = text
         shift = session.get(Shift, ids["shift"])
         shift.summary, shift.summary_shareable, shift.private_notes = text, True, text
