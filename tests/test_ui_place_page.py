@@ -271,6 +271,6 @@ def test_the_meetings_button_writes_the_lagesbild_and_logs_the_disclosure(
     assert (kind, details["recipient"], details["report"]) == ("disclosure", "LPO Skärholmen",
                                                                "lagesbild")
     # The folder is remembered for the next time.
-    assert qsettings.value("lagesbild/folder") == str(target.parent)
+    assert qsettings.value("folders/lagesbild") == str(target.parent)
     view.lagesbild_button.click()
     assert view.lagesbild_dialog.path.text() == str(target.parent / "lagesbild-2024-W46.pdf")

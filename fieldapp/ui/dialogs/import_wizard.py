@@ -34,10 +34,11 @@ from fieldapp.ui.dialogs.import_parts import ErrorLabel
 from fieldapp.ui.dialogs.import_preview import PreviewPage, ResultPage
 from fieldapp.ui.dialogs.import_rules import RulesPage
 from fieldapp.ui.dialogs.import_source import SourcePage
+from fieldapp.ui.widgets.file_dialogs import folder_key, remember_folder, start_folder
 from fieldapp.ui.tasks import DB
 from fieldapp.ui.widgets.messages import show_unexpected_error
 
-FOLDER_KEY = "import/folder"
+FOLDER_KEY = folder_key("import")
 WIZARD_SIZE = (960, 640)  # fits a 1366x768 screen with the window's frame and task bar
 
 
@@ -75,11 +76,10 @@ class ImportWizard(QWizard):
 
     # -- the folder the file chooser opens in --------------------------------------------------
     def folder(self) -> str:
-        value = self.settings.value(FOLDER_KEY, "")
-        return str(value) if value and Path(str(value)).is_dir() else str(Path.home())
+        return str(start_folder("import", self.settings))
 
     def remember_folder(self, path: Path) -> None:
-        self.settings.setValue(FOLDER_KEY, str(Path(path).parent))
+        remember_folder("import", path, self.settings)
 
     # -- jobs ----------------------------------------------------------------------------------
     def run_job(self, job: Callable[[object], object], done: Callable[[object], None],

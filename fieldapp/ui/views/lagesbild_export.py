@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,8 +35,10 @@ from fieldapp.reports.lagesbild import DEFAULT_WEEKS
 from fieldapp.reports.summary import Scope
 from fieldapp.ui import APPLICATION, ORGANIZATION
 from fieldapp.ui.tasks import IO
+from fieldapp.ui.widgets.file_dialogs import (folder_key, open_saved_file, remember_folder,
+                                               start_folder)
 
-FOLDER_KEY = "lagesbild/folder"
+FOLDER_KEY = folder_key("lagesbild")
 WEEKS_OFFERED = 12  # the last weeks the "up to" choice offers
 
 
@@ -122,9 +123,8 @@ class LagesbildDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.browse.clicked.connect(self.choose_path)
         self.week.currentIndexChanged.connect(lambda _index: self._suggest_name())
-        folder = self.settings.value(FOLDER_KEY) or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-        self.path.setText(str(Path(str(folder)) / default_name(self.selected_week())))
+        folder = start_folder("lagesbild", self.settings)
+        self.path.setText(str(folder / default_name(self.selected_week())))
         self.setMinimumWidth(640)
 
     def selected_week(self) -> IsoWeek:
@@ -182,10 +182,10 @@ class LagesbildDialog(QDialog):
     def _written(self, path: Path) -> None:
         self._set_busy(False)
         self.written = path
-        self.settings.setValue(FOLDER_KEY, str(path.parent))
-        if self.open_after.isChecked():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        remember_folder("lagesbild", path, self.settings)
         self.accept()
+        if self.open_after.isChecked():
+            open_saved_file(self.parentWidget(), path)  # says where it is when nothing opens it
 
     def _failed(self, exc: BaseException, _trace: str) -> None:
         self._set_busy(False)

@@ -18,34 +18,41 @@ from fieldapp.i18n import _
 from fieldapp.ui import APPLICATION, ORGANIZATION
 
 
-def _settings() -> QSettings:
-    return QSettings(ORGANIZATION, APPLICATION)
+def folder_key(purpose: str) -> str:
+    """Where the folder for ``purpose`` is kept in the window's settings."""
+    return f"folders/{purpose}"
 
 
-def start_folder(purpose: str) -> Path:
-    """The folder a save dialog for ``purpose`` opens in."""
-    remembered = _settings().value(f"folders/{purpose}", "")
+def _settings(settings: QSettings | None) -> QSettings:
+    return settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
+
+
+def start_folder(purpose: str, settings: QSettings | None = None) -> Path:
+    """The folder a file dialog for ``purpose`` opens in (``settings``: the window's, which in
+    the app are the application's)."""
+    remembered = _settings(settings).value(folder_key(purpose), "")
     if remembered and Path(str(remembered)).is_dir():
         return Path(str(remembered))
     documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return Path(documents) if documents and Path(documents).is_dir() else Path.home()
 
 
-def remember_folder(purpose: str, chosen: Path | str) -> None:
-    settings = _settings()
-    settings.setValue(f"folders/{purpose}", str(Path(chosen).parent))
-    settings.sync()
+def remember_folder(purpose: str, chosen: Path | str, settings: QSettings | None = None) -> None:
+    """Remember the folder of the file ``chosen`` for the next dialog for ``purpose``."""
+    store = _settings(settings)
+    store.setValue(folder_key(purpose), str(Path(chosen).parent))
+    store.sync()
 
 
 def ask_save_path(parent: QWidget | None, purpose: str, title: str, file_name: str,
-                  file_filter: str) -> Path | None:
+                  file_filter: str, settings: QSettings | None = None) -> Path | None:
     """Ask where to save ``file_name``; None when the user cancels. The folder is remembered
     for the next save with the same ``purpose``."""
     chosen, _selected = QFileDialog.getSaveFileName(
-        parent, title, str(start_folder(purpose) / file_name), file_filter)
+        parent, title, str(start_folder(purpose, settings) / file_name), file_filter)
     if not chosen:
         return None
-    remember_folder(purpose, chosen)
+    remember_folder(purpose, chosen, settings)
     return Path(chosen)
 
 
@@ -67,4 +74,4 @@ def open_saved_file(parent: QWidget | None, path: Path) -> QMessageBox | None:
     return box
 
 
-__all__ = ["ask_save_path", "open_saved_file", "remember_folder", "start_folder"]
+__all__ = ["ask_save_path", "folder_key", "open_saved_file", "remember_folder", "start_folder"]
