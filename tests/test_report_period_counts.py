@@ -162,3 +162,32 @@ def test_observation_figures_match_counting_each_row(data_path, text):
     assert [m.prioritised_observations for m in found.months] == [
         sum(c for (m, pid), c in now["month_place"].items() if m == i and pid in active)
         for i in range(n)]
+
+
+@pytest.mark.parametrize("text", ["2026-T1", "2025", "2025-12-15..2026-01-20",
+                                  "2024-04-06..2026-04-05"])
+def test_both_ways_of_reading_the_observations_count_the_same(data_path, text):
+    """By shift (one pass over the index, for a period holding most of the store) and by
+    month (one range per month slice): the same counts, for long and short periods, so the
+    choice between them never changes a figure."""
+    from fieldapp.reports.period_queries import PeriodQueries
+    from fieldapp.store.database import open_database
+
+    period = Period.parse(text)
+    database = open_database(data_path)
+    try:
+        with database.session() as session:
+            queries = PeriodQueries(session, period, None)
+            slices = period.month_slices()
+            by_shift = queries._counts_by_shift(slices)
+            by_month = queries._counts_by_month(slices)
+            chosen = queries.observation_counts()
+            most = queries._holds_most_shifts(slices)
+    finally:
+        database.close()
+    now = count_by_hand(data_path, period)
+    assert [sum(c.values()) for c in by_shift] == [now["months"][i] for i in range(len(slices))]
+    assert by_shift == by_month == chosen
+    # the whole store takes the pass by shift, a tertial of 70 weeks the lookups by month
+    assert most is {"2026-T1": False, "2025": True, "2025-12-15..2026-01-20": False,
+                    "2024-04-06..2026-04-05": True}[text]

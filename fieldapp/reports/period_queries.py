@@ -5,8 +5,9 @@ city's year (a million observations) comes back as a few thousand rows of counts
 of a record is found in SQL too: a CASE over the month boundaries of the period in UTC
 (Stockholm midnights, so daylight saving time is respected), which keeps the range
 conditions on the indexes. The observations, by far the most records, are not grouped by
-SQLite (its GROUP BY sorts every row, most of the time of a year's report): each month
-slice's range comes back as one string of packed keys that a Counter counts
+SQLite (its GROUP BY sorts every row, most of the time of a year's report): their keys come
+back packed in strings that a Counter counts, per month slice or, for a period that holds
+most of the store, per shift in one pass over the index
 (:meth:`PeriodQueries.observation_counts`).
 
 Rules (as the weekly log, DESIGN.md): a shift belongs to the month in which it started, and
@@ -100,8 +101,12 @@ class PeriodQueries:
 
     # -- helpers --------------------------------------------------------------------------------
     def _bucket(self, column):
-        """The index (0, 1, …) of the month slice ``column`` falls in, in SQL."""
-        bounds = [s.end_utc() for s in self.slices[:-1]]
+        """The index (0, 1, …) of the period's month slice ``column`` falls in, in SQL."""
+        return self._bucket_of(column, self.slices)
+
+    @staticmethod
+    def _bucket_of(column, slices):
+        bounds = [s.end_utc() for s in slices[:-1]]
         if not bounds:
             return literal(0)
         return case(*((column < literal(b, UTCDateTime), i) for i, b in enumerate(bounds)),
@@ -196,27 +201,88 @@ class PeriodQueries:
         same period a year before), counted by their packed ``place|category|severity``
         key (read it with :func:`unpack`).
 
-        No sort of the observations: SQLite has no hash aggregate, so a GROUP BY of 150,000
-        rows by place, category or severity spends most of its time sorting them. Instead
-        each month slice is one range on the indexes (the shifts started in it, and the
-        observations without a shift made in it) whose keys are joined into one string by a
-        plain aggregate, as the index reads them, and counted with
-        :class:`collections.Counter`; one month's string at a time is in memory (about 70
-        bytes an observation; SQLite's string limit, 1 GB, is some 14 million observations
-        in a month). A period has at most 25 month slices (``MAX_RANGE_DAYS``): 50 SELECTs
-        in the UNION ALL, SQLite allows 500.
+        No sort of the observations: SQLite has no hash aggregate, so a GROUP BY of a year's
+        observations by place, category or severity spends most of its time sorting them.
+        The keys are joined into strings by a plain aggregate, as an index reads them, and
+        counted with :class:`collections.Counter`. Two ways to read them, the same counts
+        (``tests/test_report_period_counts.py`` checks both):
+
+        - by shift (:meth:`_counts_by_shift`), when the period holds at least half of the
+          store's shifts (a year's report: the store keeps 13 months by default): one pass
+          over the whole covering index in its own order, grouped per shift, each shift's
+          keys put in the month it started in. Twice as fast as looking up each shift's
+          observations on an encrypted city-year file (no B-tree descent per shift, every
+          index page decrypted once);
+        - by month (:meth:`_counts_by_month`), for a shorter period or one device: each
+          month slice one range of the shifts started in it, their observations looked up
+          through the index.
+
+        The observations without a shift are one range per month slice either way.
         """
-        keys = func.group_concat(text_id(Observation.place_id) + _UNIT
+        slices = (period or self.period).month_slices()
+        if self.device_id is None and self._holds_most_shifts(slices):
+            return self._counts_by_shift(slices)
+        return self._counts_by_month(slices)
+
+    def _holds_most_shifts(self, slices) -> bool:
+        start, end = slices[0].start_utc(), slices[-1].end_utc()
+        inside = self.connection.execute(
+            self._shifts(func.count(), start=start, end=end)).scalar_one()
+        everything = self.connection.execute(
+            select(func.count()).select_from(Shift).where(Shift.deleted_at.is_(None))).scalar_one()
+        return inside > 0 and 2 * inside >= everything
+
+    def _keys(self):
+        return func.group_concat(text_id(Observation.place_id) + _UNIT
                                  + text_id(Observation.category_id) + _UNIT
                                  + Observation.severity, _RECORD)
-        slices = (period or self.period).month_slices()
+
+    def _counts_by_month(self, slices) -> list[Counter]:
+        """One month's string at a time is in memory (about 70 bytes an observation;
+        SQLite's string limit, 1 GB, is some 14 million observations in a month). A period
+        has at most 25 month slices (``MAX_RANGE_DAYS``): 50 SELECTs in the UNION ALL,
+        SQLite allows 500."""
         statement = union_all(*(
-            self._observations(anchor_shift, (literal(index), keys), part.start_utc(),
+            self._observations(anchor_shift, (literal(index), self._keys()), part.start_utc(),
                                part.end_utc())
             for index, part in enumerate(slices) for anchor_shift in (True, False)))
         months: list[Counter] = [Counter() for _part in slices]
         for index, packed in self.connection.execute(statement):
             if packed:  # None: none in this month
+                months[index].update(packed.split(_RECORD))
+        return months
+
+    def _counts_by_shift(self, slices) -> list[Counter]:
+        """Team scope only (the covering index has no device). The shifts' months come
+        first (a dict of the period's live shifts); a shift not in it (deleted, or
+        outside the period) is skipped, as the join by month skips it. The keys are
+        counted a batch of shifts at a time, so at most ``batch`` shifts' strings wait."""
+        start, end = slices[0].start_utc(), slices[-1].end_utc()
+        bucket = self._bucket_of(Shift.starts_at, slices)
+        month_of = dict(self._run(self._shifts(text_id(Shift.id), bucket, start=start, end=end)))
+        grouped = (select(text_id(Observation.shift_id), self._keys())
+                   .where(Observation.shift_id.is_not(None), Observation.deleted_at.is_(None))
+                   .group_by(Observation.shift_id))
+        months: list[Counter] = [Counter() for _part in slices]
+        waiting: list[list[str]] = [[] for _part in slices]
+        batch = 2000
+        for shift_id, packed in self.connection.execute(grouped):
+            index = month_of.get(shift_id)
+            if index is None:
+                continue
+            waiting[index].append(packed)
+            if len(waiting[index]) >= batch:
+                months[index].update(_RECORD.join(waiting[index]).split(_RECORD))
+                waiting[index].clear()
+        for index, parts in enumerate(waiting):
+            if parts:
+                months[index].update(_RECORD.join(parts).split(_RECORD))
+        unattached = union_all(*(
+            self._observations(False, (literal(index), self._keys()), part.start_utc(),
+                               part.end_utc())
+            for index, part in enumerate(slices)))
+        for index, packed in self.connection.execute(unattached):
+            if packed:
                 months[index].update(packed.split(_RECORD))
         return months
 

@@ -139,14 +139,16 @@ class _Fold:
         rows.sort(key=lambda r: (-r.total_shifts, -r.total_observations, r.name))
         return rows
 
-    def observations(self, before: Period):
+    def observations(self, now: list[Counter], before: list[Counter]):
+        """``now``: the period's counts month by month, ``before``: the year before's
+        (:meth:`PeriodQueries.observation_counts`)."""
         areas = list(self.prioritised)
         self.area_months = {a: [0] * self.n for a in areas}
         severity: Counter = Counter()
         by_category: Counter = Counter()
         by_place: Counter = Counter()
         high, area_of = Severity.HIGH.value, self.priority_place_area
-        for month, counted in enumerate(self.q.observation_counts()):
+        for month, counted in enumerate(now):
             month_severity: Counter = Counter()
             for key, n in counted.items():
                 place_id, category_id, sev = unpack(key)
@@ -163,7 +165,7 @@ class _Fold:
                      sum(self.area_months[a][month] for a in areas))
         prev_category: Counter = Counter()
         prev_place: Counter = Counter()
-        for counted in self.q.observation_counts(before):
+        for counted in before:
             for key, n in counted.items():
                 place_id, category_id, _sev = unpack(key)
                 prev_category[category_id] += n
@@ -237,12 +239,14 @@ def build_period_summary(session: Session, period: Period, scope: Scope | str,
                          generated_at: dt.datetime | None = None) -> PeriodSummary:
     """Aggregate ``period`` for ``scope`` ("device" or "team") from the store."""
     scope = Scope(scope)
-    queries = PeriodQueries(session, period, device_id if scope is Scope.DEVICE else None)
-    fold = _Fold(queries, queries.names())
+    device = device_id if scope is Scope.DEVICE else None
+    queries = PeriodQueries(session, period, device)
     before = period.year_before()
+    fold = _Fold(queries, queries.names())
     fold.shifts()
     youths = fold.youths()
-    severity, previous_total, categories, places = fold.observations(before)
+    severity, previous_total, categories, places = fold.observations(
+        queries.observation_counts(), queries.observation_counts(before))
     meeting_kinds, partner_kinds = fold.meetings()
     statuses = fold.actions()
     presence = fold.presence()
