@@ -31,7 +31,11 @@ from fieldapp.domain.shareable import TextKind, may_leave
 from fieldapp.domain.weeks import IsoWeek
 from fieldapp.i18n import current_language
 from fieldapp.store.services.known import known_words
-from fieldapp.reports.week_statements import _statements, text_id  # noqa: F401 - text_id: importable here
+from fieldapp.reports.week_statements import (  # noqa: F401 - text_id: importable here
+    PLACE_SEPARATOR,
+    _statements,
+    text_id,
+)
 
 
 def as_uuid(value) -> uuid.UUID:
@@ -160,7 +164,9 @@ class WeekQueries:
         bounds = {"start": week.start_utc(), "end": week.end_utc()}
         counts: Counter = Counter()
         for statement in self._sql.place_counts:
-            counts.update(dict(self._run(statement, **bounds)))
+            packed = self.connection.execute(statement, {**self._params, **bounds}).scalar()
+            if packed:  # None: no observation
+                counts.update(packed.split(PLACE_SEPARATOR))
         return counts
 
     # -- meetings -----------------------------------------------------------------------------

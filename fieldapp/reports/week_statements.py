@@ -30,6 +30,9 @@ from fieldapp.store.models import (
 )
 
 
+PLACE_SEPARATOR = ","  # never in a hex id
+
+
 def text_id(column):
     """A Uuid column read as the text the store holds: a cheap dictionary key, no UUID."""
     return type_coerce(column, String)
@@ -172,9 +175,11 @@ class _Statements:
 
     @cached_property
     def place_counts(self):
-        place = text_id(Observation.place_id)
-        return (self._with_shift(place, func.count()).group_by(Observation.place_id),
-                self._without_shift(place, func.count()).group_by(Observation.place_id))
+        # The place ids of a week's observations joined into one string, counted in Python:
+        # a GROUP BY would sort every row (three quarters of the statement's time on a
+        # city's week of 19,000 observations).
+        places = func.group_concat(text_id(Observation.place_id), PLACE_SEPARATOR)
+        return self._with_shift(places), self._without_shift(places)
 
     # -- meetings -----------------------------------------------------------------------------
     @cached_property
