@@ -150,7 +150,12 @@ meeting_partner = _link("meeting_partner", "meeting", "partner")
 
 class Shift(Synced, Base):
     __tablename__ = "shift"
-    __table_args__ = (Index("ix_shift_starts_at", "starts_at"),)
+    __table_args__ = (
+        Index("ix_shift_starts_at", "starts_at"),
+        # This device's running shift (Idag, every refresh): only the open shifts (0008).
+        Index("ix_shift_running", "device_id", "starts_at",
+              sqlite_where=text("ends_at IS NULL AND deleted_at IS NULL")),
+    )
 
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
     starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
@@ -178,7 +183,8 @@ class Shift(Synced, Base):
 class Observation(Synced, Base):
     __tablename__ = "observation"
     __table_args__ = (
-        Index("ix_observation_observed_at", "observed_at"),
+        # A week's live observations counted from the index alone (0008).
+        Index("ix_observation_observed_at", "observed_at", "deleted_at"),
         Index("ix_observation_place_observed", "place_id", "observed_at"),
         # Covering for the week's shifts in WeekSummary, and "shift_id IS NULL" plus a time
         # range is one exact range (migration 0004).
