@@ -33,6 +33,9 @@ from fieldapp.ui.widgets.messages import show_unexpected_error
 from fieldapp.ui.window_actions import build_actions, retranslate_actions
 
 log = logging.getLogger("fieldapp.ui")
+# After the first page is usable, the start's background work (retention, the integrity
+# check, the daily backup, the sync page, the first-start guide) waits this long.
+BACKGROUND_DELAY_MS = 1000
 
 __all__ = ["APPLICATION", "ORGANIZATION", "PAGES", "PAGE_KEYS", "MainWindow"]
 
@@ -332,11 +335,14 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._start_when_usable)  # the paint finishes first
         return handled
 
-    def _start_when_usable(self) -> None:  # the first page's data in: never queued before them
+    def _start_when_usable(self) -> None:
+        """The start's background work once the first page's data are in and shown (never
+        queued before them), and :data:`BACKGROUND_DELAY_MS` later: retention's reading is
+        Python work that would take turns with the window's first moments of use."""
         if self._after_first_paint is not None and self.ctx.tasks.busy("db"):
             QTimer.singleShot(20, self._start_when_usable)
         elif self._after_first_paint is not None:
-            self.start_background_work()
+            QTimer.singleShot(BACKGROUND_DELAY_MS, self.start_background_work)
 
     def quit(self) -> None:  # Ctrl+Q: close the window, asking first when a shift is running
         self._quitting = True

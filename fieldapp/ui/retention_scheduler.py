@@ -1,7 +1,14 @@
 """Retention (gallring) while the window is open: at start (after the first paint), then
 once a day. The scheduler looks every hour; the store decides whether a run is due
 (:func:`fieldapp.store.services.retention.run_if_due`), so a laptop left open for days is
-cleaned daily and a restart does not run it twice."""
+cleaned daily and a restart does not run it twice.
+
+It runs on the IO lane with the start's other background work (the integrity check, the
+daily backup), never on the DB lane of the user's reads and saves: on a city's year its
+reading takes a few hundred milliseconds, which the first save after the start (the first
+start of the day, when it is due) would otherwise wait behind. SQLite lets the two write
+in turn; the purge's transaction is short, and one that meets a record saved meanwhile
+(an observation added to an old shift) fails as a whole and runs again an hour later."""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ import logging
 from PySide6.QtCore import QObject, QTimer
 
 from fieldapp.ui.context import AppContext
-from fieldapp.ui.tasks import DB
+from fieldapp.ui.tasks import IO
 
 log = logging.getLogger("fieldapp.ui")
 
@@ -29,7 +36,7 @@ class RetentionScheduler(QObject):
         self.timer.start()
 
     def run(self) -> None:
-        """Run retention on the DB lane when it is due; views reload if anything went."""
+        """Run retention on the IO lane when it is due; views reload if anything went."""
         ctx = self.ctx
 
         def job(_progress):
@@ -42,6 +49,6 @@ class RetentionScheduler(QObject):
             if counts and any(item.count for item in counts):
                 ctx.events.changed.emit("retention")
 
-        ctx.tasks.run(job, on_success=done, lane=DB,
+        ctx.tasks.run(job, on_success=done, lane=IO,
                       on_failure=lambda exc, trace: log.error("retention failed: %s\n%s",
                                                               exc, trace))

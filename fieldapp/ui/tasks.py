@@ -6,7 +6,8 @@ Two lanes, named by every caller (``lane=DB`` or ``lane=IO``):
 - :data:`DB`: the user's reads and saves, one at a time (a pool with one thread), so they
   stay in order and are never queued behind a slow network;
 - :data:`IO`: work that waits on something outside the data file (the team hub's network
-  folder or server, the OS keyring, a report or backup written to disk), two at a time.
+  folder or server, the OS keyring, a report or backup written to disk) and the start's
+  background work the user never waits for (retention, the integrity check), two at a time.
   Such a job opens its own session through the database's session factory when it needs the
   data: SQLite in WAL mode (with a busy timeout, see :mod:`fieldapp.store.database`) lets a
   save on the DB lane commit while it reads.
