@@ -247,3 +247,31 @@ def test_ctrl_enter_and_enter_in_other_fields_save_once(qtbot, window, clock, db
     qtbot.keyClick(second.category, "d")
     qtbot.keyClick(second.youths, Qt.Key.Key_Return)
     assert query(db_path, "SELECT count(*) FROM observation") == [(2,)]
+
+
+def test_idag_shows_the_snapshot_read_while_the_window_was_built(qtbot, ctx, monkeypatch):
+    """run_gui reads Idag's first snapshot before the window exists (FirstSnapshot): the
+    page shows that one and reads nothing more; one that failed is read again by the page."""
+    from fieldapp.ui.views import today
+
+    reads = []
+    real = today.read_snapshot
+
+    def counted(context):
+        reads.append(1)
+        if len(reads) == 1 and fail_first:
+            raise RuntimeError("disk busy")
+        return real(context)
+
+    monkeypatch.setattr(today, "read_snapshot", counted)
+    with ctx.services() as services:
+        services.shifts.start(kind="nattvandring", starts_at=ctx.clock(),
+                              staff_ids=[s.id for s in services.staff.list()])
+    for fail_first in (False, True):
+        reads.clear()
+        today.FirstSnapshot(ctx)
+        view = today.TodayView(ctx)
+        qtbot.addWidget(view)
+        assert ctx.first_today is None  # taken by the page
+        assert view.snapshot is not None and view.snapshot.running is not None
+        assert len(reads) == (2 if fail_first else 1)

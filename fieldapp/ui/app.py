@@ -284,6 +284,10 @@ def _run_window(app: QApplication, database, language: str | None,
             if saved in LANGUAGES:
                 set_language(saved)
                 install_qt_translations(app, saved)
+        if MainWindow.first_page_key() == "today":  # its data read while the window is built
+            from fieldapp.ui.views.today import FirstSnapshot
+
+            FirstSnapshot(ctx)
         window = MainWindow(ctx)
         window.show()
         from fieldapp.ui.dialogs import first_start

@@ -44,6 +44,9 @@ class AppContext:
     # places, staff or settings change; the text fields that mark findings read them.
     known_words: frozenset[str] = frozenset()
     _minute_clock: QObject | None = field(default=None, repr=False)
+    # Idag's snapshot read while the window is built (fieldapp.ui.views.today.FirstSnapshot),
+    # until the page takes it.
+    first_today: object | None = field(default=None, repr=False)
 
     @property
     def minute_clock(self):

@@ -308,8 +308,15 @@ class MainWindow(QMainWindow):
             if screen is not None:
                 width, height = min(width, screen.width() - 40), min(height, screen.height() - 60)
             self.resize(QSize(width, height))
-        key = self.settings.value("window/page", self.page_keys[0])
-        self.show_page(key if key in self.page_keys else self.page_keys[0])
+        self.show_page(self.first_page_key(self.settings, self.page_specs))
+
+    @staticmethod
+    def first_page_key(settings: QSettings | None = None, pages: tuple[PageSpec, ...] = PAGES) -> str:
+        """The page a new window opens on: the one shown when the last closed."""
+        settings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
+        keys = tuple(spec.key for spec in pages)
+        key = settings.value("window/page", keys[0])
+        return key if key in keys else keys[0]
 
     def save_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
