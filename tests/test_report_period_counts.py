@@ -191,3 +191,36 @@ def test_both_ways_of_reading_the_observations_count_the_same(data_path, text):
     # the whole store takes the pass by shift, a tertial of 70 weeks the lookups by month
     assert most is {"2026-T1": False, "2025": True, "2025-12-15..2026-01-20": False,
                     "2024-04-06..2026-04-05": True}[text]
+
+
+@pytest.mark.parametrize("text", ["2026-T1", "2025", "2024-04-06..2026-04-05"])
+def test_the_shifts_read_in_one_pass_give_the_grouped_queries_figures(data_path, text):
+    """For a period holding most of the store the shifts are read in one pass
+    (period_pass.ShiftPass) instead of five grouped statements: the same rows, month by
+    month (hours to the last bits of a float sum)."""
+    from fieldapp.reports.period_queries import PeriodQueries
+    from fieldapp.store.database import open_database
+
+    def rows(queries, areas):
+        def norm(found):
+            return sorted((*r[:-1], pytest.approx(r[-1])) if isinstance(r[-1], float)
+                          else tuple(r) for r in found)
+        figures = sorted((m, k, n, pytest.approx(h), a, c, r)
+                         for m, k, n, h, a, c, r in queries.shift_figures())
+        return (figures, norm(queries.staff_hours()), norm(queries.youth_counts()),
+                norm(queries.area_presence()), norm(queries.shifts_in_areas(areas)),
+                queries.observation_counts())
+
+    period = Period.parse(text)
+    database = open_database(data_path)
+    try:
+        with database.session() as session:
+            areas = [a for (a,) in session.execute(
+                __import__("sqlalchemy").text("SELECT DISTINCT area_id FROM shift_area LIMIT 2"))]
+            one_pass, grouped = (PeriodQueries(session, period, None) for _ in range(2))
+            one_pass._whole, grouped._whole = True, False
+            assert rows(one_pass, areas) == rows(grouped, areas)
+            assert one_pass._pass is not None and grouped._pass is None
+            assert sum(n for _m, _k, n, *_ in one_pass.shift_figures()) > 20
+    finally:
+        database.close()

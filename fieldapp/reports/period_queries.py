@@ -28,7 +28,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import (
     Integer,
-    and_,
     case,
     cast,
     exists,
@@ -43,6 +42,7 @@ from sqlalchemy.orm import Session
 from fieldapp.domain.enums import PartnerKind
 from fieldapp.domain.periods import Period
 from fieldapp.i18n import current_language
+from fieldapp.reports.period_pass import ShiftPass, hours
 from fieldapp.reports.week_queries import text_id
 from fieldapp.store.models import (
     Action,
@@ -81,14 +81,6 @@ class PeriodNames:
     categories: dict[str, tuple[str, str, int]]  # id -> (key, name, sort order)
 
 
-def _hours(starts_at, ends_at):
-    """A shift's length in hours, in SQL (0 without an end or when the end is not after
-    the start)."""
-    # whole seconds first: julianday's fraction of a day is not exact
-    span = func.round((func.julianday(ends_at) - func.julianday(starts_at)) * 86400.0) / 3600.0
-    return case((and_(ends_at.is_not(None), ends_at > starts_at), span), else_=0.0)
-
-
 class PeriodQueries:
     """The grouped queries of ``period`` for one device (``device_id``) or every record."""
 
@@ -98,6 +90,24 @@ class PeriodQueries:
         self.device_id = device_id
         self.slices = period.month_slices()
         self._start, self._end = period.start_utc(), period.end_utc()
+        self._whole: bool | None = None
+        self._pass: ShiftPass | None = None
+
+    @property
+    def whole(self) -> bool:
+        """True when the period (team scope) holds at least half of the store's shifts: its
+        shifts and observations are then read in one pass each (:mod:`period_pass`,
+        :meth:`_counts_by_shift`) instead of looked up month by month."""
+        if self._whole is None:
+            self._whole = self.device_id is None and self._holds_most_shifts(self.slices)
+        return self._whole
+
+    def _one_pass(self) -> ShiftPass | None:
+        if not self.whole:
+            return None
+        if self._pass is None:
+            self._pass = ShiftPass(self)
+        return self._pass
 
     # -- helpers --------------------------------------------------------------------------------
     def _bucket(self, column):
@@ -145,21 +155,27 @@ class PeriodQueries:
     # -- shifts ---------------------------------------------------------------------------------
     def shift_figures(self) -> list:
         """Rows ``(month, kind, shifts, hours, adults, concern_reports, referrals)``."""
+        if (one := self._one_pass()) is not None:
+            return one.figures
         month = self._bucket(Shift.starts_at)
         return self._run(self._shifts(
-            month, Shift.kind, func.count(), func.sum(_hours(Shift.starts_at, Shift.ends_at)),
+            month, Shift.kind, func.count(), func.sum(hours(Shift.starts_at, Shift.ends_at)),
             func.sum(Shift.adults_met), func.sum(Shift.concern_reports),
             func.sum(Shift.referrals)).group_by(month, Shift.kind))
 
     def staff_hours(self) -> list:
         """Rows ``(month, staff hours)``: each shift's hours times its staff."""
+        if (one := self._one_pass()) is not None:
+            return one.staff_hours
         month = self._bucket(Shift.starts_at)
-        return self._run(self._shifts(month, func.sum(_hours(Shift.starts_at, Shift.ends_at)))
+        return self._run(self._shifts(month, func.sum(hours(Shift.starts_at, Shift.ends_at)))
                          .join(shift_staff, shift_staff.c.shift_id == Shift.id)
                          .group_by(month))
 
     def youth_counts(self) -> list:
         """Rows ``(month, "<age band>|<gender>", young people)`` from the shifts' counts."""
+        if (one := self._one_pass()) is not None:
+            return one.youths
         month = self._bucket(Shift.starts_at)
         pairs = func.json_each(Shift.youth_counts).table_valued("key", "value", name="counts")
         return self._run(self._shifts(month, pairs.c.key, func.sum(cast(pairs.c.value, Integer)))
@@ -167,16 +183,20 @@ class PeriodQueries:
 
     def area_presence(self) -> list:
         """Rows ``(month, area id, shifts, hours)``: the shifts that covered each area."""
+        if (one := self._one_pass()) is not None:
+            return one.presence
         month = self._bucket(Shift.starts_at)
         area = text_id(shift_area.c.area_id)
         return self._run(self._shifts(month, area, func.count(),
-                                      func.sum(_hours(Shift.starts_at, Shift.ends_at)))
+                                      func.sum(hours(Shift.starts_at, Shift.ends_at)))
                          .join(shift_area, shift_area.c.shift_id == Shift.id)
                          .group_by(month, shift_area.c.area_id))
 
     def shifts_in_areas(self, area_ids) -> list:
         """Rows ``(month, shifts)``: the shifts that covered at least one of ``area_ids``
         (each shift once)."""
+        if (one := self._one_pass()) is not None:
+            return one.shifts_in_areas(area_ids)
         month = self._bucket(Shift.starts_at)
         covered = exists().where(shift_area.c.shift_id == Shift.id,
                                  text_id(shift_area.c.area_id).in_(list(area_ids)))
@@ -219,7 +239,11 @@ class PeriodQueries:
 
         The observations without a shift are one range per month slice either way.
         """
-        slices = (period or self.period).month_slices()
+        if period is None:  # the report's own period: its shifts' months are read already
+            if (one := self._one_pass()) is not None:
+                return self._counts_by_shift(self.slices, one.month_of)
+            return self._counts_by_month(self.slices)
+        slices = period.month_slices()
         if self.device_id is None and self._holds_most_shifts(slices):
             return self._counts_by_shift(slices)
         return self._counts_by_month(slices)
@@ -252,14 +276,16 @@ class PeriodQueries:
                 months[index].update(packed.split(_RECORD))
         return months
 
-    def _counts_by_shift(self, slices) -> list[Counter]:
+    def _counts_by_shift(self, slices, month_of: dict[str, int] | None = None) -> list[Counter]:
         """Team scope only (the covering index has no device). The shifts' months come
         first (a dict of the period's live shifts); a shift not in it (deleted, or
         outside the period) is skipped, as the join by month skips it. The keys are
         counted a batch of shifts at a time, so at most ``batch`` shifts' strings wait."""
-        start, end = slices[0].start_utc(), slices[-1].end_utc()
-        bucket = self._bucket_of(Shift.starts_at, slices)
-        month_of = dict(self._run(self._shifts(text_id(Shift.id), bucket, start=start, end=end)))
+        if month_of is None:
+            start, end = slices[0].start_utc(), slices[-1].end_utc()
+            bucket = self._bucket_of(Shift.starts_at, slices)
+            month_of = dict(self._run(self._shifts(text_id(Shift.id), bucket, start=start,
+                                                   end=end)))
         grouped = (select(text_id(Observation.shift_id), self._keys())
                    .where(Observation.shift_id.is_not(None), Observation.deleted_at.is_(None))
                    .group_by(Observation.shift_id))
