@@ -238,6 +238,14 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     ]),
     # The app's data file 0007: a place's description is shared (through the gate).
     (3, "a place's description is a shareable key", shareable_keys_sql()),
+    # Found by the bench (issue 19): a session caches the trigger's plan of its look-up by
+    # (team, id). Planned while the table was empty (a new hub, or one just analyzed when
+    # small), that plan scans the table, and a push of 100,000 records into it took minutes,
+    # each row slower than the last. Planned at every call, it uses the primary key.
+    (4, "the server-columns trigger plans its look-up at every call", [
+        "ALTER FUNCTION fieldapp.envelope_server_columns() "
+        "SET plan_cache_mode = force_custom_plan",
+    ]),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
