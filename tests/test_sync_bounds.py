@@ -386,3 +386,28 @@ def test_decode_refuses_a_header_seq_or_time_out_of_range():
                   "created_at": "2025-01-01T00:00:00.000000Z", **change}
         with pytest.raises(BundleError):
             decode_bundle(signed_raw(header, body), TEAM_KEY)
+
+
+@pytest.mark.parametrize("names, cursor, new, cursor_after", [
+    ((1, 2, 3), 3, [], 3),  # idle: the cursor's own bundle is there
+    ((1, 2, 3, 4, 5), 3, [4, 5], 3),  # two new bundles
+    ((1, 2, 3), 5, [], 3),  # past every bundle (its last ones set aside): back to the last
+    ((1, 2, 3, 7), 5, [7], 5),  # past the old ones but a newer one is there
+    ((), 4, [], 0),  # the folder emptied
+])
+def test_a_folders_new_bundles_are_found_from_its_cursor(tmp_path, names, cursor, new,
+                                                         cursor_after):
+    """The folder hub lists a device's bundles above this device's cursor, and a cursor past
+    every bundle there moves back to the last one (it compares names up to the cursor's own
+    and reads them as numbers only when that bundle is gone)."""
+    source = uuid.uuid4()
+    folder = tmp_path / "hub" / "devices" / str(source)
+    folder.mkdir(parents=True)
+    for seq in names:
+        (folder / bundle_name(seq)).write_bytes(b"")
+    (folder / "notes.txt").write_text("not a bundle")
+    hub = FolderHub(tmp_path / "hub", TEAM_KEY)
+    state = HubState(cursors={str(source): cursor})
+    found = hub.batches(uuid.uuid4(), state)
+    assert [b.seq for b in found] == new
+    assert state.cursors[str(source)] == cursor_after

@@ -330,21 +330,34 @@ class FolderHub:
             look_all = name in refused_sources
             seqs: dict[int, str] = {}
             highest = 0
+            # The names at or below the cursor's are read as numbers only when the cursor's
+            # own bundle is gone (below): an idle sync of a city's hub (150 devices, a year
+            # of weekly bundles) then compares names instead of parsing 7,800 of them.
+            older: list[str] = []
+            at_cursor = False
             try:
                 with os.scandir(folder) as entries:
                     for entry in entries:
-                        if not look_all and entry.name <= cutoff:
-                            highest = max(highest, parse_bundle_name(entry.name) or 0)
+                        entry_name = entry.name
+                        if not look_all and entry_name <= cutoff:
+                            if entry_name == cutoff:
+                                at_cursor = True
+                            else:
+                                older.append(entry_name)
                             continue
-                        seq = parse_bundle_name(entry.name)
+                        seq = parse_bundle_name(entry_name)
                         if seq is not None:
-                            seqs[seq] = entry.name
+                            seqs[seq] = entry_name
                             highest = max(highest, seq)
             except FileNotFoundError:
                 continue  # gone meanwhile
             except OSError as exc:
                 raise HubError(_("The hub folder {path} cannot be used: {error}").format(
                     path=self.path, error=exc.strerror or exc)) from exc
+            if at_cursor:
+                highest = max(highest, cursor)
+            elif cursor > highest:
+                highest = max([highest, *((parse_bundle_name(n) or 0) for n in older)])
             if cursor > highest:
                 # Past every bundle there (a cursor moved by a junk name, e.g. 99999999, in an
                 # earlier version; or the device's last bundles were set aside): the device's
