@@ -6,8 +6,8 @@ period. On the encrypted city-year file (47,000 shifts) the five grouped stateme
 about 0.8 s, mostly joins looking up each shift's links; the pass reads them in their own
 order. ``tests/test_report_period_counts.py`` holds both ways to the same figures.
 
-The hours are computed by SQLite as the grouped queries compute them (:func:`hours`), so
-both add the same numbers (in another order: the sums may differ in the last bits).
+The hours are the same whole seconds SQLite computes for :func:`hours`, divided the same
+way, so both add the same numbers (in another order: the sums may differ in the last bits).
 Qt-free.
 """
 
@@ -22,7 +22,9 @@ from fieldapp.reports.week_statements import text_id
 from fieldapp.store.models import Shift, shift_area, shift_staff
 
 
-_UNIT, _RECORD = "\x1f", "\x1e"  # never in an id, a kind key or a number
+# Separators of packed rows (ASCII unit and record separators: never in a hex id, a kind
+# key, a severity or a number); the observation keys of period_queries use them too.
+UNIT, RECORD = "\x1f", "\x1e"
 
 
 def _whole_seconds(starts_at, ends_at):
@@ -64,16 +66,16 @@ class ShiftPass:
         length = seconds(Shift.starts_at, Shift.ends_at)
         fields = (text_id(Shift.id), queries._bucket(Shift.starts_at), Shift.kind, length,
                   Shift.adults_met, Shift.concern_reports, Shift.referrals)
-        packed = func.group_concat(_joined(fields, _UNIT), _RECORD)
+        packed = func.group_concat(_joined(fields, UNIT), RECORD)
         youth = "[" + func.group_concat(type_coerce(Shift.youth_counts, String), ",") + "]"
         shifts, counts = connection.execute(queries._shifts(packed, youth)).one()
         self.month_of: dict[str, int] = {}
         self.hours_of: dict[str, float] = {}
         figures: dict[tuple, list] = {}
         youths: dict[tuple, int] = defaultdict(int)
-        for record, youth_counts in zip((shifts or "").split(_RECORD) if shifts else (),
+        for record, youth_counts in zip((shifts or "").split(RECORD) if shifts else (),
                                         json.loads(counts) if counts else (), strict=True):
-            shift_id, month, kind, secs, adults, concern, referrals = record.split(_UNIT)
+            shift_id, month, kind, secs, adults, concern, referrals = record.split(UNIT)
             month, hours = int(month), int(secs) / 3600.0  # as SQL divides (hours())
             self.month_of[shift_id] = month
             self.hours_of[shift_id] = hours
@@ -93,10 +95,10 @@ class ShiftPass:
                      .group_by(shift_staff.c.shift_id)  # the primary key's order: no sort
                      .subquery())
         staffed = connection.execute(select(func.group_concat(
-            _joined((type_coerce(per_shift.c.shift_id, String), per_shift.c.n), _UNIT),
-            _RECORD))).scalar()
-        for record in staffed.split(_RECORD) if staffed else ():
-            shift_id, n = record.split(_UNIT)
+            _joined((type_coerce(per_shift.c.shift_id, String), per_shift.c.n), UNIT),
+            RECORD))).scalar()
+        for record in staffed.split(RECORD) if staffed else ():
+            shift_id, n = record.split(UNIT)
             month = self.month_of.get(shift_id)
             if month is not None:
                 staff_hours[month] += self.hours_of[shift_id] * int(n)
@@ -105,10 +107,10 @@ class ShiftPass:
         self.areas_of: dict[str, list[str]] = defaultdict(list)
         presence: dict[tuple, list] = {}
         links = connection.execute(select(func.group_concat(
-            _joined((text_id(shift_area.c.shift_id), text_id(shift_area.c.area_id)), _UNIT),
-            _RECORD))).scalar()
-        for record in links.split(_RECORD) if links else ():
-            shift_id, area_id = record.split(_UNIT)
+            _joined((text_id(shift_area.c.shift_id), text_id(shift_area.c.area_id)), UNIT),
+            RECORD))).scalar()
+        for record in links.split(RECORD) if links else ():
+            shift_id, area_id = record.split(UNIT)
             month = self.month_of.get(shift_id)
             if month is None:
                 continue
@@ -128,4 +130,4 @@ class ShiftPass:
         return list(months.items())
 
 
-__all__ = ["ShiftPass", "hours"]
+__all__ = ["RECORD", "UNIT", "ShiftPass", "hours", "seconds"]

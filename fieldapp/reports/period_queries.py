@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 from fieldapp.domain.enums import PartnerKind
 from fieldapp.domain.periods import Period
 from fieldapp.i18n import current_language
-from fieldapp.reports.period_pass import ShiftPass, hours
+from fieldapp.reports.period_pass import RECORD, UNIT, ShiftPass, hours
 from fieldapp.reports.week_queries import text_id
 from fieldapp.store.models import (
     Action,
@@ -61,9 +61,7 @@ from fieldapp.store.models import (
 from fieldapp.store.types import UTCDateTime
 
 
-# Separators of the packed observation keys (ASCII unit and record separators: never in a
-# hex id or a severity value).
-_UNIT, _RECORD = "\x1f", "\x1e"
+_UNIT, _RECORD = UNIT, RECORD  # the packed observation keys' separators
 
 
 def unpack(key: str) -> tuple[str, str, str]:
