@@ -46,6 +46,7 @@ from fieldapp.reports.period_data import (
 from fieldapp.reports.period_queries import PeriodNames, PeriodQueries, unpack
 from fieldapp.reports.rules import Scope, label_of
 from fieldapp.reports.summary import stored_team_name
+from fieldapp.store.snapshot import hold_snapshot
 from fieldapp.store.types import utcnow
 
 DONE, CANCELLED, PLANNED = "done", "cancelled", "planned"
@@ -238,6 +239,7 @@ def build_period_summary(session: Session, period: Period, scope: Scope | str,
                          device_id: uuid.UUID, *, team_name: str | None = None,
                          generated_at: dt.datetime | None = None) -> PeriodSummary:
     """Aggregate ``period`` for ``scope`` ("device" or "team") from the store."""
+    hold_snapshot(session)  # every figure from the same committed state
     scope = Scope(scope)
     device = device_id if scope is Scope.DEVICE else None
     queries = PeriodQueries(session, period, device)

@@ -60,6 +60,7 @@ from fieldapp.reports.summary_data import (
 )
 from fieldapp.reports.week_assembly import NOTABLE_LIMIT, TREND_LIMIT, TREND_WEEKS, WeekAssembly
 from fieldapp.reports.week_queries import Names, WeekQueries, as_uuid
+from fieldapp.store.snapshot import hold_snapshot
 from fieldapp.store.types import utcnow
 
 __all__ = [
@@ -165,6 +166,7 @@ def build_week_summary(session: Session, week: IsoWeek, scope: Scope | str,
                        generated_at: dt.datetime | None = None) -> WeekSummary:
     """Aggregate ``week`` for ``scope`` ("device" or "team") from the store."""
     scope = Scope(scope)
+    hold_snapshot(session)  # every figure from the same committed state
     queries = scoped_queries(session, week, scope, device_id)
     parts = WeekAssembly(queries, week)
     parts.shifts()
