@@ -304,7 +304,7 @@ def _run_window(app: QApplication, database, language: str | None,
         checks = startup_checks_job(database, getattr(database, "start_passphrase", None))
         window.after_first_paint(lambda: ctx.tasks.run(checks, on_failure=damaged, lane="io"))
         # A window that is not painted soon (started minimized): start them anyway.
-        QTimer.singleShot(10_000, window.start_background_work)
+        QTimer.singleShot(10_000, window, window.start_background_work)
         if close_after_ms is not None:
             QTimer.singleShot(close_after_ms, window.close)
         code = app.exec()

@@ -339,7 +339,7 @@ class MainWindow(QMainWindow):
     def event(self, event) -> bool:
         handled = super().event(event)
         if event.type() == QEvent.Type.Paint and getattr(self, "_after_first_paint", None):
-            QTimer.singleShot(0, self._start_when_usable)  # the paint finishes first
+            QTimer.singleShot(0, self, self._start_when_usable)  # the paint finishes first
         return handled
 
     def _start_when_usable(self) -> None:
@@ -347,9 +347,9 @@ class MainWindow(QMainWindow):
         queued before them), and :data:`BACKGROUND_DELAY_MS` later: retention's reading is
         Python work that would take turns with the window's first moments of use."""
         if self._after_first_paint is not None and self.ctx.tasks.busy("db"):
-            QTimer.singleShot(20, self._start_when_usable)
+            QTimer.singleShot(20, self, self._start_when_usable)
         elif self._after_first_paint is not None:
-            QTimer.singleShot(BACKGROUND_DELAY_MS, self.start_background_work)
+            QTimer.singleShot(BACKGROUND_DELAY_MS, self, self.start_background_work)
 
     def quit(self) -> None:  # Ctrl+Q: close the window, asking first when a shift is running
         self._quitting = True
