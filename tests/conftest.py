@@ -58,3 +58,21 @@ def hub_path(tmp_path):
     path = tmp_path / "hub"
     path.mkdir()
     return path
+
+
+@pytest.fixture
+def hub_contexts(tmp_path, hub_path, monkeypatch):
+    """Two laptops' window contexts (synchronous tasks) whose settings name ``hub_path``,
+    with the team key in the environment: the Synk page's tests."""
+    from fieldapp.ui.context import AppContext
+    from test_sync_support import TEAM_KEY, fresh_database
+
+    monkeypatch.setenv("FIELDAPP_TEAM_KEY", TEAM_KEY.decode())
+    databases = [fresh_database(tmp_path, n) for n in range(2)]
+    contexts = [AppContext.open(db, synchronous=True) for db in databases]
+    for ctx in contexts:
+        with ctx.services() as services:
+            services.settings.set("hub_path", str(hub_path))
+    yield contexts
+    for db in databases:
+        db.close()

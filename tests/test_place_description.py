@@ -25,20 +25,12 @@ from fieldapp.ui.context import AppContext
 from fieldapp.ui.dialogs.form_parts import select_data
 from fieldapp.ui.views.places import PlacesView
 from test_sync_folder import write_bundles
-from test_sync_support import ALVSJO, ALVSJO_CENTRUM, TEAM_KEY, fresh_database
+from test_sync_support import ALVSJO, ALVSJO_CENTRUM, TEAM_KEY
 from ui_helpers import save_dialog
 
 CLEAN = "Gångtunneln under spåren, tänd till 22. Samlingsplats fredagar."
 PLANTED = ("ring Elias 070-123 45 67", "811218-9876 brukar stå här",
            "mejla kalle.k@skolan.se", "kontakt (08) 123 456 78")
-
-
-@pytest.fixture
-def laptops(tmp_path):
-    databases = [fresh_database(tmp_path, n) for n in range(3)]
-    yield databases
-    for database in databases:
-        database.close()
 
 
 def test_the_migration_adds_and_drops_the_column_on_a_real_file(tmp_path):

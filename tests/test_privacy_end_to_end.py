@@ -32,7 +32,7 @@ from fieldapp.sync.engine import sync
 from fieldapp.sync.envelope import to_envelope
 from fieldapp.sync.folder import FolderHub
 from test_sync_folder import write_bundles
-from test_sync_support import ALVSJO, ALVSJO_CENTRUM, TEAM_KEY, category_id, fresh_database
+from test_sync_support import ALVSJO, ALVSJO_CENTRUM, TEAM_KEY, category_id
 
 PNR, PHONE, EMAIL, NAME = "811218-9876", "070-123 45 67", "kalle.k@skolan.se", "Elias"
 PLANTED = f"{NAME} ({PNR}) ring {PHONE} eller {EMAIL}"
@@ -74,14 +74,6 @@ def export_everything(database, folder, now) -> list:
         export_year_xlsx(session, week.monday().year, path)
     paths.append(path)
     return paths
-
-
-@pytest.fixture
-def laptops(tmp_path):
-    databases = [fresh_database(tmp_path, n) for n in range(3)]
-    yield databases
-    for database in databases:
-        database.close()
 
 
 def plant_through_the_services(database) -> None:

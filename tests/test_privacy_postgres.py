@@ -37,7 +37,7 @@ from fieldapp.sync.hub import HubState
 from fieldapp.sync.postgres import PostgresHub, connect
 from test_privacy_end_to_end import export_everything, scan_export
 from test_sync_postgres import Server, admin_url
-from test_sync_support import ALVSJO, category_id, fresh_database
+from test_sync_support import ALVSJO, category_id
 
 pytestmark = pytest.mark.postgres
 psycopg = pytest.importorskip("psycopg")
@@ -110,14 +110,6 @@ def server():
         srv.drop()
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def laptops(tmp_path):
-    databases = [fresh_database(tmp_path, n) for n in range(3)]
-    yield databases
-    for database in databases:
-        database.close()
 
 
 def hub_text(server: Server, *, leave_out_device: uuid.UUID | None = None) -> dict[str, str]:

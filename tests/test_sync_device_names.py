@@ -15,29 +15,11 @@ from PySide6.QtCore import Qt
 
 from fieldapp.sync.bundle import decode_bundle, encode_bundle
 from fieldapp.sync.team_key import new_team_key
-from fieldapp.ui.context import AppContext
 from fieldapp.ui.views.sync import SyncView
-from test_sync_support import TEAM_KEY, add_shift, fresh_database
+from test_sync_support import add_shift
 
 
-@pytest.fixture
-def hub(tmp_path):
-    path = tmp_path / "hub"
-    path.mkdir()
-    return path
 
-
-@pytest.fixture
-def laptops(tmp_path, hub, monkeypatch):
-    monkeypatch.setenv("FIELDAPP_TEAM_KEY", TEAM_KEY.decode())
-    databases = [fresh_database(tmp_path, n) for n in range(2)]
-    contexts = [AppContext.open(db, synchronous=True) for db in databases]
-    for ctx in contexts:
-        with ctx.services() as services:
-            services.settings.set("hub_path", str(hub))
-    yield contexts
-    for db in databases:
-        db.close()
 
 
 def sync_now(qtbot, view: SyncView) -> None:
@@ -50,14 +32,14 @@ def names_shown(view: SyncView) -> list[str]:
     return [view.devices_table.item(row, 0).text() for row in range(view.devices_table.rowCount())]
 
 
-def test_each_laptop_shows_the_others_name_after_a_sync(qtbot, laptops):
-    a, b = laptops
+def test_each_laptop_shows_the_others_name_after_a_sync(qtbot, hub_contexts):
+    a, b = hub_contexts
     with a.services() as services:
         services.settings.set_device_name("Laptop fältgruppen 1")
-    views = [SyncView(ctx) for ctx in laptops]
+    views = [SyncView(ctx) for ctx in hub_contexts]
     for view in views:
         qtbot.addWidget(view)
-    for ctx in laptops:
+    for ctx in hub_contexts:
         add_shift(ctx.database)
     for view in (views[0], views[1], views[0]):
         sync_now(qtbot, view)
@@ -77,19 +59,19 @@ def test_each_laptop_shows_the_others_name_after_a_sync(qtbot, laptops):
     assert names_shown(views[0])[1] == "Laptop fältgruppen 2"
 
 
-def test_a_name_the_gate_refuses_never_leaves_the_laptop(qtbot, laptops, hub):
-    a, _b = laptops
+def test_a_name_the_gate_refuses_never_leaves_the_laptop(qtbot, hub_contexts, hub_path):
+    a, _b = hub_contexts
     with a.services() as services:
         services.settings.set_device_name("Ring 070-123 45 67")
     add_shift(a.database)
     sync_now(qtbot, SyncView(a))
-    bundle = next((hub / "devices" / str(a.device_id)).glob("*.bundle"))
+    bundle = next((hub_path / "devices" / str(a.device_id)).glob("*.bundle"))
     header = json.loads(bundle.read_bytes().split(b"\n", 1)[0])
     assert "name" not in header
     assert b"070" not in bundle.read_bytes()
 
 
-def test_the_name_is_signed_and_a_bundle_without_one_still_reads(laptops):
+def test_the_name_is_signed_and_a_bundle_without_one_still_reads(hub_contexts):
     import datetime as dt
     import uuid
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
@@ -24,35 +23,18 @@ from fieldapp.ui.views.sync import SyncView
 from test_sync_support import ALVSJO_CENTRUM, TEAM_KEY, add_shift, category_id, fresh_database
 
 
-@pytest.fixture
-def hub(tmp_path):
-    path = tmp_path / "hub"
-    path.mkdir()
-    return path
 
-
-@pytest.fixture
-def contexts(tmp_path, hub, monkeypatch):
-    monkeypatch.setenv("FIELDAPP_TEAM_KEY", TEAM_KEY.decode())
-    databases = [fresh_database(tmp_path, n) for n in range(2)]
-    contexts = [AppContext.open(db, synchronous=True) for db in databases]
-    for ctx in contexts:
-        with ctx.services() as services:
-            services.settings.set("hub_path", str(hub))
-    yield contexts
-    for db in databases:
-        db.close()
 
 
 def click(qtbot, button):
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def test_synka_nu_on_two_laptops_brings_each_the_others_shift(qtbot, contexts):
-    views = [SyncView(ctx) for ctx in contexts]
+def test_synka_nu_on_two_laptops_brings_each_the_others_shift(qtbot, hub_contexts):
+    views = [SyncView(ctx) for ctx in hub_contexts]
     for view in views:
         qtbot.addWidget(view)
-    shifts = [add_shift(ctx.database) for ctx in contexts]
+    shifts = [add_shift(ctx.database) for ctx in hub_contexts]
     assert views[0].sync_button.text() == "Synka nu"
     views[0].refresh()
     assert "1" in views[0].pending_label.text()
@@ -61,7 +43,7 @@ def test_synka_nu_on_two_laptops_brings_each_the_others_shift(qtbot, contexts):
         click(qtbot, view.sync_button)
         assert view.sync_button.isEnabled()
 
-    for ctx, other in ((contexts[0], shifts[1]), (contexts[1], shifts[0])):
+    for ctx, other in ((hub_contexts[0], shifts[1]), (hub_contexts[1], shifts[0])):
         with ctx.database.session() as session:
             ids = set(session.scalars(select(Shift.id)))
         assert other.id in ids
@@ -71,27 +53,27 @@ def test_synka_nu_on_two_laptops_brings_each_the_others_shift(qtbot, contexts):
     # Every run is in the audit log, with counts and never contents.
     from fieldapp.store.services.audit import AuditService
 
-    with contexts[0].database.session() as session:
+    with hub_contexts[0].database.session() as session:
         runs = AuditService(session).list(kinds=["sync"])
     assert len(runs) == 2
     assert runs[-1].details["pushed"] == {"shift": 1}
 
 
-def test_without_a_team_key_the_view_says_so(qtbot, contexts, monkeypatch):
+def test_without_a_team_key_the_view_says_so(qtbot, hub_contexts, monkeypatch):
     monkeypatch.delenv("FIELDAPP_TEAM_KEY")
-    view = SyncView(contexts[0])
+    view = SyncView(hub_contexts[0])
     qtbot.addWidget(view)
     click(qtbot, view.sync_button)
     assert "FIELDAPP_TEAM_KEY" in view.message_label.text()
 
 
-def test_refused_bundles_are_listed_with_their_reason(qtbot, contexts, hub):
-    views = [SyncView(ctx) for ctx in contexts]
+def test_refused_bundles_are_listed_with_their_reason(qtbot, hub_contexts, hub_path):
+    views = [SyncView(ctx) for ctx in hub_contexts]
     for view in views:
         qtbot.addWidget(view)
-    add_shift(contexts[0].database)
+    add_shift(hub_contexts[0].database)
     click(qtbot, views[0].sync_button)
-    bundle = next(hub.glob("devices/*/00000001.bundle"))
+    bundle = next(hub_path.glob("devices/*/00000001.bundle"))
     bundle.write_bytes(bundle.read_bytes()[:-5])
     click(qtbot, views[1].sync_button)
     assert views[1].refused_table.rowCount() == 1
@@ -99,11 +81,11 @@ def test_refused_bundles_are_listed_with_their_reason(qtbot, contexts, hub):
     assert views[1].refused_table.item(0, 1).text()
 
 
-def test_automatic_sync_runs_while_the_hub_folder_exists(qtbot, contexts, hub):
-    view = SyncView(contexts[0], interval_ms=10)
+def test_automatic_sync_runs_while_the_hub_folder_exists(qtbot, hub_contexts, hub_path):
+    view = SyncView(hub_contexts[0], interval_ms=10)
     qtbot.addWidget(view)
-    add_shift(contexts[0].database)
-    qtbot.waitUntil(lambda: bool(list(hub.glob("devices/*/00000001.bundle"))), timeout=5000)
+    add_shift(hub_contexts[0].database)
+    qtbot.waitUntil(lambda: bool(list(hub_path.glob("devices/*/00000001.bundle"))), timeout=5000)
     assert view.timer.isActive()
 
 
@@ -123,7 +105,7 @@ def _stored_ids(database) -> set[str]:
             str(i) for i in session.scalars(select(Observation.id))}
 
 
-def test_cancel_stops_a_running_sync_after_the_current_bundle(qtbot, tmp_path, hub, monkeypatch):
+def test_cancel_stops_a_running_sync_after_the_current_bundle(qtbot, tmp_path, hub_path, monkeypatch):
     """A real sync on the real (threaded) task runner, cancelled with the Cancel button while
     it reads bundle 3 of 6: bundles 1-3 are applied whole, 4-6 not at all, the user is told
     it stopped, and the next sync brings exactly the rest."""
@@ -136,8 +118,8 @@ def test_cancel_stops_a_running_sync_after_the_current_bundle(qtbot, tmp_path, h
             Services(session, writer.device_id()).observations.create(
                 shift_id=shift.id, place_id=ALVSJO_CENTRUM, category_id=category,
                 observed_at=shift.starts_at)
-        engine.sync(writer, FolderHub(hub, TEAM_KEY))
-    own = hub / "devices" / str(writer.device_id())
+        engine.sync(writer, FolderHub(hub_path, TEAM_KEY))
+    own = hub_path / "devices" / str(writer.device_id())
     bundles = [own / bundle_name(seq) for seq in range(1, BUNDLES + 1)]
     ids = [_bundle_ids(path) for path in bundles]
     assert all(len(i) == 2 for i in ids)
@@ -157,7 +139,7 @@ def test_cancel_stops_a_running_sync_after_the_current_bundle(qtbot, tmp_path, h
 
     ctx = AppContext.open(reader)  # threaded, as in the app
     with ctx.services() as services:
-        services.settings.set("hub_path", str(hub))
+        services.settings.set("hub_path", str(hub_path))
     view = SyncView(ctx)
     qtbot.addWidget(view)
     try:
@@ -197,14 +179,14 @@ def test_cancel_stops_a_running_sync_after_the_current_bundle(qtbot, tmp_path, h
         reader.close()
 
 
-def test_the_main_window_syncs_from_the_start_and_shows_the_state(qtbot, contexts, tmp_path):
+def test_the_main_window_syncs_from_the_start_and_shows_the_state(qtbot, hub_contexts, tmp_path):
     from PySide6.QtCore import QSettings
 
     from fieldapp.ui.main_window import MainWindow
 
-    add_shift(contexts[0].database)
+    add_shift(hub_contexts[0].database)
     settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(contexts[0], settings=settings)
+    window = MainWindow(hub_contexts[0], settings=settings)
     qtbot.addWidget(window)
     # The Synk page is built after the first paint (never holding it up), before anyone
     # opens it, so its automatic sync timer runs.
@@ -216,7 +198,7 @@ def test_the_main_window_syncs_from_the_start_and_shows_the_state(qtbot, context
     assert window.sync_status.text().startswith("Synk: allt skickat, senast ")
 
 
-def test_a_slow_hub_never_holds_up_the_users_next_save(qtbot, tmp_path, hub, monkeypatch):
+def test_a_slow_hub_never_holds_up_the_users_next_save(qtbot, tmp_path, hub_path, monkeypatch):
     """The sync waits on a slow network folder (its hub call blocks until the test lets it
     go) on the IO lane, while an observation is saved through the real dialog on the DB lane:
     the save is done, and in the data file, before the sync goes on; the sync then sends it."""
@@ -231,7 +213,7 @@ def test_a_slow_hub_never_holds_up_the_users_next_save(qtbot, tmp_path, hub, mon
     database = fresh_database(tmp_path, 0)
     ctx = AppContext.open(database)  # the threaded runner, as in the app
     with ctx.services() as services:
-        services.settings.set("hub_path", str(hub))
+        services.settings.set("hub_path", str(hub_path))
     reached, release = threading.Event(), threading.Event()
     connect = FolderHub.connect
 
