@@ -92,6 +92,9 @@ class TrendModel(QAbstractTableModel):
             return text.number(value) if value else "\u2013"
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return ALIGN_RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole:
+            week = self.history.weeks[index.column()]
+            return f"{week.label()}: {week.title_range()}"
         return None
 
 
