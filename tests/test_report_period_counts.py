@@ -166,31 +166,30 @@ def test_observation_figures_match_counting_each_row(data_path, text):
 
 @pytest.mark.parametrize("text", ["2026-T1", "2025", "2025-12-15..2026-01-20",
                                   "2024-04-06..2026-04-05"])
-def test_both_ways_of_reading_the_observations_count_the_same(data_path, text):
-    """By shift (one pass over the index, for a period holding most of the store) and by
-    month (one range per month slice): the same counts, for long and short periods, so the
-    choice between them never changes a figure."""
+def test_the_tally_and_the_rows_count_the_same(data_path, text):
+    """From the tally (the whole months of the team scope, migration 0009) and from the
+    rows (one device, the partial months at the ends of a range of days): the same counts,
+    so the choice between them never changes a figure."""
     from fieldapp.reports.period_queries import PeriodQueries
     from fieldapp.store.database import open_database
 
     period = Period.parse(text)
+    slices = period.month_slices()
     database = open_database(data_path)
     try:
         with database.session() as session:
             queries = PeriodQueries(session, period, None)
-            slices = period.month_slices()
-            by_shift = queries._counts_by_shift(slices)
-            by_month = queries._counts_by_month(slices)
+            from_rows = queries._counts_by_month(slices)
             chosen = queries.observation_counts()
-            most = queries._holds_most_shifts(slices)
+            tallied = queries._tallied_months(slices)
     finally:
         database.close()
     now = count_by_hand(data_path, period)
-    assert [sum(c.values()) for c in by_shift] == [now["months"][i] for i in range(len(slices))]
-    assert by_shift == by_month == chosen
-    # the whole store takes the pass by shift, a tertial of 70 weeks the lookups by month
-    assert most is {"2026-T1": False, "2025": True, "2025-12-15..2026-01-20": False,
-                    "2024-04-06..2026-04-05": True}[text]
+    assert [sum(c.values()) for c in from_rows] == [now["months"][i] for i in range(len(slices))]
+    assert chosen == from_rows
+    whole = [i for i, part in enumerate(slices) if part.first.day == 1 and part.day_count() > 27
+             and (part.last + dt.timedelta(days=1)).day == 1]
+    assert sorted(tallied) == whole and len(whole) >= len(slices) - 2
 
 
 @pytest.mark.parametrize("text", ["2026-T1", "2025", "2024-04-06..2026-04-05"])

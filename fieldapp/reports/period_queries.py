@@ -4,11 +4,10 @@ Every figure is an aggregate computed by the database over indexed time ranges, 
 city's year (a million observations) comes back as a few thousand rows of counts. The month
 of a record is found in SQL too: a CASE over the month boundaries of the period in UTC
 (Stockholm midnights, so daylight saving time is respected), which keeps the range
-conditions on the indexes. The observations, by far the most records, are not grouped by
-SQLite (its GROUP BY sorts every row, most of the time of a year's report): their keys come
-back packed in strings that a Counter counts, per month slice or, for a period that holds
-most of the store, per shift in one pass over the index
-(:meth:`PeriodQueries.observation_counts`).
+conditions on the indexes. The observations, by far the most records, are counted by
+SQLite triggers as they are written (``observation_tally``, migration 0009) for the whole
+months of the team scope; otherwise their keys come back packed in strings that a Counter
+counts (:meth:`PeriodQueries.observation_counts`).
 
 Rules (as the weekly log, DESIGN.md): a shift belongs to the month in which it started, and
 so do the observations logged during it; an observation without a shift counts at its own
@@ -40,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from fieldapp.domain.enums import PartnerKind
-from fieldapp.domain.periods import Period
+from fieldapp.domain.periods import Period, PeriodKind
 from fieldapp.i18n import current_language
 from fieldapp.reports.period_pass import RECORD, UNIT, ShiftPass, hours
 from fieldapp.reports.week_queries import text_id
@@ -51,9 +50,11 @@ from fieldapp.store.models import (
     Category,
     Meeting,
     Observation,
+    ObservationTally,
     Partner,
     Place,
     Shift,
+    StockholmMonth,
     meeting_partner,
     shift_area,
     shift_staff,
@@ -217,34 +218,47 @@ class PeriodQueries:
     def observation_counts(self, period: Period | None = None) -> list[Counter]:
         """The observations of each month slice of the period (or of ``period``, e.g. the
         same period a year before), counted by their packed ``place|category|severity``
-        key (read it with :func:`unpack`).
+        key (read it with :func:`unpack`). Two ways to the same counts
+        (``tests/test_observation_tally.py`` checks them against each other and by hand):
 
-        No sort of the observations: SQLite has no hash aggregate, so a GROUP BY of a year's
-        observations by place, category or severity spends most of its time sorting them.
-        The keys are joined into strings by a plain aggregate, as an index reads them, and
-        counted with :class:`collections.Counter`. Two ways to read them, the same counts
-        (``tests/test_report_period_counts.py`` checks both):
-
-        - by shift (:meth:`_counts_by_shift`), when the period holds at least half of the
-          store's shifts (a year's report: the store keeps 13 months by default): one pass
-          over the whole covering index in its own order, grouped per shift, each shift's
-          keys put in the month it started in. Twice as fast as looking up each shift's
-          observations on an encrypted city-year file (no B-tree descent per shift, every
-          index page decrypted once);
-        - by month (:meth:`_counts_by_month`), for a shorter period or one device: each
-          month slice one range of the shifts started in it, their observations looked up
-          through the index.
-
-        The observations without a shift are one range per month slice either way.
+        - from the tally (:meth:`_tallied`), for the whole months of the team scope: the
+          counts the triggers of migration 0009 keep, a few thousand rows for a city's year
+          (counting its million observations took 0.8 s on the encrypted city-year file);
+        - from the rows (:meth:`_counts_by_month`), for one device (the tally has no
+          device: with one it would be nearly as long as the observations) and for the
+          partial months at the ends of a range of days.
         """
-        if period is None:  # the report's own period: its shifts' months are read already
-            if (one := self._one_pass()) is not None:
-                return self._counts_by_shift(self.slices, one.month_of)
-            return self._counts_by_month(self.slices)
-        slices = period.month_slices()
-        if self.device_id is None and self._holds_most_shifts(slices):
-            return self._counts_by_shift(slices)
-        return self._counts_by_month(slices)
+        slices = self.slices if period is None else period.month_slices()
+        tallied = self._tallied_months(slices) if self.device_id is None else {}
+        months = self._tallied(tallied) if tallied else {}
+        rest = [index for index in range(len(slices)) if index not in tallied]
+        if rest:
+            months.update(zip(rest, self._counts_by_month([slices[i] for i in rest]),
+                              strict=True))
+        return [months[index] for index in range(len(slices))]
+
+    def _tallied_months(self, slices) -> dict[int, str]:
+        """``{slice index: "YYYY-MM"}`` of the slices the tally holds: whole months inside
+        its month table (1900–2199)."""
+        wanted = {index: f"{part.first.year:04d}-{part.first.month:02d}"
+                  for index, part in enumerate(slices) if part.kind is PeriodKind.MONTH}
+        if not wanted:
+            return {}
+        known = set(self.connection.execute(select(StockholmMonth.month).where(
+            StockholmMonth.month.in_(list(wanted.values())))).scalars())
+        return {index: month for index, month in wanted.items() if month in known}
+
+    def _tallied(self, tallied: dict[int, str]) -> dict[int, Counter]:
+        index_of = {month: index for index, month in tallied.items()}
+        key = (text_id(ObservationTally.place_id) + _UNIT + text_id(ObservationTally.category_id)
+               + _UNIT + ObservationTally.severity)
+        months = {index: Counter() for index in tallied}
+        for month, packed, n in self.connection.execute(
+                select(ObservationTally.month, key, ObservationTally.observations)
+                .where(ObservationTally.month.in_(list(index_of)),
+                       ObservationTally.observations > 0)):
+            months[index_of[month]][packed] = n
+        return months
 
     def _holds_most_shifts(self, slices) -> bool:
         start, end = slices[0].start_utc(), slices[-1].end_utc()
@@ -260,10 +274,14 @@ class PeriodQueries:
                                  + Observation.severity, _RECORD)
 
     def _counts_by_month(self, slices) -> list[Counter]:
-        """One month's string at a time is in memory (about 70 bytes an observation;
-        SQLite's string limit, 1 GB, is some 14 million observations in a month). A period
-        has at most 25 month slices (``MAX_RANGE_DAYS``): 50 SELECTs in the UNION ALL,
-        SQLite allows 500."""
+        """Each month slice one range of the shifts started in it, their observations looked
+        up through the index, and one range of the observations without a shift; the keys
+        come back joined in one string per slice (no GROUP BY: SQLite has no hash
+        aggregate, and sorting a month's observations by key took most of the time), counted
+        with :class:`collections.Counter`. One month's string at a time is in memory (about
+        70 bytes an observation; SQLite's string limit, 1 GB, is some 14 million
+        observations in a month). A period has at most 25 month slices
+        (``MAX_RANGE_DAYS``): 50 SELECTs in the UNION ALL, SQLite allows 500."""
         statement = union_all(*(
             self._observations(anchor_shift, (literal(index), self._keys()), part.start_utc(),
                                part.end_utc())
@@ -271,42 +289,6 @@ class PeriodQueries:
         months: list[Counter] = [Counter() for _part in slices]
         for index, packed in self.connection.execute(statement):
             if packed:  # None: none in this month
-                months[index].update(packed.split(_RECORD))
-        return months
-
-    def _counts_by_shift(self, slices, month_of: dict[str, int] | None = None) -> list[Counter]:
-        """Team scope only (the covering index has no device). The shifts' months come
-        first (a dict of the period's live shifts); a shift not in it (deleted, or
-        outside the period) is skipped, as the join by month skips it. The keys are
-        counted a batch of shifts at a time, so at most ``batch`` shifts' strings wait."""
-        if month_of is None:
-            start, end = slices[0].start_utc(), slices[-1].end_utc()
-            bucket = self._bucket_of(Shift.starts_at, slices)
-            month_of = dict(self._run(self._shifts(text_id(Shift.id), bucket, start=start,
-                                                   end=end)))
-        grouped = (select(text_id(Observation.shift_id), self._keys())
-                   .where(Observation.shift_id.is_not(None), Observation.deleted_at.is_(None))
-                   .group_by(Observation.shift_id))
-        months: list[Counter] = [Counter() for _part in slices]
-        waiting: list[list[str]] = [[] for _part in slices]
-        batch = 2000
-        for shift_id, packed in self.connection.execute(grouped):
-            index = month_of.get(shift_id)
-            if index is None:
-                continue
-            waiting[index].append(packed)
-            if len(waiting[index]) >= batch:
-                months[index].update(_RECORD.join(waiting[index]).split(_RECORD))
-                waiting[index].clear()
-        for index, parts in enumerate(waiting):
-            if parts:
-                months[index].update(_RECORD.join(parts).split(_RECORD))
-        unattached = union_all(*(
-            self._observations(False, (literal(index), self._keys()), part.start_utc(),
-                               part.end_utc())
-            for index, part in enumerate(slices)))
-        for index, packed in self.connection.execute(unattached):
-            if packed:
                 months[index].update(packed.split(_RECORD))
         return months
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
 # The newest revision in migrations/versions: update it with every new migration.
-HEAD_REVISION = "0008_running_and_live_indexes"
+HEAD_REVISION = "0009_observation_tally"
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -317,3 +317,35 @@ class AuditEntry(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     kind: Mapped[str] = mapped_column(String(32), nullable=False)
     details: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+
+
+class StockholmMonth(Base):
+    """The calendar months of Europe/Stockholm as UTC bounds (migration 0009, from zoneinfo):
+    the row with the greatest ``starts_utc`` not after a time is the month that time falls in.
+    A last row with no ``month`` ends the table, so a time past it has no month. Read by the
+    tally's triggers, which cannot call zoneinfo."""
+
+    __tablename__ = "stockholm_month"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    starts_utc: Mapped[dt.datetime] = mapped_column(UTCDateTime, primary_key=True)
+    month: Mapped[str | None] = mapped_column(String(7), nullable=True)  # "2026-11"
+
+
+class ObservationTally(Base):
+    """The live observations of every device counted per Stockholm month, place, category
+    and severity, by the rules of the period report (an observation counts in the month its
+    live shift started, one without a shift at its own time). Kept by SQLite triggers in the
+    same transaction as every write to an observation or a shift (migration 0009), so no
+    writer can forget it; a year's report of a whole city reads some 16,000 rows of it
+    instead of a million observations (``reports/period_queries.py``). Local only, never
+    synced; a row may hold 0."""
+
+    __tablename__ = "observation_tally"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    place_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    category_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    severity: Mapped[str] = mapped_column(String(16), primary_key=True)
+    observations: Mapped[int] = mapped_column(Integer, nullable=False)
