@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from fieldapp.demo import generate_bulk
 from fieldapp.domain.periods import Period
 from fieldapp.store import migrate
+from fieldapp.store.database import open_database
 from fieldapp.store.services import Services
 from fieldapp.store.services import retention
 from fieldapp.sync.engine import sync
@@ -33,8 +34,8 @@ def local(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=STHLM)
 
 
-def tally(path) -> Counter:
-    con = sqlite3.connect(path)
+def tally(path, connect=sqlite3.connect) -> Counter:
+    con = connect(path)
     rows = con.execute("SELECT month, place_id, category_id, severity, observations "
                        "FROM observation_tally").fetchall()
     con.close()
@@ -42,10 +43,10 @@ def tally(path) -> Counter:
     return Counter({tuple(key): n for *key, n in rows if n})
 
 
-def by_hand(path) -> Counter:
+def by_hand(path, connect=sqlite3.connect) -> Counter:
     """Each live observation counted at its Stockholm month: its live shift's start, or its
     own time without a shift."""
-    con = sqlite3.connect(path)
+    con = connect(path)
     shifts = {sid: (starts, deleted) for sid, starts, deleted in
               con.execute("SELECT id, starts_at, deleted_at FROM shift")}
     rows = con.execute("SELECT shift_id, place_id, category_id, severity, observed_at, "
@@ -65,9 +66,9 @@ def by_hand(path) -> Counter:
     return found
 
 
-def holds(path) -> Counter:
-    counted = by_hand(path)
-    assert tally(path) == counted
+def holds(path, connect=sqlite3.connect) -> Counter:
+    counted = by_hand(path, connect)
+    assert tally(path, connect) == counted
     return counted
 
 
@@ -306,3 +307,29 @@ def test_the_migration_fills_the_tally_of_an_existing_file(database):
     con.close()
     migrate.upgrade(database.engine)
     assert holds(database.path) == counted
+
+
+def test_encrypting_a_file_keeps_the_tally_and_its_triggers(database):
+    """sqlcipher_export copies the triggers after the rows (a trigger copied first would
+    count every observation twice), and they keep counting in the encrypted file."""
+    from fieldapp.store import encryption
+
+    generate_bulk(database, devices=1, weeks=6, observations=300, seed=4, now=NOW)
+    counted = holds(database.path)
+    path = database.path
+    database.close()
+    encryption.encrypt_file(path, "en lång lösenfras")
+
+    def connect(target):
+        return encryption.open_verified(target, "en lång lösenfras", readonly=False)
+
+    assert holds(path, connect) == counted
+    encrypted = open_database(path, "en lång lösenfras")
+    try:
+        with services(encrypted) as svc:
+            svc.observations.create(place_id=svc.places.list()[0].id,
+                                    category_id=svc.reference.categories()[0].id,
+                                    observed_at=local(2026, 5, 31, 23, 30))
+    finally:
+        encrypted.close()
+    assert sum(holds(path, connect).values()) == sum(counted.values()) + 1

