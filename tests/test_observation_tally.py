@@ -206,7 +206,7 @@ def test_plain_sql_keeps_the_tally(database):
     holds(database.path)
     con.execute("UPDATE shift SET deleted_at = NULL, starts_at = datetime(starts_at, '+1 day') "
                 "WHERE starts_at < (SELECT max(starts_at) FROM shift)")
-    con.execute("UPDATE observation SET severity = severity, place_id = place_id")  # no change
+    con.execute("UPDATE observation SET severity = severity, place_id = place_id")
     con.commit()
     assert holds(database.path) == counted
     con.execute("DELETE FROM observation WHERE rowid % 2 = 0")
@@ -229,8 +229,11 @@ def test_plain_sql_keeps_the_tally(database):
     lower = holds(database.path)
     con.execute(f"INSERT INTO shift VALUES ({', '.join('?' * len(row))})", row)
     con.commit()
-    con.close()
     assert sum(lower.values()) < sum(holds(database.path).values())
+    con.execute("UPDATE shift SET id = ? WHERE id = ?", ("0" * 32, shift))  # its own go
+    con.commit()
+    assert holds(database.path) == lower
+    con.close()
 
 
 def test_a_colleagues_records_from_the_hub_keep_the_tally(tmp_path, laptops, hub_path):
@@ -285,12 +288,15 @@ def test_the_importer_keeps_the_tally(database, tmp_path):
     service.run(database, confirmed(service.propose(database, workbook)), apply=True,
                 now=JULY_2023)
     assert sum(holds(database.path).values()) == 7
+    before = holds(database.path)
     book = load_workbook(workbook)
-    book["Maj 2023"]["F4"] = "ca 18"
+    book["Maj 2023"]["E4"] = "Klotter"  # the gathering at Älvsjö C was graffiti
     book.save(workbook)
-    service.run(database, confirmed(service.propose(database, workbook)), apply=True,
-                now=JULY_2023)
-    assert sum(holds(database.path).values()) == 7
+    _plan, edited = service.run(database, confirmed(service.propose(database, workbook)),
+                                apply=True, now=JULY_2023)
+    assert edited.updated["observation"] == 1
+    after = holds(database.path)
+    assert sum(after.values()) == 7 and after != before
 
 
 def test_the_migration_fills_the_tally_of_an_existing_file(database):

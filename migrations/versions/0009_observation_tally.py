@@ -12,9 +12,14 @@ it needs for the team scope are these sums, about 16,000 rows for the city's 13 
   the month its shift started when the shift is live, at its own time when it has no shift,
   not at all when it is deleted or its shift is (or its shift is not in the file).
 - Triggers on ``observation`` (insert, delete, an update of what the rules read) and on
-  ``shift`` (insert, delete, an update of its start or its deletion) change the counts in
+  ``shift`` (insert, delete, an update of its id, start or deletion) change the counts in
   the same statement's transaction, whoever writes: the services, a sync's apply, the
-  importer, retention, a person with the sqlite3 shell.
+  importer, retention, a person with the sqlite3 shell using INSERT, UPDATE and DELETE.
+  Not REPLACE (``INSERT OR REPLACE``): the row it removes fires no delete trigger (unless
+  ``recursive_triggers`` is on), so the replaced row would be counted twice. Nothing in the
+  app writes with REPLACE.
+- ``UPDATE … FROM`` and an upsert in a trigger need SQLite 3.33 or newer (sqlcipher3
+  bundles 3.53, Debian 12's Python 3.40): an older sqlite3 tool cannot read this schema.
 
 The tally is filled from the rows here. A migration that rebuilds ``observation`` or
 ``shift`` (batch mode) drops their triggers and must make them again
@@ -106,9 +111,10 @@ TRIGGERS = {
         f"BEGIN {_take_one('OLD')} {_add_one('NEW')} END"),
     "shift_tally_insert": f"AFTER INSERT ON shift BEGIN {_add_shift('NEW')} END",
     "shift_tally_delete": f"AFTER DELETE ON shift BEGIN {_take_shift('OLD')} END",
-    "shift_tally_update": (
-        "AFTER UPDATE OF starts_at, deleted_at ON shift WHEN OLD.starts_at IS NOT "
-        "NEW.starts_at OR OLD.deleted_at IS NOT NEW.deleted_at "
+    "shift_tally_update": (  # id: with foreign keys off a shift's id can change under
+        # its observations, which then have no shift
+        "AFTER UPDATE OF id, starts_at, deleted_at ON shift WHEN OLD.id IS NOT NEW.id OR "
+        "OLD.starts_at IS NOT NEW.starts_at OR OLD.deleted_at IS NOT NEW.deleted_at "
         f"BEGIN {_take_shift('OLD')} {_add_shift('NEW')} END"),
 }
 
