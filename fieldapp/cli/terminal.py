@@ -8,8 +8,9 @@ with a warning on stderr, and an encrypted file is refused (exit 1).
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from fieldapp.i18n import _
@@ -73,6 +74,14 @@ class TerminalAsk:
 
     def warn(self, text: str) -> None:
         print(text, file=sys.stderr)
+
+    @contextlib.contextmanager
+    def upgrading(self, path: Path) -> Iterator[None]:
+        from fieldapp.store.opening import upgrading_text
+
+        if self.interactive:  # a script's stderr stays for what went wrong
+            print(upgrading_text(path), file=sys.stderr)
+        yield
 
 
 def resolve_passphrase(args) -> str | None:

@@ -19,7 +19,8 @@ import contextlib
 import datetime as dt
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -327,7 +328,8 @@ def check_upgradable(path: Path, passphrase: str | None = None) -> FileState:
 
 
 def open_database(path: Path | str, passphrase: str | None = None, *, upgrade: bool = True,
-                  load_reference: bool = True, convert_plain: bool = False) -> Database:
+                  load_reference: bool = True, convert_plain: bool = False,
+                  upgrading: Callable[[], AbstractContextManager] | None = None) -> Database:
     """Open (and if needed create or upgrade) the database at ``path``.
 
     Without ``passphrase`` a plain file opens as it always did and a new file is plain; an
@@ -335,6 +337,10 @@ def open_database(path: Path | str, passphrase: str | None = None, *, upgrade: b
     ``passphrase`` a new file is created encrypted and an encrypted file is opened with it;
     a plain file is converted when ``convert_plain`` is set (see
     :func:`fieldapp.store.encryption.encrypt_file`), else :class:`NotEncryptedError`.
+
+    ``upgrading``: called when an older file is about to be backed up and upgraded (which
+    may take a while for a large file); the context it returns is held until the file is
+    at head (a client's "upgrading…" notice).
 
     Raises :class:`DatabaseFileError` with a user-facing message when the file is refused.
     """
@@ -356,6 +362,17 @@ def open_database(path: Path | str, passphrase: str | None = None, *, upgrade: b
             conversion = encryption.encrypt_file(path, passphrase)
             state = check_upgradable(path, passphrase)
     head = migrate.HEAD_REVISION  # no Alembic import for a file already at head
+    older = state.revision is not None and state.revision != head and upgrade
+    with upgrading() if older and upgrading is not None else contextlib.nullcontext():
+        return _open_at_head(path, passphrase, state, conversion, upgrade=upgrade,
+                             load_reference=load_reference)
+
+
+def _open_at_head(path: Path, passphrase: str | None, state: FileState, conversion, *,
+                  upgrade: bool, load_reference: bool) -> Database:
+    """open_database once the file's state is known: an older file backed up and upgraded,
+    this device's row and the reference data made sure of."""
+    head = migrate.HEAD_REVISION
     backup = None
     if state.revision is not None and state.revision != head and upgrade:
         backup = backup_file(path, state.revision, passphrase)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
@@ -54,6 +55,16 @@ class Ask(Protocol):
 
     def warn(self, text: str) -> None:
         """Tell the user something they should know (not a question)."""
+
+    def upgrading(self, path: Path) -> AbstractContextManager:
+        """Held while the older file at ``path`` is backed up and upgraded (a large file
+        takes seconds): say so, and that it is not stuck."""
+
+
+def upgrading_text(path: Path) -> str:
+    """What both clients say while an older file is upgraded (:meth:`Ask.upgrading`)."""
+    return _("Upgrading {path} to this version of Fältlogg (a backup is made first). A large "
+             "file takes a while.").format(path=path)
 
 
 class Cancelled(Exception):
@@ -128,7 +139,8 @@ def open_data_file(path: Path | str, ask: Ask, *, passphrase=_ASK, upgrade: bool
             if (not upgrade and passphrase is not None and path.is_file()
                     and not encryption.looks_encrypted(path)):
                 passphrase = None  # a read-only look (db status) does not convert a plain file
-            database = open_database(path, passphrase, upgrade=upgrade, convert_plain=True)
+            database = open_database(path, passphrase, upgrade=upgrade, convert_plain=True,
+                                     upgrading=lambda: ask.upgrading(path))
     except BaseException as exc:
         explained = _explained(path, exc, new=new)
         if explained is exc:

@@ -12,6 +12,7 @@ inside its data's last week; never set it otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import logging
@@ -20,7 +21,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
@@ -168,6 +169,21 @@ class WindowAsk:
 
     def warn(self, text: str) -> None:
         log.warning("%s", text)
+
+    @contextlib.contextmanager
+    def upgrading(self, path: Path) -> Iterator[None]:
+        if not self.interactive:
+            yield
+            return
+        from fieldapp.ui.dialogs.upgrading import UpgradeNotice
+
+        notice = UpgradeNotice(path)
+        notice.show_now()
+        try:
+            yield
+        finally:
+            notice.close()
+            notice.deleteLater()
 
 
 def open_start_database(path: Path, *, ask: bool = True):
