@@ -59,63 +59,65 @@ def _anchor(row: str) -> str:
 _KEY = "month, place_id, category_id, severity"
 
 
-def _add_one(row: str) -> str:
-    return (f"INSERT INTO observation_tally ({_KEY}, observations) "
-            f"SELECT anchored.month, {row}.place_id, {row}.category_id, {row}.severity, 1 "
-            f"FROM (SELECT {_month_of(_anchor(row))} AS month) AS anchored "
-            f"WHERE {row}.deleted_at IS NULL AND anchored.month IS NOT NULL "
-            f"ON CONFLICT ({_KEY}) DO UPDATE SET observations = observations + 1;")
-
-
-def _take_one(row: str) -> str:
-    return (f"UPDATE observation_tally SET observations = observations - 1 "
-            f"WHERE {row}.deleted_at IS NULL AND month = {_month_of(_anchor(row))} "
-            f"AND place_id = {row}.place_id AND category_id = {row}.category_id "
-            f"AND severity = {row}.severity;")
+def _one(row: str) -> str:
+    """SQL: one observation (``row``) as a count of its key."""
+    return (f"SELECT {row}.place_id AS place_id, {row}.category_id AS category_id, "
+            f"{row}.severity AS severity, 1 AS n")
 
 
 def _of_shift(row: str) -> str:
-    """SQL: a shift's live observations grouped by key."""
+    """SQL: a shift's (``row``) live observations counted by key."""
     return ("SELECT place_id, category_id, severity, count(*) AS n FROM observation "
             f"WHERE shift_id = {row}.id AND deleted_at IS NULL "
             "GROUP BY place_id, category_id, severity")
 
 
-def _add_shift(row: str) -> str:
+def _add(row: str, month: str, counts: str) -> str:
+    """SQL: add ``counts`` (rows of key and n) at ``month`` when ``row`` is live."""
     return (f"INSERT INTO observation_tally ({_KEY}, observations) "
-            f"SELECT anchored.month, grouped.place_id, grouped.category_id, grouped.severity, "
-            f"grouped.n FROM ({_of_shift(row)}) AS grouped, "
-            f"(SELECT {_month_of(row + '.starts_at')} AS month) AS anchored "
+            "SELECT anchored.month, counted.place_id, counted.category_id, counted.severity, "
+            f"counted.n FROM ({counts}) AS counted, (SELECT {month} AS month) AS anchored "
             f"WHERE {row}.deleted_at IS NULL AND anchored.month IS NOT NULL "
-            f"ON CONFLICT ({_KEY}) DO UPDATE SET observations = observations + excluded.observations;")
+            f"ON CONFLICT ({_KEY}) DO UPDATE SET "
+            "observations = observations + excluded.observations;")
 
 
-def _take_shift(row: str) -> str:
-    return (f"UPDATE observation_tally SET observations = observations - grouped.n "
-            f"FROM ({_of_shift(row)}) AS grouped "
-            f"WHERE {row}.deleted_at IS NULL "
-            f"AND observation_tally.month = {_month_of(row + '.starts_at')} "
-            "AND observation_tally.place_id = grouped.place_id "
-            "AND observation_tally.category_id = grouped.category_id "
-            "AND observation_tally.severity = grouped.severity;")
+def _take(row: str, month: str, counts: str) -> str:
+    """SQL: take ``counts`` away at ``month`` when ``row`` was live."""
+    return ("UPDATE observation_tally SET observations = observations - counted.n "
+            f"FROM ({counts}) AS counted WHERE {row}.deleted_at IS NULL "
+            f"AND observation_tally.month = {month} "
+            "AND observation_tally.place_id = counted.place_id "
+            "AND observation_tally.category_id = counted.category_id "
+            "AND observation_tally.severity = counted.severity;")
+
+
+def _observation(change, row: str) -> str:
+    return change(row, _month_of(_anchor(row)), _one(row))
+
+
+def _shift(change, row: str) -> str:
+    return change(row, _month_of(f"{row}.starts_at"), _of_shift(row))
 
 
 _COUNTED = ("shift_id", "observed_at", "place_id", "category_id", "severity", "deleted_at")
 _CHANGED = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _COUNTED)
 
 TRIGGERS = {
-    "observation_tally_insert": f"AFTER INSERT ON observation BEGIN {_add_one('NEW')} END",
-    "observation_tally_delete": f"AFTER DELETE ON observation BEGIN {_take_one('OLD')} END",
+    "observation_tally_insert": (
+        f"AFTER INSERT ON observation BEGIN {_observation(_add, 'NEW')} END"),
+    "observation_tally_delete": (
+        f"AFTER DELETE ON observation BEGIN {_observation(_take, 'OLD')} END"),
     "observation_tally_update": (
         f"AFTER UPDATE OF {', '.join(_COUNTED)} ON observation WHEN {_CHANGED} "
-        f"BEGIN {_take_one('OLD')} {_add_one('NEW')} END"),
-    "shift_tally_insert": f"AFTER INSERT ON shift BEGIN {_add_shift('NEW')} END",
-    "shift_tally_delete": f"AFTER DELETE ON shift BEGIN {_take_shift('OLD')} END",
+        f"BEGIN {_observation(_take, 'OLD')} {_observation(_add, 'NEW')} END"),
+    "shift_tally_insert": f"AFTER INSERT ON shift BEGIN {_shift(_add, 'NEW')} END",
+    "shift_tally_delete": f"AFTER DELETE ON shift BEGIN {_shift(_take, 'OLD')} END",
     "shift_tally_update": (  # id: with foreign keys off a shift's id can change under
         # its observations, which then have no shift
         "AFTER UPDATE OF id, starts_at, deleted_at ON shift WHEN OLD.id IS NOT NEW.id OR "
         "OLD.starts_at IS NOT NEW.starts_at OR OLD.deleted_at IS NOT NEW.deleted_at "
-        f"BEGIN {_take_shift('OLD')} {_add_shift('NEW')} END"),
+        f"BEGIN {_shift(_take, 'OLD')} {_shift(_add, 'NEW')} END"),
 }
 
 
