@@ -364,18 +364,16 @@ def open_database(path: Path | str, passphrase: str | None = None, *, upgrade: b
     head = migrate.HEAD_REVISION  # no Alembic import for a file already at head
     older = state.revision is not None and state.revision != head and upgrade
     with upgrading() if older and upgrading is not None else contextlib.nullcontext():
-        return _open_at_head(path, passphrase, state, conversion, upgrade=upgrade,
+        backup = backup_file(path, state.revision, passphrase) if older else None
+        return _open_at_head(path, passphrase, state, conversion, backup, upgrade=upgrade,
                              load_reference=load_reference)
 
 
-def _open_at_head(path: Path, passphrase: str | None, state: FileState, conversion, *,
-                  upgrade: bool, load_reference: bool) -> Database:
-    """open_database once the file's state is known: an older file backed up and upgraded,
-    this device's row and the reference data made sure of."""
+def _open_at_head(path: Path, passphrase: str | None, state: FileState, conversion,
+                  backup: Path | None, *, upgrade: bool, load_reference: bool) -> Database:
+    """open_database once the file's state is known (and an older file backed up): the
+    file migrated to head, this device's row and the reference data made sure of."""
     head = migrate.HEAD_REVISION
-    backup = None
-    if state.revision is not None and state.revision != head and upgrade:
-        backup = backup_file(path, state.revision, passphrase)
     if not state.exists:
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(path, passphrase)
