@@ -219,10 +219,11 @@ class PeriodQueries:
         """The observations of each month slice of the period (or of ``period``, e.g. the
         same period a year before), counted by their packed ``place|category|severity``
         key (read it with :func:`unpack`). Two ways to the same counts
-        (``tests/test_observation_tally.py`` checks them against each other and by hand):
+        (``tests/test_report_period_counts.py`` holds them to each other and to a count by
+        hand; ``tests/test_observation_tally.py`` holds the tally to the rows after writes):
 
         - from the tally (:meth:`_tallied`), for the whole months of the team scope: the
-          counts the triggers of migration 0009 keep, a few thousand rows for a city's year
+          counts the triggers of migration 0009 keep, about 16,000 rows for a city's year
           (counting its million observations took 0.8 s on the encrypted city-year file);
         - from the rows (:meth:`_counts_by_month`), for one device (the tally has no
           device: with one it would be nearly as long as the observations) and for the
