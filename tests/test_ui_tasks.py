@@ -64,3 +64,40 @@ def test_a_widgets_own_method_makes_it_the_owner(qtbot):
     finally:
         release.set()
     qtbot.waitUntil(lambda: not runner.busy(), timeout=5000)  # no RuntimeError in the loop
+
+
+def test_drain_waits_for_the_jobs_that_reports_start(qtbot):
+    """At the end of the process every job reports back, also one that another job's
+    report started (a page reloading after the start's work)."""
+    runner = TaskRunner()
+    done: list[str] = []
+
+    def first(_result):
+        done.append("first")
+        runner.run(lambda _p: threading.Event().wait(0.2) or "second", on_success=done.append,
+                   lane=IO)
+
+    runner.run(lambda _p: "first", on_success=first, lane=DB)
+    assert runner.drain()
+    assert done == ["first", "second"] and not runner.busy()
+
+
+def test_the_window_closing_itself_leaves_no_error_in_the_log(tmp_path):
+    """The installer's smoke test (the window closes after 1.5 s, the start's work still
+    running): nothing of it may raise in a worker thread, where the error reaches only
+    the log."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"),
+               XDG_STATE_HOME=str(tmp_path / "state"), XDG_CONFIG_HOME=str(tmp_path / "config"),
+               XDG_CACHE_HOME=str(tmp_path / "cache"), QT_QPA_PLATFORM="offscreen")
+    env.pop("FIELDAPP_PASSPHRASE", None)
+    result = subprocess.run([sys.executable, "-m", "fieldapp", "--db", str(tmp_path / "x.sqlite"),
+                             "--smoke-test"], env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    logs = list(tmp_path.rglob("faltlogg.log"))
+    assert logs, "the app wrote no log"
+    text = logs[0].read_text(encoding="utf-8")
+    assert "ERROR" not in text and "Traceback" not in text, text

@@ -326,8 +326,7 @@ def _run_window(app: QApplication, database, language: str | None,
         code = app.exec()
         # Closed before it ever painted: the start's work (check, backup) still runs.
         window.start_background_work()
-        ctx.tasks.wait()
-        app.processEvents()  # the jobs' results, e.g. damage found after an early close
+        ctx.tasks.drain()  # every job reports back (e.g. damage found after an early close)
         return int(code), (found[0] if found else None)
     finally:
         (ctx.database if ctx is not None else database).close()

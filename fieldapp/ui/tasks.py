@@ -28,7 +28,7 @@ from enum import Enum
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 
 
 log = logging.getLogger("fieldapp.ui")
@@ -226,3 +226,16 @@ class TaskRunner(QObject):
 
     def wait(self, msecs: int = 30000) -> bool:
         return all(pool.waitForDone(msecs) for pool in self._pools.values())
+
+    def drain(self, msecs: int = 30000, rounds: int = 20) -> bool:
+        """Before the process ends: wait for every job and deliver its report, again while
+        the reports start new jobs (a page's reload after the start's work), so no job is
+        still running when the runner and its signals are gone (its report would raise in
+        the worker thread). False when jobs still run after ``rounds``."""
+        for _round in range(rounds):
+            if not self.wait(msecs):
+                return False
+            QCoreApplication.processEvents()
+            if not self.busy():
+                return True
+        return False
